@@ -142,6 +142,24 @@ TEST_F(TypeRoundTripTest, NestedAndSpecialTypesRenderAsText) {
   EXPECT_EQ(rows[0][4].ToString(), "{k=2}");
 }
 
+TEST_F(TypeRoundTripTest, NestedValuesAreStructured) {
+  auto rows = *conn_->Query("SELECT {'a': 1, 'b': ['x', NULL]} AS s, MAP {'k1': 10, 'k2': 20} AS m")
+                   ->FetchAllRows();
+  const Value& s = rows[0][0];
+  ASSERT_EQ(s.type().id, TypeId::kStruct);
+  ASSERT_NE(s.field("a"), nullptr);
+  EXPECT_EQ(s.field("a")->GetInt64(), 1);
+  EXPECT_EQ(s.field("missing"), nullptr);
+  const Value& list = *s.field("b");
+  ASSERT_EQ(list.children().size(), 2u);
+  EXPECT_EQ(list.children()[0].GetString(), "x");
+  EXPECT_TRUE(list.children()[1].is_null());
+  const Value& m = rows[0][1];
+  ASSERT_EQ(m.children().size(), 2u);
+  EXPECT_EQ(m.children()[1].field("key")->GetString(), "k2");
+  EXPECT_EQ(m.children()[1].field("value")->GetInt64(), 20);
+}
+
 TEST(DecimalTest, ParsesRoundsAndRejects) {
   EXPECT_EQ(Dec("1.005", 10, 2).ToString(), "1.01");
   EXPECT_EQ(Dec("-1.004", 10, 2).ToString(), "-1.00");

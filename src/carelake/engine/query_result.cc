@@ -169,80 +169,60 @@ Int128 DecimalUnscaled(const ColumnView& col, size_t row) {
   return internal::FromHugeint(col.Get<duckdb_hugeint>(row));
 }
 
-// A nested element: strings are quoted, as DuckDB renders them in lists.
-std::string NestedElement(const ColumnView& col, size_t row) {
-  if (col.IsNull(row)) return "NULL";
-  std::string s = col.ToString(row);
-  const TypeId id = col.type().id;
-  if (id == TypeId::kVarchar || id == TypeId::kEnum || id == TypeId::kUuid ||
-      id == TypeId::kDate || id == TypeId::kTimestamp || id == TypeId::kTimestampTz ||
-      id == TypeId::kTime || id == TypeId::kBlob || id == TypeId::kInterval) {
-    std::string quoted = "'";
-    for (char c : s) {
-      if (c == '\'') quoted += '\'';
-      quoted += c;
-    }
-    return quoted + "'";
-  }
-  return s;
-}
-
-std::string RenderNested(void* vector, const LogicalType& type, size_t row) {
+Value NestedValue(void* vector, const LogicalType& type, size_t row) {
   auto vec = static_cast<duckdb_vector>(vector);
+  std::vector<Value> kids;
   switch (type.id) {
     case TypeId::kList:
     case TypeId::kMap: {
       const auto* entries = static_cast<const duckdb_list_entry*>(duckdb_vector_get_data(vec));
       const duckdb_list_entry e = entries[row];
       duckdb_vector child = duckdb_list_vector_get_child(vec);
-      std::string out = type.id == TypeId::kList ? "[" : "{";
       if (type.id == TypeId::kList) {
         ColumnView c(child, &type.children[0]);
-        for (uint64_t i = 0; i < e.length; ++i) {
-          if (i > 0) out += ", ";
-          out += NestedElement(c, e.offset + i);
-        }
-        return out + "]";
+        for (uint64_t i = 0; i < e.length; ++i) kids.push_back(c.GetValue(e.offset + i));
+        break;
       }
       // A MAP's child is STRUCT(key, value).
+      LogicalType entry = LogicalType::Of(TypeId::kStruct);
+      entry.children = type.children;
+      entry.child_names = {"key", "value"};
       ColumnView keys(duckdb_struct_vector_get_child(child, 0), &type.children[0]);
       ColumnView values(duckdb_struct_vector_get_child(child, 1), &type.children[1]);
       for (uint64_t i = 0; i < e.length; ++i) {
-        if (i > 0) out += ", ";
-        out += keys.ToString(e.offset + i) + "=" + values.ToString(e.offset + i);
+        kids.push_back(
+            Value::Nested(entry, {keys.GetValue(e.offset + i), values.GetValue(e.offset + i)}));
       }
-      return out + "}";
+      break;
     }
     case TypeId::kArray: {
-      duckdb_vector child = duckdb_array_vector_get_child(vec);
-      ColumnView c(child, &type.children[0]);
-      std::string out = "[";
+      ColumnView c(duckdb_array_vector_get_child(vec), &type.children[0]);
       for (uint64_t i = 0; i < type.array_size; ++i) {
-        if (i > 0) out += ", ";
-        out += NestedElement(c, row * type.array_size + i);
+        kids.push_back(c.GetValue(row * type.array_size + i));
       }
-      return out + "]";
+      break;
     }
-    case TypeId::kStruct: {
-      std::string out = "{";
+    case TypeId::kStruct:
       for (size_t i = 0; i < type.children.size(); ++i) {
-        if (i > 0) out += ", ";
         ColumnView c(duckdb_struct_vector_get_child(vec, i), &type.children[i]);
-        out += "'" + type.child_names[i] + "': " + NestedElement(c, row);
+        kids.push_back(c.GetValue(row));
       }
-      return out + "}";
-    }
+      break;
     case TypeId::kUnion: {
       // Physically STRUCT(tag UTINYINT, member_0, member_1, ...).
-      ColumnView tag_col(duckdb_struct_vector_get_child(vec, 0), &type.children[0]);
+      static const LogicalType kTag = LogicalType::Of(TypeId::kUTinyInt);
+      ColumnView tag_col(duckdb_struct_vector_get_child(vec, 0), &kTag);
       const uint8_t tag = tag_col.Get<uint8_t>(row);
-      if (tag >= type.children.size()) return "NULL";
-      ColumnView c(duckdb_struct_vector_get_child(vec, tag + 1), &type.children[tag]);
-      return c.ToString(row);
+      if (tag < type.children.size()) {
+        ColumnView c(duckdb_struct_vector_get_child(vec, tag + 1), &type.children[tag]);
+        kids.push_back(c.GetValue(row));
+      }
+      break;
     }
     default:
-      return "<" + type.ToString() + ">";
+      return Value::Rendered(type, "<" + type.ToString() + ">");
   }
+  return Value::Nested(type, std::move(kids));
 }
 
 std::string EnumString(void* vector, size_t index) {
@@ -343,7 +323,7 @@ Value ColumnView::GetValue(size_t row) const {
     case TypeId::kEnum:
       return Value::Rendered(t, EnumString(vector_, EnumIndex(*this, vector_, row)));
     default:
-      return Value::Rendered(t, RenderNested(vector_, t, row));
+      return NestedValue(vector_, t, row);
   }
 }
 

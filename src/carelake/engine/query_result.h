@@ -46,8 +46,9 @@ class ColumnView {
   // VARCHAR or BLOB bytes; valid while the chunk lives.
   std::string_view GetString(size_t row) const;
 
-  // The value at `row` as a Value (NULL aware). Nested, UUID and ENUM values
-  // come back rendered as text (Value::Rendered).
+  // The value at `row` as a Value (NULL aware); nested values with their
+  // children. UUID, ENUM and other exotic scalars come back rendered as
+  // text (Value::Rendered).
   Value GetValue(size_t row) const;
   // DuckDB-style text of the value, "NULL" for NULL.
   std::string ToString(size_t row) const;

@@ -140,6 +140,19 @@ Value Value::Rendered(LogicalType type, std::string text) {
   return Value(std::move(type), std::move(text));
 }
 
+Value Value::Nested(LogicalType type, std::vector<Value> children) {
+  return Value(std::move(type), std::move(children));
+}
+
+const Value* Value::field(std::string_view name) const {
+  if (type_.id != TypeId::kStruct || is_null()) return nullptr;
+  const auto& kids = children();
+  for (size_t i = 0; i < type_.child_names.size() && i < kids.size(); ++i) {
+    if (type_.child_names[i] == name) return &kids[i];
+  }
+  return nullptr;
+}
+
 namespace {
 
 std::string FormatDouble(double v) {
@@ -178,15 +191,79 @@ struct ToStringVisitor {
     }
     return out;
   }
+  std::string operator()(const std::vector<Value>&) const { return ""; }  // see ToString()
   template <typename T>
   std::string operator()(const T& v) const {
     return v.ToString();
   }
 };
 
+// An element inside a nested value: text-like values are quoted, as DuckDB
+// renders them.
+std::string NestedElement(const Value& v) {
+  if (v.is_null()) return "NULL";
+  const std::string text = v.ToString();
+  switch (v.type().id) {
+    case TypeId::kVarchar:
+    case TypeId::kEnum:
+    case TypeId::kUuid:
+    case TypeId::kDate:
+    case TypeId::kTime:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+    case TypeId::kBlob:
+    case TypeId::kInterval: {
+      std::string quoted = "'";
+      for (char c : text) {
+        if (c == '\'') quoted += '\'';
+        quoted += c;
+      }
+      return quoted + "'";
+    }
+    default:
+      return text;
+  }
+}
+
+std::string RenderNested(const LogicalType& type, const std::vector<Value>& kids) {
+  std::string out;
+  switch (type.id) {
+    case TypeId::kStruct:
+      out = "{";
+      for (size_t i = 0; i < kids.size(); ++i) {
+        if (i > 0) out += ", ";
+        out += "'" + (i < type.child_names.size() ? type.child_names[i] : "") +
+               "': " + NestedElement(kids[i]);
+      }
+      return out + "}";
+    case TypeId::kMap:
+      out = "{";
+      for (size_t i = 0; i < kids.size(); ++i) {
+        if (i > 0) out += ", ";
+        const auto& kv = kids[i].children();
+        out += kv[0].ToString() + "=" + kv[1].ToString();
+      }
+      return out + "}";
+    case TypeId::kUnion:
+      return kids.empty() ? "NULL" : kids[0].ToString();
+    default:  // LIST, ARRAY
+      out = "[";
+      for (size_t i = 0; i < kids.size(); ++i) {
+        if (i > 0) out += ", ";
+        out += NestedElement(kids[i]);
+      }
+      return out + "]";
+  }
+}
+
 }  // namespace
 
-std::string Value::ToString() const { return std::visit(ToStringVisitor{}, data_); }
+std::string Value::ToString() const {
+  if (const auto* kids = std::get_if<std::vector<Value>>(&data_)) {
+    return RenderNested(type_, *kids);
+  }
+  return std::visit(ToStringVisitor{}, data_);
+}
 
 std::ostream& operator<<(std::ostream& os, const Value& v) {
   return os << v.ToString() << "::" << v.type().ToString();

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "carelake/base/result.h"
 #include "carelake/engine/types.h"
@@ -97,9 +98,13 @@ class Value {
   static Value FromTimestampTz(TimestampTz v);
   static Value FromInterval(Interval v);
   static Value FromDecimal(Decimal v);
-  // A value of a type without a dedicated representation (nested types,
-  // UUID, ENUM, ...), held as DuckDB's text rendering of it.
+  // A value of a scalar type without a dedicated representation (UUID, ENUM,
+  // TIME WITH TIME ZONE, UHUGEINT), held as DuckDB's text rendering of it.
   static Value Rendered(LogicalType type, std::string text);
+  // Nested values. LIST/ARRAY: the elements. STRUCT/UNION: one child per
+  // field of `type` (a UNION holds its one active member). MAP: one STRUCT
+  // child (key, value) per entry.
+  static Value Nested(LogicalType type, std::vector<Value> children);
 
   const LogicalType& type() const { return type_; }
   bool is_null() const { return std::holds_alternative<std::monostate>(data_); }
@@ -120,6 +125,10 @@ class Value {
   TimestampTz GetTimestampTz() const { return std::get<TimestampTz>(data_); }
   Interval GetInterval() const { return std::get<Interval>(data_); }
   const Decimal& GetDecimal() const { return std::get<Decimal>(data_); }
+  // Precondition: a nested value.
+  const std::vector<Value>& children() const { return std::get<std::vector<Value>>(data_); }
+  // STRUCT only: the field named `name`, or nullptr.
+  const Value* field(std::string_view name) const;
 
   // Text as DuckDB renders it ("NULL" for NULL, timestamps with time zone in
   // UTC).
@@ -131,7 +140,8 @@ class Value {
 
  private:
   using Data = std::variant<std::monostate, bool, int64_t, uint64_t, Int128, double, std::string,
-                            Blob, Date, Time, Timestamp, TimestampTz, Interval, Decimal>;
+                            Blob, Date, Time, Timestamp, TimestampTz, Interval, Decimal,
+                            std::vector<Value>>;
   Value(LogicalType type, Data data) : type_(std::move(type)), data_(std::move(data)) {}
 
   LogicalType type_ = LogicalType::Of(TypeId::kSqlNull);
