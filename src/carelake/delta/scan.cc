@@ -1,0 +1,112 @@
+#include "carelake/delta/scan.h"
+
+#include <set>
+
+namespace carelake::delta {
+
+namespace {
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Columns (lower-cased) present in at least one of the files.
+Result<std::set<std::string>> FileColumns(engine::Connection& conn, const std::string& source) {
+  CARELAKE_ASSIGN_OR_RETURN(engine::QueryResult r, conn.Query("DESCRIBE SELECT * FROM " + source));
+  CARELAKE_ASSIGN_OR_RETURN(auto rows, r.FetchAllRows());
+  std::set<std::string> out;
+  for (const auto& row : rows) out.insert(Lower(row[0].GetString()));
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> PartitionValueSql(const nlohmann::json& type,
+                                      const std::optional<std::string>& value) {
+  CARELAKE_ASSIGN_OR_RETURN(std::string duck, DuckDbTypeOf(type));
+  if (!value.has_value() || value->empty()) return "CAST(NULL AS " + duck + ")";
+  // Binary values are serialized as the string of their bytes.
+  if (type.is_string() && type.get<std::string>() == "binary") {
+    return "encode(" + QuoteLiteral(*value) + ")";
+  }
+  return "CAST(" + QuoteLiteral(*value) + " AS " + duck + ")";
+}
+
+Result<std::string> BuildScanSql(const Snapshot& snapshot, engine::Connection& conn,
+                                 const ScanOptions& options) {
+  CARELAKE_RETURN_IF_ERROR(snapshot.CheckReadable());
+  const Schema& schema = snapshot.schema();
+  const auto& partition_columns = snapshot.metadata().partition_columns;
+  std::set<std::string> partition_set;
+  for (const std::string& p : partition_columns) partition_set.insert(Lower(p));
+
+  std::vector<const AddFile*> files;
+  for (const AddFile& f : snapshot.files()) {
+    if (!options.file_filter || options.file_filter(f)) files.push_back(&f);
+  }
+
+  if (files.empty()) {
+    std::string sql = "SELECT ";
+    bool first = true;
+    for (const Field& f : schema.fields) {
+      CARELAKE_ASSIGN_OR_RETURN(std::string t, DuckDbTypeOf(f.type));
+      sql += (first ? "" : ", ") + std::string("CAST(NULL AS ") + t + ") AS " +
+             QuoteIdentifier(f.name);
+      first = false;
+    }
+    if (options.with_file_column)
+      sql += std::string(first ? "" : ", ") + "CAST(NULL AS VARCHAR) AS __carelake_file";
+    return sql + " WHERE false";
+  }
+
+  std::string list;
+  for (const AddFile* f : files) {
+    list += (list.empty() ? "" : ", ") + QuoteLiteral(snapshot.DataFilePath(f->path));
+  }
+  const std::string reader = "read_parquet([" + list +
+                             "], union_by_name = true, hive_partitioning = false, "
+                             "filename = '__carelake_path')";
+  CARELAKE_ASSIGN_OR_RETURN(std::set<std::string> present, FileColumns(conn, reader));
+
+  std::string select;
+  for (const Field& f : schema.fields) {
+    CARELAKE_ASSIGN_OR_RETURN(std::string t, DuckDbTypeOf(f.type));
+    std::string expr;
+    if (partition_set.count(Lower(f.name))) {
+      expr = "p." + QuoteIdentifier(f.name);
+    } else if (present.count(Lower(f.name))) {
+      expr = "CAST(d." + QuoteIdentifier(f.name) + " AS " + t + ")";
+    } else {
+      expr = "CAST(NULL AS " + t + ")";  // added after these files were written
+    }
+    select += (select.empty() ? "" : ", ") + expr + " AS " + QuoteIdentifier(f.name);
+  }
+  if (select.empty()) return Corruption("table '" + snapshot.table_path() + "' has no columns");
+
+  // Every file's partition values (and its log path) joined by file name.
+  std::string values;
+  for (const AddFile* f : files) {
+    std::string row = QuoteLiteral(snapshot.DataFilePath(f->path)) + ", " + QuoteLiteral(f->path);
+    for (const std::string& p : partition_columns) {
+      const Field* field = schema.Find(p);
+      if (field == nullptr) {
+        return Corruption("partition column '" + p + "' is not in the schema of table '" +
+                          snapshot.table_path() + "'");
+      }
+      auto it = f->partition_values.find(p);
+      std::optional<std::string> v;
+      if (it != f->partition_values.end()) v = it->second;
+      CARELAKE_ASSIGN_OR_RETURN(std::string lit, PartitionValueSql(field->type, v));
+      row += ", " + lit;
+    }
+    values += (values.empty() ? "(" : ", (") + row + ")";
+  }
+  std::string names = "__carelake_path, __carelake_file";
+  for (const std::string& p : partition_columns) names += ", " + QuoteIdentifier(p);
+  if (options.with_file_column) select += ", p.__carelake_file";
+  return "SELECT " + select + " FROM " + reader + " AS d JOIN (VALUES " + values + ") AS p(" +
+         names + ") ON d.__carelake_path = p.__carelake_path";
+}
+
+}  // namespace carelake::delta

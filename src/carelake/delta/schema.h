@@ -1,0 +1,72 @@
+// Delta table schemas (Spark's JSON schema format, PROTOCOL.md "Schema
+// Serialization Format") and their mapping to DuckDB types. The mapping is
+// written down in doc/delta.md.
+#ifndef CARELAKE_DELTA_SCHEMA_H_
+#define CARELAKE_DELTA_SCHEMA_H_
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "carelake/base/result.h"
+#include "carelake/engine/types.h"
+
+namespace carelake::delta {
+
+struct Field {
+  std::string name;
+  nlohmann::json type;  // "long", or {"type": "struct", ...}
+  bool nullable = true;
+  nlohmann::json metadata = nlohmann::json::object();
+};
+
+struct Schema {
+  std::vector<Field> fields;
+
+  static Result<Schema> Parse(const std::string& schema_string);
+  std::string ToJsonString() const;
+  // Case-insensitive lookup, as Delta column names are.
+  const Field* Find(const std::string& name) const;
+};
+
+// DuckDB's SQL type for a Delta type, e.g. "BIGINT", "DECIMAL(10,2)",
+// "TIMESTAMP WITH TIME ZONE", "STRUCT(\"a\" INTEGER)". NotSupported for a type
+// carelake cannot read.
+Result<std::string> DuckDbTypeOf(const nlohmann::json& delta_type);
+
+// Text of a Delta type for messages: "long", "decimal(10,2)", "struct<...>".
+std::string DeltaTypeName(const nlohmann::json& delta_type);
+
+struct WriteTypeOptions {
+  // TIMESTAMP (no time zone) columns: false → written as Delta `timestamp`,
+  // the wall-clock value taken as UTC (the table stays at protocol 1/2);
+  // true → written as `timestamp_ntz`, which needs the timestampNtz feature
+  // (protocol 3/7).
+  bool timestamp_ntz = false;
+};
+
+// The Delta type a DuckDB column is written as. Unsigned integers widen
+// (UTINYINT→short, USMALLINT→integer, UINTEGER→long, UBIGINT→decimal(20,0)),
+// HUGEINT→decimal(38,0), UUID and ENUM→string, TIMESTAMP_S/_MS/_NS→timestamp.
+// TIME, INTERVAL, UHUGEINT, UNION, BIT and others are refused with an error
+// naming `column`.
+Result<nlohmann::json> DeltaTypeOf(const engine::LogicalType& type, const std::string& column,
+                                   const WriteTypeOptions& options);
+
+// True if `type` (or a nested child) is timestamp_ntz.
+bool UsesTimestampNtz(const nlohmann::json& type);
+
+// Merges `incoming` into `table`: fields absent from `table` are appended in
+// `incoming`'s order; a field present in both must have the same type (struct
+// fields merge recursively). FailedPrecondition names the column and both
+// types otherwise.
+Result<Schema> MergeSchemas(const Schema& table, const Schema& incoming);
+
+// Quotes an identifier for DuckDB SQL: "name" with embedded quotes doubled.
+std::string QuoteIdentifier(const std::string& name);
+// Quotes a string literal for DuckDB SQL: 'text' with quotes doubled.
+std::string QuoteLiteral(const std::string& text);
+
+}  // namespace carelake::delta
+
+#endif  // CARELAKE_DELTA_SCHEMA_H_
