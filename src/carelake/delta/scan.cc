@@ -1,5 +1,6 @@
 #include "carelake/delta/scan.h"
 
+#include <map>
 #include <set>
 
 namespace carelake::delta {
@@ -11,12 +12,14 @@ std::string Lower(std::string s) {
   return s;
 }
 
-// Columns (lower-cased) present in at least one of the files.
-Result<std::set<std::string>> FileColumns(engine::Connection& conn, const std::string& source) {
+// Columns (lower-cased) present in at least one of the files, with the
+// DuckDB type they read as.
+Result<std::map<std::string, std::string>> FileColumns(engine::Connection& conn,
+                                                       const std::string& source) {
   CARELAKE_ASSIGN_OR_RETURN(engine::QueryResult r, conn.Query("DESCRIBE SELECT * FROM " + source));
   CARELAKE_ASSIGN_OR_RETURN(auto rows, r.FetchAllRows());
-  std::set<std::string> out;
-  for (const auto& row : rows) out.insert(Lower(row[0].GetString()));
+  std::map<std::string, std::string> out;
+  for (const auto& row : rows) out[Lower(row[0].GetString())] = row[1].GetString();
   return out;
 }
 
@@ -29,6 +32,11 @@ Result<std::string> PartitionValueSql(const nlohmann::json& type,
   // Binary values are serialized as the string of their bytes.
   if (type.is_string() && type.get<std::string>() == "binary") {
     return "encode(" + QuoteLiteral(*value) + ")";
+  }
+  // "2024-01-31 10:00:00[.ffffff]" is UTC; ISO 8601 forms carry their zone.
+  if (type.is_string() && type.get<std::string>() == "timestamp" &&
+      value->find('T') == std::string::npos) {
+    return "timezone('UTC', CAST(" + QuoteLiteral(*value) + " AS TIMESTAMP))";
   }
   return "CAST(" + QuoteLiteral(*value) + " AS " + duck + ")";
 }
@@ -67,7 +75,7 @@ Result<std::string> BuildScanSql(const Snapshot& snapshot, engine::Connection& c
   const std::string reader = "read_parquet([" + list +
                              "], union_by_name = true, hive_partitioning = false, "
                              "filename = '__carelake_path')";
-  CARELAKE_ASSIGN_OR_RETURN(std::set<std::string> present, FileColumns(conn, reader));
+  CARELAKE_ASSIGN_OR_RETURN(auto present, FileColumns(conn, reader));
 
   std::string select;
   for (const Field& f : schema.fields) {
@@ -75,8 +83,13 @@ Result<std::string> BuildScanSql(const Snapshot& snapshot, engine::Connection& c
     std::string expr;
     if (partition_set.count(Lower(f.name))) {
       expr = "p." + QuoteIdentifier(f.name);
-    } else if (present.count(Lower(f.name))) {
-      expr = "CAST(d." + QuoteIdentifier(f.name) + " AS " + t + ")";
+    } else if (auto it = present.find(Lower(f.name)); it != present.end()) {
+      if (t == "TIMESTAMP WITH TIME ZONE" && it->second == "TIMESTAMP") {
+        // INT96 or not-adjusted-to-UTC files: the values are UTC instants.
+        expr = "timezone('UTC', d." + QuoteIdentifier(f.name) + ")";
+      } else {
+        expr = "CAST(d." + QuoteIdentifier(f.name) + " AS " + t + ")";
+      }
     } else {
       expr = "CAST(NULL AS " + t + ")";  // added after these files were written
     }
