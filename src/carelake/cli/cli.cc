@@ -9,6 +9,7 @@ int RunCli(int argc, const char* const* argv, Io& io) {
   int exit_code = kExitOk;
   RegisterVersionCommand(app, io, exit_code);
   RegisterSqlCommand(app, io, exit_code);
+  RegisterTableCommand(app, io, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -222,8 +222,8 @@ class JsonPrinter : public Printer {
         return v.ToString();
       default:
         if (col.type().IsNumeric()) return v.ToString();
-        return nlohmann::json(v.ToString()).dump(-1, ' ', false,
-                                                 nlohmann::json::error_handler_t::replace);
+        return nlohmann::json(v.ToString())
+            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
   }
 

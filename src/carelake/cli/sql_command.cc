@@ -5,8 +5,10 @@
 #include <sstream>
 #include <string>
 
+#include "carelake/base/file_system.h"
 #include "carelake/cli/commands.h"
 #include "carelake/cli/result_printer.h"
+#include "carelake/delta/sql_rewrite.h"
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
 
@@ -70,8 +72,18 @@ int RunSql(const SqlArgs& args, Io& io) {
     io.err << "Error: " << conn.status().message() << "\n";
     return kExitFailed;
   }
+  // Timestamps with time zone print in UTC, as Delta stores them.
+  if (Status s = conn->Execute("SET TimeZone = 'UTC'"); !s.ok()) {
+    io.err << "Error: " << s.message() << "\n";
+    return kExitFailed;
+  }
+  Result<std::string> expanded = delta::ExpandDeltaScans(sql, *conn, LocalFileSystem());
+  if (!expanded.ok()) {
+    io.err << "Error: " << expanded.status().message() << "\n";
+    return kExitFailed;
+  }
   bool printed = false;
-  Status status = conn->ExecuteScript(sql, [&](engine::QueryResult& result) {
+  Status status = conn->ExecuteScript(*expanded, [&](engine::QueryResult& result) {
     if (result.kind() == engine::ResultKind::kRows && printed &&
         print.format == OutputFormat::kTable) {
       io.out << "\n";
@@ -95,14 +107,15 @@ void RegisterSqlCommand(CLI::App& app, Io& io, int& exit_code) {
       "sql",
       "Run SQL and print the result.\n"
       "The SQL comes from QUERY, from -f FILE, or from standard input; several\n"
-      "statements separated by ';' run in order and each result is printed.");
+      "statements separated by ';' run in order and each result is printed.\n"
+      "Delta tables are read with delta_scan('path' [, version => N | timestamp => 'TS']).\n"
+      "Timestamps with time zone are shown in UTC.");
   cmd->add_option("QUERY", args->query, "SQL to run");
   cmd->add_option("-f,--file", args->file, "read the SQL from FILE");
   cmd->add_option("--format", args->format,
                   "output format: table, csv or json (default: table on a terminal, csv "
                   "otherwise)");
-  cmd->add_option("--max-rows", args->max_rows,
-                  "table format: show at most N rows (0 = all)")
+  cmd->add_option("--max-rows", args->max_rows, "table format: show at most N rows (0 = all)")
       ->capture_default_str();
   cmd->add_option("--database", args->database,
                   "a DuckDB database file to open (default: a fresh in-memory database)");
