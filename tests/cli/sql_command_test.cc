@@ -1,44 +1,13 @@
 // The real `carelake` binary, run as a user would: arguments, stdin, exit
 // codes, stdout and stderr.
-#include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <cstdlib>
 #include <fstream>
-#include <sstream>
-#include <string>
+
+#include "cli_runner.h"
 
 namespace {
 
-struct CliRun {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Runs `carelake <args>` through the shell with `stdin_text` on stdin.
-CliRun Carelake(const std::string& args, const std::string& stdin_text = "") {
-  const char* bin = std::getenv("CARELAKE_BIN");
-  EXPECT_NE(bin, nullptr) << "CARELAKE_BIN is not set (ctest sets it)";
-  // Unique names: ctest runs tests of this file in parallel processes.
-  static int counter = 0;
-  const std::string dir = ::testing::TempDir() + "/cli_" + std::to_string(::getpid()) + "_" +
-                          std::to_string(counter++);
-  const std::string in = dir + "_in.txt", out = dir + "_out.txt", err = dir + "_err.txt";
-  std::ofstream(in) << stdin_text;
-  const std::string cmd = std::string(bin) + " " + args + " <" + in + " >" + out + " 2>" + err;
-  const int status = std::system(cmd.c_str());
-  return CliRun{WEXITSTATUS(status), ReadAll(out), ReadAll(err)};
-}
+using carelake::testing_cli::Carelake;
+using carelake::testing_cli::CliRun;
 
 TEST(SqlCommandTest, DefaultsToCsvWhenNotATerminal) {
   CliRun r = Carelake("sql \"SELECT 1 AS a, 'x' AS b\"");
@@ -47,7 +16,8 @@ TEST(SqlCommandTest, DefaultsToCsvWhenNotATerminal) {
 }
 
 TEST(SqlCommandTest, EachFormat) {
-  const std::string q = "\"SELECT 'Zoë' AS name, 41 AS age UNION ALL SELECT 'Li', NULL ORDER BY name\"";
+  const std::string q =
+      "\"SELECT 'Zoë' AS name, 41 AS age UNION ALL SELECT 'Li', NULL ORDER BY name\"";
   EXPECT_EQ(Carelake("sql --format csv " + q).out, "name,age\nLi,\nZoë,41\n");
   EXPECT_EQ(Carelake("sql --format json " + q).out,
             "[\n  {\"name\": \"Li\", \"age\": null},\n  {\"name\": \"Zoë\", \"age\": 41}\n]\n");
@@ -61,8 +31,8 @@ TEST(SqlCommandTest, EachFormat) {
 
 TEST(SqlCommandTest, ReadsStdinAndRunsStatementsInOrder) {
   CliRun r = Carelake("sql --format csv",
-                   "CREATE TABLE t(x INT);\nINSERT INTO t VALUES (1),(2);\n"
-                   "SELECT sum(x) AS s FROM t;\nSELECT count(*) AS n FROM t;\n");
+                      "CREATE TABLE t(x INT);\nINSERT INTO t VALUES (1),(2);\n"
+                      "SELECT sum(x) AS s FROM t;\nSELECT count(*) AS n FROM t;\n");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "s\n3\nn\n2\n");
 }

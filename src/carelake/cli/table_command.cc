@@ -108,7 +108,7 @@ void PrintOutcome(const delta::OperationResult& r, Io& io) {
 
 int Fail(const Status& s, Io& io) {
   io.err << "Error: " << s.message() << "\n";
-  return s.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailed;
+  return kExitFailed;
 }
 
 std::optional<delta::Txn> TxnOf(const TableArgs& args) {
