@@ -2,8 +2,10 @@
 
 #include <cctype>
 #include <optional>
+#include <set>
 
 #include "carelake/base/civil_time.h"
+#include "carelake/delta/pruning.h"
 #include "carelake/delta/scan.h"
 #include "carelake/delta/snapshot.h"
 
@@ -84,9 +86,11 @@ class ArgParser {
   size_t pos_;
 };
 
-// Parses the arguments after "delta_scan(" and returns the scan subquery.
-Result<std::string> ExpandOne(ArgParser& p, engine::Connection& conn, FileSystem& fs,
-                              const std::string& base_dir) {
+// Parses the arguments after "delta_scan(" at `start` and returns the scan
+// subquery, reading only files the query's WHERE may need.
+Result<std::string> ExpandOne(std::string_view sql, size_t start, ArgParser& p,
+                              engine::Connection& conn, FileSystem& fs, const std::string& base_dir,
+                              DeltaScanReport* report) {
   CARELAKE_ASSIGN_OR_RETURN(std::string path, p.String());
   if (!path.empty() && path[0] != '/' && !base_dir.empty()) path = JoinPath(base_dir, path);
   std::optional<int64_t> version;
@@ -118,14 +122,28 @@ Result<std::string> ExpandOne(ArgParser& p, engine::Connection& conn, FileSystem
     CARELAKE_ASSIGN_OR_RETURN(version, VersionAtTimestamp(log, *micros / 1000));
   }
   CARELAKE_ASSIGN_OR_RETURN(SnapshotPtr snapshot, LoadSnapshot(log, conn, version));
-  CARELAKE_ASSIGN_OR_RETURN(std::string scan, BuildScanSql(*snapshot, conn));
+  CARELAKE_RETURN_IF_ERROR(snapshot->CheckReadable());
+  ScanOptions options;
+  std::set<std::string> keep;
+  if (auto where = WhereClauseOf(sql, start, p.pos())) {
+    std::vector<SimplePredicate> predicates = SimplePredicates(*where, snapshot->schema());
+    if (!predicates.empty()) {
+      CARELAKE_ASSIGN_OR_RETURN(keep, FilesThatMayMatch(*snapshot, conn, predicates));
+      options.file_filter = [&keep](const AddFile& f) { return keep.count(f.path) > 0; };
+    }
+  }
+  if (report != nullptr) {
+    report->scans.push_back({path, snapshot->version(), snapshot->files().size(),
+                             options.file_filter ? keep.size() : snapshot->files().size()});
+  }
+  CARELAKE_ASSIGN_OR_RETURN(std::string scan, BuildScanSql(*snapshot, conn, options));
   return "(" + scan + ")";
 }
 
 }  // namespace
 
 Result<std::string> ExpandDeltaScans(std::string_view sql, engine::Connection& conn, FileSystem& fs,
-                                     const std::string& base_dir) {
+                                     const std::string& base_dir, DeltaScanReport* report) {
   static constexpr std::string_view kName = "delta_scan";
   std::string out;
   size_t i = 0, copied = 0;
@@ -161,7 +179,8 @@ Result<std::string> ExpandDeltaScans(std::string_view sql, engine::Connection& c
       if (word == kName) {
         ArgParser p(sql, end);
         if (p.Consume('(')) {
-          CARELAKE_ASSIGN_OR_RETURN(std::string scan, ExpandOne(p, conn, fs, base_dir));
+          CARELAKE_ASSIGN_OR_RETURN(std::string scan,
+                                    ExpandOne(sql, i, p, conn, fs, base_dir, report));
           out.append(sql.substr(copied, i - copied));
           out += scan;
           i = copied = p.pos();

@@ -1,0 +1,100 @@
+// delta_scan() skips files by partition values and stats, and only when
+// that is certain: results always equal those over every file.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "carelake/delta/sql_rewrite.h"
+#include "carelake/delta/table.h"
+#include "carelake/engine/database.h"
+
+namespace carelake::delta {
+namespace {
+
+namespace fs = std::filesystem;
+
+class PruningTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("carelake_pruning_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    auto db = engine::Database::OpenInMemory();
+    ASSERT_TRUE(db.ok());
+    db_ = std::move(*db);
+    auto conn = engine::Connection::Open(*db_);
+    ASSERT_TRUE(conn.ok());
+    conn_.emplace(std::move(*conn));
+    ASSERT_TRUE(conn_->Execute("SET TimeZone = 'UTC'").ok());
+    path_ = (dir_ / "visits").string();
+    DeltaTable table(LocalFileSystem(), path_, *conn_);
+    WriteOptions options;
+    options.partition_by = {"ward"};
+    // Four appends, each a distinct id range and time range: 2 wards each.
+    for (int b = 0; b < 4; ++b) {
+      const std::string lo = std::to_string(b * 100), hi = std::to_string(b * 100 + 100);
+      ASSERT_TRUE(
+          table
+              .Write("SELECT i AS id, CASE WHEN i % 2 = 0 THEN 'a' ELSE 'b' END AS ward, "
+                     "TIMESTAMPTZ '2026-01-01 00:00:00+00' + i * INTERVAL 1 HOUR AS seen_at, "
+                     "CASE WHEN i % 50 = 0 THEN NULL ELSE 'note ' || i END AS note "
+                     "FROM range(" +
+                         lo + ", " + hi + ") t(i)",
+                     options)
+              .ok());
+    }
+    auto scan = table.ScanSql();
+    ASSERT_TRUE(scan.ok());
+    ASSERT_TRUE(conn_->Execute("CREATE TABLE everything AS " + *scan).ok());
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Runs `query` (with "@T" standing for the table) through delta_scan and
+  // over all rows; expects equal results and returns the files read.
+  size_t FilesRead(const std::string& query) {
+    std::string with_scan = query, plain = query;
+    with_scan.replace(with_scan.find("@T"), 2, "delta_scan('" + path_ + "')");
+    plain.replace(plain.find("@T"), 2, "everything");
+    DeltaScanReport report;
+    auto expanded = ExpandDeltaScans(with_scan, *conn_, LocalFileSystem(), "", &report);
+    EXPECT_TRUE(expanded.ok()) << expanded.status();
+    if (!expanded.ok()) return 0;
+    auto diff = conn_->Query("SELECT (SELECT count(*) FROM ((" + *expanded + ") EXCEPT ALL (" +
+                             plain + "))) + (SELECT count(*) FROM ((" + plain + ") EXCEPT ALL (" +
+                             *expanded + ")))");
+    EXPECT_TRUE(diff.ok()) << diff.status();
+    auto rows = diff->FetchAllRows();
+    EXPECT_EQ((*rows)[0][0].GetInt64(), 0) << query;
+    EXPECT_EQ(report.scans.size(), 1u);
+    EXPECT_EQ(report.scans[0].files_total, 8u);
+    return report.scans[0].files_read;
+  }
+
+  fs::path dir_;
+  std::string path_;
+  std::unique_ptr<engine::Database> db_;
+  std::optional<engine::Connection> conn_;
+};
+
+TEST_F(PruningTest, SkipsFilesThatCannotMatch) {
+  EXPECT_EQ(FilesRead("SELECT * FROM @T"), 8u);
+  EXPECT_EQ(FilesRead("SELECT * FROM @T WHERE id BETWEEN 0 AND 99"), 2u);
+  EXPECT_EQ(FilesRead("SELECT * FROM @T WHERE ward = 'a'"), 4u);
+  EXPECT_EQ(FilesRead("SELECT * FROM @T WHERE ward = 'a' AND id >= 300"), 1u);
+  EXPECT_EQ(FilesRead("SELECT count(*) FROM @T AS v WHERE v.id < 100 GROUP BY ward"), 2u);
+  EXPECT_EQ(FilesRead("SELECT * FROM @T WHERE id IN (5, 350)"), 4u);
+  EXPECT_EQ(FilesRead("SELECT * FROM @T WHERE seen_at >= TIMESTAMPTZ '2026-01-13 00:00:00+00'"),
+            4u);
+  EXPECT_EQ(FilesRead("SELECT * FROM @T WHERE id > 1000"), 0u);
+  EXPECT_EQ(FilesRead("SELECT * FROM @T WHERE note IS NULL AND ward = 'b'"), 0u);
+  EXPECT_EQ(FilesRead("SELECT * FROM @T WHERE note IS NULL"), 4u);
+}
+
+TEST_F(PruningTest, KeepsEveryFileWhenUnsure) {
+  EXPECT_EQ(FilesRead("SELECT * FROM @T WHERE id < 100 OR ward = 'b'"), 8u);
+  EXPECT_EQ(FilesRead("SELECT * FROM @T WHERE id + 1 < 100"), 8u);
+  EXPECT_EQ(FilesRead("SELECT * FROM @T t JOIN everything e USING (id) WHERE e.id < 100"), 8u);
+}
+
+}  // namespace
+}  // namespace carelake::delta
