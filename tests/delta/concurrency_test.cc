@@ -170,6 +170,34 @@ TEST_F(ConcurrencyTest, ConflictingMergesOneCommitsTheOtherFailsNamingTheConflic
       << stale.status();
 }
 
+TEST_F(ConcurrencyTest, OptimizeCommitsDespiteConcurrentAppends) {
+  const std::string path = (dir_ / "t").string();
+  DeltaTable table(LocalFileSystem(), path, *conn_);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(table.Write("SELECT " + std::to_string(i) + " AS id", {}).ok());
+  }
+  auto snap = table.Load();
+  ASSERT_TRUE(snap.ok());
+  // OPTIMIZE reads and rewrites the three files ...
+  Transaction optimize(table.log(), *conn_, *snap);
+  optimize.ReadFiles((*snap)->files());
+  std::vector<RemoveFile> removes;
+  for (const AddFile& f : (*snap)->files()) {
+    RemoveFile r;
+    r.path = f.path;
+    r.data_change = false;
+    removes.push_back(r);
+  }
+  optimize.RemoveFiles(removes);
+  // ... while another process appends.
+  ASSERT_TRUE(table.Write("SELECT 99 AS id", {}).ok());
+  auto outcome = optimize.Commit("OPTIMIZE", nlohmann::json::object(), nlohmann::json::object());
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_EQ(outcome->attempts, 2);
+  auto after = table.Load();
+  ASSERT_EQ((*after)->files().size(), 1u);  // the append survives
+}
+
 // The state after step K of delta_worker's crash mode, as SQL.
 std::string ExpectedAfter(int64_t k) {
   std::string sql = "SELECT * FROM (VALUES (NULL::BIGINT, NULL::INTEGER)) v(id, val) WHERE false";

@@ -441,6 +441,26 @@ TEST_F(DeltaTableTest, CheckpointsEveryTenCommitsAndFallBack) {
   EXPECT_EQ(Diff(t, "SELECT i AS n, 'v' || i AS s FROM range(12) r(i)"), 0);
 }
 
+TEST_F(DeltaTableTest, ExpiredLogIsCleanedUpBehindCheckpoints) {
+  DeltaTable t = Table();
+  WriteOptions options;
+  options.properties = {{"delta.logRetentionDuration", "interval 0 days"},
+                        {"delta.checkpointInterval", "4"}};
+  for (int i = 0; i < 10; ++i) {
+    MustWrite(t, "SELECT " + std::to_string(i) + " AS n", options);
+  }
+  const fs::path log = dir_ / "t" / "_delta_log";
+  // Checkpoint 8 is the newest: commits and checkpoints before it are gone.
+  EXPECT_FALSE(fs::exists(log / "00000000000000000000.json"));
+  EXPECT_FALSE(fs::exists(log / "00000000000000000004.checkpoint.parquet"));
+  EXPECT_TRUE(fs::exists(log / "00000000000000000008.checkpoint.parquet"));
+  EXPECT_TRUE(fs::exists(log / "00000000000000000008.json"));
+  EXPECT_EQ(Diff(t, "SELECT i AS n FROM range(10) r(i)"), 0);
+  auto old = t.Load(2);
+  ASSERT_FALSE(old.ok());
+  EXPECT_NE(old.status().message().find("is missing"), std::string::npos) << old.status();
+}
+
 TEST_F(DeltaTableTest, OptimizeCompactsAndVacuumKeepsRetainedVersions) {
   DeltaTable t = Table();
   for (int i = 0; i < 5; ++i) {
