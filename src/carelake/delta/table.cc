@@ -368,6 +368,74 @@ std::string TxnSkipReason(const Snapshot& s, const Txn& txn) {
          std::to_string(it->second) + " (asked: " + std::to_string(txn.version) + ")";
 }
 
+// Removes data files that never became part of the table.
+void RemoveUncommitted(FileSystem& fs, const std::string& table_path,
+                       const std::vector<AddFile>& adds) {
+  for (const AddFile& a : adds) (void)fs.RemoveFile(JoinPath(table_path, UriDecode(a.path)));
+}
+
+// Commits `txn` with `adds` (already added to it) into `result`; on failure
+// the new data files are removed again.
+Status CommitInto(Transaction& txn, const std::string& operation, const json& parameters,
+                  FileSystem& fs, const std::string& table_path, const std::vector<AddFile>& adds,
+                  OperationResult* result) {
+  auto outcome = txn.Commit(operation, parameters, result->metrics.ToJson());
+  if (!outcome.ok()) {
+    RemoveUncommitted(fs, table_path, adds);
+    return outcome.status();
+  }
+  result->committed = true;
+  result->version = outcome->version;
+  result->commit = std::move(*outcome);
+  return Status::Ok();
+}
+
+// The copy-on-write delete of the rows of `snapshot` matching `predicate`:
+// files with matches are removed in `txn`; their other rows are written to
+// new files (returned, not yet added to `txn`), conformed to `schema`.
+Result<std::vector<AddFile>> DeleteMatching(const Snapshot& snapshot, engine::Connection& conn,
+                                            DataWriter& writer, const std::string& predicate,
+                                            const Schema& schema, int64_t target_file_size,
+                                            Transaction& txn, OperationMetrics* metrics) {
+  ScanOptions scan;
+  scan.with_file_column = true;
+  CARELAKE_ASSIGN_OR_RETURN(std::string all, BuildScanSql(snapshot, conn, scan));
+  auto r = conn.Query("SELECT " + std::string(kFileColumn) + ", count(*) FILTER (WHERE (" +
+                      predicate + ")), count(*) FROM (" + all + ") GROUP BY 1");
+  if (!r.ok()) return r.status().WithContext("predicate '" + predicate + "'");
+  CARELAKE_ASSIGN_OR_RETURN(auto counts, r->FetchAllRows());
+  std::set<std::string> touched, partial;
+  for (const auto& row : counts) {
+    const int64_t matched = row[1].GetInt64(), total = row[2].GetInt64();
+    if (matched == 0) continue;
+    touched.insert(row[0].GetString());
+    metrics->rows_deleted += matched;
+    if (matched < total) {
+      partial.insert(row[0].GetString());
+      metrics->rows_copied += total - matched;
+    }
+  }
+  std::vector<AddFile> removed;
+  for (const AddFile& f : snapshot.files()) {
+    if (touched.count(f.path)) removed.push_back(f);
+  }
+  std::vector<AddFile> rewritten;
+  if (!partial.empty()) {
+    ScanOptions keep;
+    keep.file_filter = [&partial](const AddFile& f) { return partial.count(f.path) > 0; };
+    CARELAKE_ASSIGN_OR_RETURN(std::string kept_sql, BuildScanSql(snapshot, conn, keep));
+    const std::string kept =
+        "SELECT * FROM (" + kept_sql + ") WHERE (" + predicate + ") IS NOT TRUE";
+    CARELAKE_ASSIGN_OR_RETURN(std::vector<Column> kept_cols, ColumnsOf(conn, kept_sql));
+    CARELAKE_ASSIGN_OR_RETURN(std::string conformed, ConformSql(kept, kept_cols, schema));
+    CARELAKE_ASSIGN_OR_RETURN(rewritten,
+                              writer.Write(conformed, schema, snapshot.metadata().partition_columns,
+                                           target_file_size, true, metrics));
+  }
+  txn.RemoveFiles(RemovesFor(removed, true, metrics));
+  return rewritten;
+}
+
 }  // namespace
 
 json OperationMetrics::ToJson() const {
@@ -515,65 +583,25 @@ Result<OperationResult> DeltaTable::Write(const std::string& query, const WriteO
                                "'");
       }
       // Same as Delete(pred), in this transaction.
-      ScanOptions scan;
-      scan.with_file_column = true;
-      CARELAKE_ASSIGN_OR_RETURN(std::string all, BuildScanSql(*snapshot, conn_, scan));
-      CARELAKE_ASSIGN_OR_RETURN(
-          engine::QueryResult r,
-          conn_.Query("SELECT " + std::string(kFileColumn) + ", count(*) FILTER (WHERE (" + pred +
-                      ")), count(*) FROM (" + all + ") GROUP BY 1"));
-      CARELAKE_ASSIGN_OR_RETURN(auto counts, r.FetchAllRows());
-      std::set<std::string> touched, partial;
-      for (const auto& row : counts) {
-        if (row[1].GetInt64() == 0) continue;
-        touched.insert(row[0].GetString());
-        result.metrics.rows_deleted += row[1].GetInt64();
-        if (row[1].GetInt64() < row[2].GetInt64()) {
-          partial.insert(row[0].GetString());
-          result.metrics.rows_copied += row[2].GetInt64() - row[1].GetInt64();
-        }
-      }
-      std::vector<AddFile> removed;
-      for (const AddFile& f : snapshot->files()) {
-        if (touched.count(f.path)) removed.push_back(f);
-      }
-      if (!partial.empty()) {
-        ScanOptions keep;
-        keep.file_filter = [&partial](const AddFile& f) { return partial.count(f.path) > 0; };
-        CARELAKE_ASSIGN_OR_RETURN(std::string kept_sql, BuildScanSql(*snapshot, conn_, keep));
-        CARELAKE_ASSIGN_OR_RETURN(std::vector<Column> kept_cols, ColumnsOf(conn_, kept_sql));
-        CARELAKE_ASSIGN_OR_RETURN(
-            std::string conformed,
-            ConformSql("SELECT * FROM (" + kept_sql + ") WHERE (" + pred + ") IS NOT TRUE",
-                       kept_cols, schema));
-        CARELAKE_ASSIGN_OR_RETURN(
-            rewritten, writer.Write(conformed, schema, partitions, options.target_file_size, true,
-                                    &result.metrics));
-      }
-      txn.RemoveFiles(RemovesFor(removed, true, &result.metrics));
+      CARELAKE_ASSIGN_OR_RETURN(rewritten,
+                                DeleteMatching(*snapshot, conn_, writer, pred, schema,
+                                               options.target_file_size, txn, &result.metrics));
     }
   }
 
   auto adds =
       writer.Write(rows_sql, schema, partitions, options.target_file_size, true, &result.metrics);
   if (!adds.ok()) {
-    for (const AddFile& a : rewritten) (void)fs_.RemoveFile(JoinPath(path(), UriDecode(a.path)));
+    RemoveUncommitted(fs_, path(), rewritten);
     return adds.status();
   }
   for (const AddFile& a : *adds) result.metrics.rows_inserted += StatsNumRecords(a).value_or(0);
-  txn.AddFiles(std::move(rewritten));
-  txn.AddFiles(*adds);
+  std::vector<AddFile> all_adds = std::move(rewritten);
+  all_adds.insert(all_adds.end(), adds->begin(), adds->end());
+  txn.AddFiles(all_adds);
   if (options.txn) txn.SetTxn(*options.txn);
   const std::string operation = snapshot == nullptr ? "CREATE TABLE AS SELECT" : "WRITE";
-  auto outcome = txn.Commit(operation, parameters, result.metrics.ToJson());
-  if (!outcome.ok()) {
-    // The data files never became part of the table.
-    for (const AddFile& a : *adds) (void)fs_.RemoveFile(JoinPath(path(), UriDecode(a.path)));
-    return outcome.status();
-  }
-  result.committed = true;
-  result.version = outcome->version;
-  result.commit = std::move(*outcome);
+  CARELAKE_RETURN_IF_ERROR(CommitInto(txn, operation, parameters, fs_, path(), all_adds, &result));
   return result;
 }
 
@@ -582,55 +610,19 @@ Result<OperationResult> DeltaTable::Delete(const std::string& predicate, int64_t
   CARELAKE_RETURN_IF_ERROR(snapshot->CheckWritable());
   OperationResult result;
   result.version = snapshot->version();
-  ScanOptions scan;
-  scan.with_file_column = true;
-  CARELAKE_ASSIGN_OR_RETURN(std::string all, BuildScanSql(*snapshot, conn_, scan));
-  auto r = conn_.Query("SELECT " + std::string(kFileColumn) + ", count(*) FILTER (WHERE (" +
-                       predicate + ")), count(*) FROM (" + all + ") GROUP BY 1");
-  if (!r.ok()) return r.status().WithContext("delete predicate '" + predicate + "'");
-  CARELAKE_ASSIGN_OR_RETURN(auto counts, r->FetchAllRows());
-  std::set<std::string> touched, partial;
-  for (const auto& row : counts) {
-    if (row[1].GetInt64() == 0) continue;
-    touched.insert(row[0].GetString());
-    result.metrics.rows_deleted += row[1].GetInt64();
-    if (row[1].GetInt64() < row[2].GetInt64()) {
-      partial.insert(row[0].GetString());
-      result.metrics.rows_copied += row[2].GetInt64() - row[1].GetInt64();
-    }
-  }
-  if (touched.empty()) {
+  Transaction txn(log_, conn_, snapshot);
+  txn.ReadWholeTable();
+  DataWriter writer{fs_, conn_, path()};
+  CARELAKE_ASSIGN_OR_RETURN(std::vector<AddFile> adds,
+                            DeleteMatching(*snapshot, conn_, writer, predicate, snapshot->schema(),
+                                           target_file_size, txn, &result.metrics));
+  if (result.metrics.files_removed == 0) {
     result.reason = "no rows match '" + predicate + "'";
     return result;
   }
-  std::vector<AddFile> removed;
-  for (const AddFile& f : snapshot->files()) {
-    if (touched.count(f.path)) removed.push_back(f);
-  }
-  Transaction txn(log_, conn_, snapshot);
-  txn.ReadWholeTable();
-  txn.RemoveFiles(RemovesFor(removed, true, &result.metrics));
-  std::vector<AddFile> adds;
-  if (!partial.empty()) {
-    ScanOptions keep;
-    keep.file_filter = [&partial](const AddFile& f) { return partial.count(f.path) > 0; };
-    CARELAKE_ASSIGN_OR_RETURN(std::string kept_sql, BuildScanSql(*snapshot, conn_, keep));
-    DataWriter writer{fs_, conn_, path()};
-    CARELAKE_ASSIGN_OR_RETURN(
-        adds, writer.Write("SELECT * FROM (" + kept_sql + ") WHERE (" + predicate + ") IS NOT TRUE",
-                           snapshot->schema(), snapshot->metadata().partition_columns,
-                           target_file_size, true, &result.metrics));
-  }
   txn.AddFiles(adds);
-  auto outcome = txn.Commit("DELETE", {{"predicate", json::array({predicate}).dump()}},
-                            result.metrics.ToJson());
-  if (!outcome.ok()) {
-    for (const AddFile& a : adds) (void)fs_.RemoveFile(JoinPath(path(), UriDecode(a.path)));
-    return outcome.status();
-  }
-  result.committed = true;
-  result.version = outcome->version;
-  result.commit = std::move(*outcome);
+  CARELAKE_RETURN_IF_ERROR(CommitInto(
+      txn, "DELETE", {{"predicate", json::array({predicate}).dump()}}, fs_, path(), adds, &result));
   return result;
 }
 
@@ -766,14 +758,7 @@ Result<OperationResult> DeltaTable::Merge(const std::string& source_query,
   if (options.txn) txn.SetTxn(*options.txn);
   json parameters = {{"predicate", json::array({key_join}).dump()}};
   if (options.delete_when) parameters["matchedDeleteCondition"] = *options.delete_when;
-  auto outcome = txn.Commit("MERGE", parameters, result.metrics.ToJson());
-  if (!outcome.ok()) {
-    for (const AddFile& a : adds) (void)fs_.RemoveFile(JoinPath(path(), UriDecode(a.path)));
-    return outcome.status();
-  }
-  result.committed = true;
-  result.version = outcome->version;
-  result.commit = std::move(*outcome);
+  CARELAKE_RETURN_IF_ERROR(CommitInto(txn, "MERGE", parameters, fs_, path(), adds, &result));
   return result;
 }
 
@@ -811,16 +796,9 @@ Result<OperationResult> DeltaTable::Optimize(const OptimizeOptions& options) {
                                          options.target_file_size, false, &result.metrics));
   for (const AddFile& a : adds) result.metrics.rows_copied += StatsNumRecords(a).value_or(0);
   txn.AddFiles(adds);
-  auto outcome =
-      txn.Commit("OPTIMIZE", {{"targetFileSize", std::to_string(options.target_file_size)}},
-                 result.metrics.ToJson());
-  if (!outcome.ok()) {
-    for (const AddFile& a : adds) (void)fs_.RemoveFile(JoinPath(path(), UriDecode(a.path)));
-    return outcome.status();
-  }
-  result.committed = true;
-  result.version = outcome->version;
-  result.commit = std::move(*outcome);
+  CARELAKE_RETURN_IF_ERROR(
+      CommitInto(txn, "OPTIMIZE", {{"targetFileSize", std::to_string(options.target_file_size)}},
+                 fs_, path(), adds, &result));
   return result;
 }
 
