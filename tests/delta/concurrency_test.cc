@@ -15,6 +15,7 @@
 #include "carelake/delta/table.h"
 #include "carelake/delta/transaction.h"
 #include "carelake/engine/database.h"
+#include "lake_test.h"
 
 extern char** environ;
 
@@ -38,36 +39,7 @@ int Wait(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-class ConcurrencyTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("carelake_concurrency_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    auto db = engine::Database::OpenInMemory();
-    ASSERT_TRUE(db.ok());
-    db_ = std::move(*db);
-    auto conn = engine::Connection::Open(*db_);
-    ASSERT_TRUE(conn.ok());
-    conn_.emplace(std::move(*conn));
-    ASSERT_TRUE(conn_->Execute("SET TimeZone = 'UTC'").ok());
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  int64_t Int(const std::string& sql) {
-    auto r = conn_->Query(sql);
-    EXPECT_TRUE(r.ok()) << r.status();
-    if (!r.ok()) return -1;
-    auto rows = r->FetchAllRows();
-    return rows.ok() && !rows->empty() ? (*rows)[0][0].GetInt64() : -1;
-  }
-
-  fs::path dir_;
-  std::unique_ptr<engine::Database> db_;
-  std::optional<engine::Connection> conn_;
-};
+using ConcurrencyTest = LakeTest;
 
 TEST_F(ConcurrencyTest, ProcessesAppendingAndMergingLoseAndDuplicateNothing) {
   const std::string path = (dir_ / "t").string();
@@ -248,10 +220,7 @@ TEST_F(ConcurrencyTest, WriterKilledAtRandomPointsLeavesOnlyCommittedVersions) {
     auto scan = BuildScanSql(**snap, *conn_);
     ASSERT_TRUE(scan.ok()) << scan.status();
     const std::string expected = ExpectedAfter(k);
-    EXPECT_EQ(Int("SELECT (SELECT count(*) FROM ((" + *scan + ") EXCEPT ALL (" + expected +
-                  "))) + (SELECT count(*) FROM ((" + expected + ") EXCEPT ALL (" + *scan + ")))"),
-              0)
-        << "version " << e.version << " (step " << k << ")";
+    EXPECT_EQ(Difference(*scan, expected), 0) << "version " << e.version << " (step " << k << ")";
   }
   // VACUUM removes every leftover: afterwards the folder holds the live files only.
   VacuumOptions now;

@@ -8,24 +8,17 @@
 #include "carelake/delta/sql_rewrite.h"
 #include "carelake/delta/table.h"
 #include "carelake/engine/database.h"
+#include "lake_test.h"
 
 namespace carelake::delta {
 namespace {
 
 namespace fs = std::filesystem;
 
-class PruningTest : public ::testing::Test {
+class PruningTest : public LakeTest {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("carelake_pruning_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    auto db = engine::Database::OpenInMemory();
-    ASSERT_TRUE(db.ok());
-    db_ = std::move(*db);
-    auto conn = engine::Connection::Open(*db_);
-    ASSERT_TRUE(conn.ok());
-    conn_.emplace(std::move(*conn));
-    ASSERT_TRUE(conn_->Execute("SET TimeZone = 'UTC'").ok());
+    LakeTest::SetUp();
     path_ = (dir_ / "visits").string();
     DeltaTable table(LocalFileSystem(), path_, *conn_);
     WriteOptions options;
@@ -47,7 +40,6 @@ class PruningTest : public ::testing::Test {
     ASSERT_TRUE(scan.ok());
     ASSERT_TRUE(conn_->Execute("CREATE TABLE everything AS " + *scan).ok());
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   // Runs `query` (with "@T" standing for the table) through delta_scan and
   // over all rows; expects equal results and returns the files read.
@@ -59,21 +51,13 @@ class PruningTest : public ::testing::Test {
     auto expanded = ExpandDeltaScans(with_scan, *conn_, LocalFileSystem(), "", &report);
     EXPECT_TRUE(expanded.ok()) << expanded.status();
     if (!expanded.ok()) return 0;
-    auto diff = conn_->Query("SELECT (SELECT count(*) FROM ((" + *expanded + ") EXCEPT ALL (" +
-                             plain + "))) + (SELECT count(*) FROM ((" + plain + ") EXCEPT ALL (" +
-                             *expanded + ")))");
-    EXPECT_TRUE(diff.ok()) << diff.status();
-    auto rows = diff->FetchAllRows();
-    EXPECT_EQ((*rows)[0][0].GetInt64(), 0) << query;
+    EXPECT_EQ(Difference(*expanded, plain), 0) << query;
     EXPECT_EQ(report.scans.size(), 1u);
     EXPECT_EQ(report.scans[0].files_total, 8u);
     return report.scans[0].files_read;
   }
 
-  fs::path dir_;
   std::string path_;
-  std::unique_ptr<engine::Database> db_;
-  std::optional<engine::Connection> conn_;
 };
 
 TEST_F(PruningTest, SkipsFilesThatCannotMatch) {

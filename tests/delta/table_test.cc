@@ -12,6 +12,7 @@
 #include "carelake/base/civil_time.h"
 #include "carelake/delta/checkpoint.h"
 #include "carelake/engine/database.h"
+#include "lake_test.h"
 
 namespace carelake::delta {
 namespace {
@@ -19,40 +20,10 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class DeltaTableTest : public ::testing::Test {
+class DeltaTableTest : public LakeTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("carelake_table_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    auto db = engine::Database::OpenInMemory();
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    auto conn = engine::Connection::Open(*db_);
-    ASSERT_TRUE(conn.ok()) << conn.status();
-    conn_.emplace(std::move(*conn));
-    ASSERT_TRUE(conn_->Execute("SET TimeZone = 'UTC'").ok());
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   DeltaTable Table(const std::string& name = "t") {
     return DeltaTable(LocalFileSystem(), (dir_ / name).string(), *conn_);
-  }
-
-  std::vector<std::vector<engine::Value>> Rows(const std::string& sql) {
-    auto r = conn_->Query(sql);
-    EXPECT_TRUE(r.ok()) << r.status() << "\n" << sql;
-    if (!r.ok()) return {};
-    auto rows = r->FetchAllRows();
-    EXPECT_TRUE(rows.ok()) << rows.status();
-    return rows.ok() ? *rows : std::vector<std::vector<engine::Value>>{};
-  }
-
-  int64_t Int(const std::string& sql) {
-    auto rows = Rows(sql);
-    return rows.empty() || rows[0][0].is_null() ? -1 : rows[0][0].GetInt64();
   }
 
   // Rows of the table that differ from `expected_sql` (both ways), 0 if equal.
@@ -61,8 +32,7 @@ class DeltaTableTest : public ::testing::Test {
     auto scan = t.ScanSql(version);
     EXPECT_TRUE(scan.ok()) << scan.status();
     if (!scan.ok()) return -1;
-    return Int("SELECT (SELECT count(*) FROM ((" + *scan + ") EXCEPT ALL (" + expected_sql +
-               "))) + (SELECT count(*) FROM ((" + expected_sql + ") EXCEPT ALL (" + *scan + ")))");
+    return Difference(*scan, expected_sql);
   }
 
   OperationResult MustWrite(DeltaTable& t, const std::string& sql, WriteOptions options = {}) {
@@ -70,10 +40,6 @@ class DeltaTableTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << r.status();
     return r.ok() ? *r : OperationResult{};
   }
-
-  fs::path dir_;
-  std::unique_ptr<engine::Database> db_;
-  std::optional<engine::Connection> conn_;
 };
 
 constexpr const char* kAdmissions =
