@@ -300,6 +300,26 @@ TEST_F(DeltaTableTest, MergeOnlyRewritesFilesWithMatches) {
   EXPECT_EQ((*after)->files().size(), (*before)->files().size());
 }
 
+TEST_F(DeltaTableTest, FilesRollAtTheTargetSizeAlsoWhenPartitioned) {
+  const std::string rows =
+      "SELECT i AS id, md5(i::VARCHAR) AS digest, i % 2 AS half FROM range(400000) t(i)";
+  for (bool partitioned : {false, true}) {
+    DeltaTable t = Table(partitioned ? "p" : "u");
+    WriteOptions options;
+    options.target_file_size = 2 << 20;
+    if (partitioned) options.partition_by = {"half"};
+    OperationResult r = MustWrite(t, rows, options);
+    EXPECT_GE(r.metrics.files_added, 3) << partitioned;
+    auto snap = t.Load();
+    ASSERT_TRUE(snap.ok());
+    // DuckDB rolls between row groups (122,880 rows, ~4.5 MB here).
+    for (const AddFile& f : (*snap)->files()) {
+      EXPECT_LT(f.size, 3 * options.target_file_size) << f.path;
+    }
+    EXPECT_EQ(Diff(t, rows), 0);
+  }
+}
+
 TEST_F(DeltaTableTest, ExactlyOnceTxnAndSchemaRules) {
   DeltaTable t = Table();
   WriteOptions options;

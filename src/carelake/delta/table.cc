@@ -210,10 +210,10 @@ struct DataWriter {
     CARELAKE_RETURN_IF_ERROR(fs.CreateDirectories(JoinPath(table_path, kStagingDir)));
     std::string select = "SELECT " + data_cols;
     std::string options = "FORMAT parquet, RETURN_STATS, FILENAME_PATTERN 'part-{uuid}'";
+    const std::string roll =
+        ", FILE_SIZE_BYTES " + std::to_string(std::max<int64_t>(target_file_size, 1));
     if (partition_columns.empty()) {
-      // DuckDB cannot roll files of a partitioned COPY: there, each write
-      // makes one file per partition (OPTIMIZE compacts small ones).
-      options += ", FILE_SIZE_BYTES " + std::to_string(std::max<int64_t>(target_file_size, 1));
+      options += roll;
     } else {
       select += ", to_json([" + part_exprs + "]) AS " + kPartitionColumn;
       options += std::string(", PARTITION_BY (") + kPartitionColumn + ")";
@@ -229,6 +229,37 @@ struct DataWriter {
     if (!rows.ok()) {
       RemoveStaging(staging);
       return rows.status();
+    }
+    // DuckDB cannot roll the files of a partitioned COPY: partition files
+    // over twice the target are split into files of the target size.
+    if (!partition_columns.empty()) {
+      std::vector<std::vector<engine::Value>> rolled;
+      for (auto& row : *rows) {
+        if (AsInt64(row[2]) <= 2 * target_file_size) {
+          rolled.push_back(std::move(row));
+          continue;
+        }
+        const std::string file = row[0].GetString();
+        auto split = conn.Query("COPY (SELECT * FROM read_parquet(" + QuoteLiteral(file) +
+                                ")) TO " + QuoteLiteral(JoinPath(staging, "split-" + NewUuid())) +
+                                " (FORMAT parquet, RETURN_STATS, FILENAME_PATTERN 'part-{uuid}'" +
+                                roll + ")");
+        if (!split.ok()) {
+          RemoveStaging(staging);
+          return split.status();
+        }
+        auto parts = split->FetchAllRows();
+        if (!parts.ok()) {
+          RemoveStaging(staging);
+          return parts.status();
+        }
+        for (auto& part : *parts) {
+          part[5] = row[5];  // the partition of the file split
+          rolled.push_back(std::move(part));
+        }
+        (void)fs.RemoveFile(file);
+      }
+      *rows = std::move(rolled);
     }
     // Columns: filename, count, file_size_bytes, footer_size_bytes,
     // column_statistics, partition_keys.
