@@ -333,6 +333,7 @@ Result<std::set<std::string>> FilesThatMayMatch(const Snapshot& snapshot, engine
   }
   std::set<std::string> partitions(snapshot.metadata().partition_columns.begin(),
                                    snapshot.metadata().partition_columns.end());
+  const bool mapped = snapshot.Property("delta.columnMapping.mode", "none") != "none";
   std::string values;
   for (const AddFile& f : snapshot.files()) {
     json stats = f.stats ? json::parse(*f.stats, nullptr, false) : json();
@@ -343,11 +344,13 @@ Result<std::set<std::string>> FilesThatMayMatch(const Snapshot& snapshot, engine
     std::string row = QuoteLiteral(f.path);
     for (const std::string& c : columns) {
       const Field* field = snapshot.schema().Find(c);
+      // Partition values and stats use physical names under column mapping.
+      const std::string key = mapped ? PhysicalName(*field) : field->name;
       CARELAKE_ASSIGN_OR_RETURN(std::string duck, DuckDbTypeOf(field->type));
       const std::string null_of = "CAST(NULL AS " + duck + ")";
       std::string mn = null_of, mx = null_of, nulls = "NULL", all_null = "false";
       if (partitions.count(field->name)) {
-        auto it = f.partition_values.find(field->name);
+        auto it = f.partition_values.find(key);
         std::optional<std::string> v;
         if (it != f.partition_values.end()) v = it->second;
         if (!v || v->empty()) {
@@ -358,20 +361,18 @@ Result<std::set<std::string>> FilesThatMayMatch(const Snapshot& snapshot, engine
           nulls = "0";
         }
       } else {
-        auto bound = [&](const char* key) -> std::string {
-          if (!stats.contains(key) || !stats[key].is_object() ||
-              !stats[key].contains(field->name)) {
+        auto bound = [&](const char* kind) -> std::string {
+          if (!stats.contains(kind) || !stats[kind].is_object() || !stats[kind].contains(key)) {
             return null_of;
           }
-          std::string lit = StatsBoundSql(stats[key][field->name], field->type);
+          std::string lit = StatsBoundSql(stats[kind][key], field->type);
           return lit.empty() ? null_of : lit;
         };
         mn = bound("minValues");
         mx = bound("maxValues");
         if (stats.contains("nullCount") && stats["nullCount"].is_object() &&
-            stats["nullCount"].contains(field->name) &&
-            stats["nullCount"][field->name].is_number_integer()) {
-          const int64_t n = stats["nullCount"][field->name].get<int64_t>();
+            stats["nullCount"].contains(key) && stats["nullCount"][key].is_number_integer()) {
+          const int64_t n = stats["nullCount"][key].get<int64_t>();
           nulls = std::to_string(n);
           if (records >= 0 && n == records) all_null = "true";
         }

@@ -23,6 +23,51 @@ Result<std::map<std::string, std::string>> FileColumns(engine::Connection& conn,
   return out;
 }
 
+// `expr` (a value with the data files' physical nested names) rebuilt with
+// the logical names of Delta type `type`; nullopt if no name differs.
+Result<std::optional<std::string>> LogicalExpr(const std::string& expr, const nlohmann::json& type,
+                                               int depth) {
+  if (!type.is_object()) return std::optional<std::string>();
+  const std::string kind = type.value("type", "");
+  const std::string var = "__e" + std::to_string(depth);
+  if (kind == "struct") {
+    CARELAKE_ASSIGN_OR_RETURN(Schema nested, Schema::Parse(type.dump()));
+    bool renamed = false;
+    std::string fields;
+    for (const Field& f : nested.fields) {
+      const std::string child =
+          "struct_extract(" + expr + ", " + QuoteLiteral(PhysicalName(f)) + ")";
+      CARELAKE_ASSIGN_OR_RETURN(std::optional<std::string> inner,
+                                LogicalExpr(child, f.type, depth + 1));
+      renamed = renamed || inner.has_value() || PhysicalName(f) != f.name;
+      fields +=
+          (fields.empty() ? "" : ", ") + QuoteIdentifier(f.name) + " := " + inner.value_or(child);
+    }
+    if (!renamed) return std::optional<std::string>();
+    return std::optional<std::string>("CASE WHEN " + expr + " IS NULL THEN NULL ELSE struct_pack(" +
+                                      fields + ") END");
+  }
+  if (kind == "array") {
+    CARELAKE_ASSIGN_OR_RETURN(std::optional<std::string> inner,
+                              LogicalExpr(var, type["elementType"], depth + 1));
+    if (!inner) return std::optional<std::string>();
+    return std::optional<std::string>("list_transform(" + expr + ", lambda " + var + ": " + *inner +
+                                      ")");
+  }
+  if (kind == "map") {
+    CARELAKE_ASSIGN_OR_RETURN(std::optional<std::string> key,
+                              LogicalExpr(var + ".key", type["keyType"], depth + 1));
+    CARELAKE_ASSIGN_OR_RETURN(std::optional<std::string> value,
+                              LogicalExpr(var + ".value", type["valueType"], depth + 1));
+    if (!key && !value) return std::optional<std::string>();
+    return std::optional<std::string>("map_from_entries(list_transform(map_entries(" + expr +
+                                      "), lambda " + var +
+                                      ": struct_pack(key := " + key.value_or(var + ".key") +
+                                      ", value := " + value.value_or(var + ".value") + ")))");
+  }
+  return std::optional<std::string>();
+}
+
 }  // namespace
 
 Result<std::string> PartitionValueSql(const nlohmann::json& type,
@@ -48,6 +93,7 @@ Result<std::string> BuildScanSql(const Snapshot& snapshot, engine::Connection& c
   const auto& partition_columns = snapshot.metadata().partition_columns;
   std::set<std::string> partition_set;
   for (const std::string& p : partition_columns) partition_set.insert(Lower(p));
+  const bool mapped = snapshot.Property("delta.columnMapping.mode", "none") != "none";
 
   std::vector<const AddFile*> files;
   for (const AddFile& f : snapshot.files()) {
@@ -83,12 +129,18 @@ Result<std::string> BuildScanSql(const Snapshot& snapshot, engine::Connection& c
     std::string expr;
     if (partition_set.count(Lower(f.name))) {
       expr = "p." + QuoteIdentifier(f.name);
-    } else if (auto it = present.find(Lower(f.name)); it != present.end()) {
+    } else if (auto it = present.find(Lower(mapped ? PhysicalName(f) : f.name));
+               it != present.end()) {
+      const std::string column = "d." + QuoteIdentifier(mapped ? PhysicalName(f) : f.name);
+      std::optional<std::string> logical;
+      if (mapped) {
+        CARELAKE_ASSIGN_OR_RETURN(logical, LogicalExpr(column, f.type, 0));
+      }
       if (t == "TIMESTAMP WITH TIME ZONE" && it->second == "TIMESTAMP") {
         // INT96 or not-adjusted-to-UTC files: the values are UTC instants.
-        expr = "timezone('UTC', d." + QuoteIdentifier(f.name) + ")";
+        expr = "timezone('UTC', " + column + ")";
       } else {
-        expr = "CAST(d." + QuoteIdentifier(f.name) + " AS " + t + ")";
+        expr = "CAST(" + logical.value_or(column) + " AS " + t + ")";
       }
     } else {
       expr = "CAST(NULL AS " + t + ")";  // added after these files were written
@@ -107,7 +159,7 @@ Result<std::string> BuildScanSql(const Snapshot& snapshot, engine::Connection& c
         return Corruption("partition column '" + p + "' is not in the schema of table '" +
                           snapshot.table_path() + "'");
       }
-      auto it = f->partition_values.find(p);
+      auto it = f->partition_values.find(mapped ? PhysicalName(*field) : p);
       std::optional<std::string> v;
       if (it != f->partition_values.end()) v = it->second;
       CARELAKE_ASSIGN_OR_RETURN(std::string lit, PartitionValueSql(field->type, v));

@@ -281,6 +281,14 @@ Result<json> MergeTypes(const json& a, const json& b, const std::string& column)
 
 }  // namespace
 
+std::string PhysicalName(const Field& field) {
+  if (field.metadata.is_object()) {
+    auto it = field.metadata.find("delta.columnMapping.physicalName");
+    if (it != field.metadata.end() && it->is_string()) return it->get<std::string>();
+  }
+  return field.name;
+}
+
 Result<Schema> MergeSchemas(const Schema& table, const Schema& incoming) {
   Schema out = table;
   for (const Field& f : incoming.fields) {

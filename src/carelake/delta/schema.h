@@ -62,6 +62,11 @@ bool UsesTimestampNtz(const nlohmann::json& type);
 // types otherwise.
 Result<Schema> MergeSchemas(const Schema& table, const Schema& incoming);
 
+// The name of `field` in data files and in partition values and stats:
+// its delta.columnMapping.physicalName when the table uses column mapping,
+// else its name.
+std::string PhysicalName(const Field& field);
+
 // Quotes an identifier for DuckDB SQL: "name" with embedded quotes doubled.
 std::string QuoteIdentifier(const std::string& name);
 // Quotes a string literal for DuckDB SQL: 'text' with quotes doubled.

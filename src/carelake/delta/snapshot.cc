@@ -71,9 +71,9 @@ Status Snapshot::CheckReadable() const {
                         "; carelake reads versions 1 to 3");
   }
   const std::string mapping = Property("delta.columnMapping.mode", "none");
-  if (mapping != "none") {
-    return NotSupported(table + " uses the Delta feature 'columnMapping' (mode '" + mapping +
-                        "'), which carelake does not read yet");
+  if (mapping != "none" && mapping != "name" && mapping != "id") {
+    return NotSupported(table + " uses column mapping mode '" + mapping +
+                        "', which carelake does not know");
   }
   if (protocol_.min_reader_version == 3) {
     static const std::set<std::string> kSupported = {"timestampNtz", "vacuumProtocolCheck",
