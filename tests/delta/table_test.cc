@@ -320,6 +320,25 @@ TEST_F(DeltaTableTest, FilesRollAtTheTargetSizeAlsoWhenPartitioned) {
   }
 }
 
+TEST_F(DeltaTableTest, CorruptCommitIsReportedWithFileAndLine) {
+  DeltaTable t = Table();
+  MustWrite(t, "SELECT 1 AS id");
+  MustWrite(t, "SELECT 2 AS id");
+  const fs::path commit = dir_ / "t" / "_delta_log" / "00000000000000000001.json";
+  std::string text;
+  {
+    std::ifstream in(commit);
+    std::getline(in, text);  // commitInfo line only, then a broken action
+  }
+  { std::ofstream(commit) << text << "\n{\"add\": {\"path\": \n"; }
+  auto snap = t.Load();
+  ASSERT_FALSE(snap.ok());
+  EXPECT_NE(snap.status().message().find("00000000000000000001.json:2"), std::string::npos)
+      << snap.status();
+  // Earlier versions still read.
+  EXPECT_EQ(Diff(t, "SELECT 1 AS id", 0), 0);
+}
+
 TEST_F(DeltaTableTest, ExactlyOnceTxnAndSchemaRules) {
   DeltaTable t = Table();
   WriteOptions options;
