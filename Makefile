@@ -33,6 +33,7 @@ demo: build
 
 bench: build
 	$(BUILD)/bench/appender_bench
+	$(BUILD)/bench/delta_bench
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
