@@ -10,6 +10,7 @@ int RunCli(int argc, const char* const* argv, Io& io) {
   RegisterVersionCommand(app, io, exit_code);
   RegisterSqlCommand(app, io, exit_code);
   RegisterTableCommand(app, io, exit_code);
+  RegisterGenerateCommand(app, io, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -6,6 +6,7 @@
 #include "carelake/base/uuid.h"
 #include "carelake/delta/checkpoint.h"
 #include "carelake/delta/partition.h"
+#include "carelake/delta/pruning.h"
 #include "carelake/delta/stats.h"
 
 namespace carelake::delta {
@@ -697,9 +698,30 @@ Result<OperationResult> DeltaTable::Merge(const std::string& source_query,
                            "one source row only");
   }
 
-  // Files holding a matched key: the only ones rewritten.
+  // Files whose key ranges (stats, partition values) meet the source's key
+  // range may hold a match; of those, the files holding a matched key are
+  // the only ones rewritten.
+  std::vector<SimplePredicate> key_ranges;
+  for (const std::string& k : options.keys) {
+    const Field* f = schema.Find(k);
+    CARELAKE_ASSIGN_OR_RETURN(std::string duck, DuckDbTypeOf(f->type));
+    CARELAKE_ASSIGN_OR_RETURN(
+        engine::QueryResult range,
+        conn_.Query("SELECT min(" + QuoteIdentifier(f->name) + ")::VARCHAR, max(" +
+                    QuoteIdentifier(f->name) + ")::VARCHAR FROM " + src.name()));
+    CARELAKE_ASSIGN_OR_RETURN(auto bounds, range.FetchAllRows());
+    if (bounds.empty() || bounds[0][0].is_null()) continue;  // only NULL keys: none matches
+    key_ranges.push_back(
+        {f->name,
+         "between",
+         {"CAST(" + QuoteLiteral(bounds[0][0].GetString()) + " AS " + duck + ")",
+          "CAST(" + QuoteLiteral(bounds[0][1].GetString()) + " AS " + duck + ")"}});
+  }
+  CARELAKE_ASSIGN_OR_RETURN(std::set<std::string> candidates,
+                            FilesThatMayMatch(*snapshot, conn_, key_ranges));
   ScanOptions scan;
   scan.with_file_column = true;
+  scan.file_filter = [&candidates](const AddFile& f) { return candidates.count(f.path) > 0; };
   CARELAKE_ASSIGN_OR_RETURN(std::string all, BuildScanSql(*snapshot, conn_, scan));
   CARELAKE_ASSIGN_OR_RETURN(
       engine::QueryResult affected_result,
