@@ -38,8 +38,8 @@ constexpr struct {
                     {"Orthopedics", "50.30"},
                     {"Geriatrics", "90.20"},
                     {"Pediatrics", "80"}};
-constexpr const char* kFields[] = {"id",         "PatientWish", "Specialty",
-                                   "Budget",     "PatientAge",  "PatientName",
+constexpr const char* kFields[] = {"id",          "PatientWish",   "Specialty",
+                                   "Budget",      "PatientAge",    "PatientName",
                                    "CurrentDate", "ScheduledDate", "Feedback"};
 constexpr const char* kBadValues[] = {"forty", "", "N/A", "-", "2023-13-45T99:99:99", "null"};
 
@@ -51,7 +51,8 @@ void Append2(std::string& out, int v) {
 // One record as the seed writes it: "\n{\n    \"id\": \"1\",\n ... \n}".
 // Returns true if it was made dirty.
 bool AppendRecord(std::string& out, int64_t index, uint64_t seed, double dirt) {
-  Rng rng(seed * 0x2545F4914F6CDD1DULL ^ (static_cast<uint64_t>(index) + 1) * 0x9E3779B97F4A7C15ULL);
+  Rng rng(seed * 0x2545F4914F6CDD1DULL ^
+          (static_cast<uint64_t>(index) + 1) * 0x9E3779B97F4A7C15ULL);
   std::string value[9];
   value[0] = std::to_string(index + 1);
   value[1] = kWishes[rng.Between(0, 2)];
@@ -116,7 +117,8 @@ Result<LumiaSummary> GenerateLumia(const LumiaOptions& options,
                                    const std::function<void(int64_t)>& progress) {
   if (options.records < 0) return InvalidArgument("--records must not be negative");
   if (options.files < 1) return InvalidArgument("--files must be at least 1");
-  if (options.dirt < 0 || options.dirt > 1) return InvalidArgument("--dirt must be between 0 and 1");
+  if (options.dirt < 0 || options.dirt > 1)
+    return InvalidArgument("--dirt must be between 0 and 1");
   if (options.out_dir.empty()) return InvalidArgument("give the output folder (--out DIR)");
   FileSystem& fs = LocalFileSystem();
   CARELAKE_RETURN_IF_ERROR(fs.CreateDirectories(options.out_dir));

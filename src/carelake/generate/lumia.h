@@ -30,7 +30,7 @@ struct LumiaSummary {
   std::vector<std::string> files;  // paths written
   int64_t records = 0;             // in the valid documents
   int64_t dirty_records = 0;
-  int64_t truncated_records = 0;   // in the truncated document, if any
+  int64_t truncated_records = 0;  // in the truncated document, if any
   uint64_t bytes = 0;
 };
 
