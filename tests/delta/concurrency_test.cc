@@ -197,7 +197,9 @@ TEST_F(ConcurrencyTest, WriterKilledAtRandomPointsLeavesOnlyCommittedVersions) {
   for (int i = 0; i < kills; ++i) {
     pid_t pid = Spawn({CARELAKE_DELTA_WORKER, "crash", path});
     ASSERT_GT(pid, 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(50 + delay_ms(rng)));
+    // Until the first commit lands (a slow machine, a sanitizer build), wait longer.
+    const int settle = last_k == 0 ? 300 * (i + 1) : 50;
+    std::this_thread::sleep_for(std::chrono::milliseconds(settle + delay_ms(rng)));
     ::kill(pid, SIGKILL);
     ASSERT_EQ(Wait(pid), 128 + SIGKILL) << "the worker stopped by itself: see its error above";
     if (!table.Exists()) continue;
