@@ -17,6 +17,7 @@ PACKAGES=(
   libcli11-dev         # command-line parsing
   libspdlog-dev libfmt-dev  # logging, formatting
   libcpp-httplib-dev libssl-dev zlib1g-dev  # HTTP, TLS, compression
+  libroaring-dev       # Roaring bitmaps (Delta deletion vectors)
 )
 
 missing=()

@@ -3,6 +3,7 @@
 // correctly or refused with an error naming an unsupported feature; none is
 // read wrong. A summary is printed at the end.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "carelake/delta/deletion_vector.h"
 #include "carelake/delta/scan.h"
 #include "carelake/delta/snapshot.h"
 #include "carelake/engine/connection.h"
@@ -400,6 +402,36 @@ TEST_F(GoldenEdgeTest, V2CheckpointsAreReadWithSidecars) {
     ASSERT_TRUE(snapshot.ok()) << name << ": " << snapshot.status();
     EXPECT_EQ((*snapshot)->checkpoint_version(), std::optional<int64_t>(2)) << name;
   }
+}
+
+TEST_F(GoldenEdgeTest, DeletionVectorsAreAppliedAndChecked) {
+  // Z85 as specified by ZeroMQ (RFC 32): "HelloWorld" is these 8 bytes.
+  auto hello = Z85Decode("HelloWorld");
+  ASSERT_TRUE(hello.ok());
+  EXPECT_EQ(*hello, std::string("\x86\x4F\xD2\x6F\xB5\x59\xF7\x5B", 8));
+  EXPECT_FALSE(Z85Decode("Hell").ok());
+
+  // A copy of a golden table whose deletion vector file is damaged.
+  const fs::path src =
+      fs::path(SharedDir()) / "testdata/delta/golden/log-replay-dv-key-cases/delta";
+  const fs::path copy = fs::temp_directory_path() / ("carelake_dv_" + std::to_string(::getpid()));
+  fs::remove_all(copy);
+  fs::copy(src, copy, fs::copy_options::recursive);
+  auto snapshot = LoadSnapshot(DeltaLog(LocalFileSystem(), copy.string()), c_.conn());
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  auto sql = BuildScanSql(**snapshot, c_.conn());
+  ASSERT_TRUE(sql.ok()) << sql.status();
+  for (const auto& e : fs::directory_iterator(copy)) {
+    if (e.path().filename().string().rfind("deletion_vector_", 0) != 0) continue;
+    std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(10);
+    f.put('\x7f');
+  }
+  auto damaged = BuildScanSql(**snapshot, c_.conn());
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_NE(damaged.status().message().find("deletion vector"), std::string::npos)
+      << damaged.status();
+  fs::remove_all(copy);
 }
 
 TEST_F(GoldenEdgeTest, CorruptLastCheckpointIsIgnored) {

@@ -3,6 +3,8 @@
 #include <map>
 #include <set>
 
+#include "carelake/delta/deletion_vector.h"
+
 namespace carelake::delta {
 
 namespace {
@@ -118,9 +120,12 @@ Result<std::string> BuildScanSql(const Snapshot& snapshot, engine::Connection& c
   for (const AddFile* f : files) {
     list += (list.empty() ? "" : ", ") + QuoteLiteral(snapshot.DataFilePath(f->path));
   }
+  bool has_dv = false;
+  for (const AddFile* f : files) has_dv = has_dv || f->deletion_vector.has_value();
   const std::string reader = "read_parquet([" + list +
                              "], union_by_name = true, hive_partitioning = false, "
-                             "filename = '__carelake_path')";
+                             "filename = '__carelake_path'" +
+                             (has_dv ? ", file_row_number = true" : "") + ")";
   CARELAKE_ASSIGN_OR_RETURN(auto present, FileColumns(conn, reader));
 
   std::string select;
@@ -165,13 +170,30 @@ Result<std::string> BuildScanSql(const Snapshot& snapshot, engine::Connection& c
       CARELAKE_ASSIGN_OR_RETURN(std::string lit, PartitionValueSql(field->type, v));
       row += ", " + lit;
     }
+    if (has_dv) {
+      // Rows the file's deletion vector removes.
+      if (!f->deletion_vector.has_value()) {
+        row += ", CAST(NULL AS BIGINT[])";
+      } else {
+        CARELAKE_ASSIGN_OR_RETURN(
+            std::vector<uint64_t> deleted,
+            ReadDeletionVector(*f->deletion_vector, snapshot.table_path(), LocalFileSystem()));
+        std::string rows_list;
+        for (uint64_t r : deleted) rows_list += (rows_list.empty() ? "" : ",") + std::to_string(r);
+        row += ", CAST([" + rows_list + "] AS BIGINT[])";
+      }
+    }
     values += (values.empty() ? "(" : ", (") + row + ")";
   }
   std::string names = "__carelake_path, __carelake_file";
   for (const std::string& p : partition_columns) names += ", " + QuoteIdentifier(p);
+  if (has_dv) names += ", __carelake_deleted";
   if (options.with_file_column) select += ", p.__carelake_file";
   return "SELECT " + select + " FROM " + reader + " AS d JOIN (VALUES " + values + ") AS p(" +
-         names + ") ON d.__carelake_path = p.__carelake_path";
+         names + ") ON d.__carelake_path = p.__carelake_path" +
+         (has_dv ? " WHERE p.__carelake_deleted IS NULL OR NOT "
+                   "list_contains(p.__carelake_deleted, d.file_row_number)"
+                 : "");
 }
 
 }  // namespace carelake::delta

@@ -76,20 +76,13 @@ Status Snapshot::CheckReadable() const {
                         "', which carelake does not know");
   }
   if (protocol_.min_reader_version == 3) {
-    static const std::set<std::string> kSupported = {"timestampNtz", "vacuumProtocolCheck",
-                                                     "columnMapping", "v2Checkpoint"};
+    static const std::set<std::string> kSupported = {
+        "timestampNtz", "vacuumProtocolCheck", "columnMapping", "v2Checkpoint", "deletionVectors"};
     for (const std::string& f : protocol_.reader_features.value_or(std::vector<std::string>{})) {
       if (!kSupported.count(f)) {
         return NotSupported(table + " uses the Delta reader feature '" + f +
                             "', which carelake does not support");
       }
-    }
-  }
-  for (const AddFile& a : files_) {
-    if (a.deletion_vector.has_value()) {
-      return NotSupported(table +
-                          " has files with deletion vectors (Delta feature "
-                          "'deletionVectors'), which carelake does not read");
     }
   }
   return Status::Ok();
