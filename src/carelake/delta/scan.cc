@@ -189,11 +189,18 @@ Result<std::string> BuildScanSql(const Snapshot& snapshot, engine::Connection& c
   for (const std::string& p : partition_columns) names += ", " + QuoteIdentifier(p);
   if (has_dv) names += ", __carelake_deleted";
   if (options.with_file_column) select += ", p.__carelake_file";
-  return "SELECT " + select + " FROM " + reader + " AS d JOIN (VALUES " + values + ") AS p(" +
-         names + ") ON d.__carelake_path = p.__carelake_path" +
-         (has_dv ? " WHERE p.__carelake_deleted IS NULL OR NOT "
-                   "list_contains(p.__carelake_deleted, d.file_row_number)"
-                 : "");
+  if (!has_dv) {
+    return "SELECT " + select + " FROM " + reader + " AS d JOIN (VALUES " + values + ") AS p(" +
+           names + ") ON d.__carelake_path = p.__carelake_path";
+  }
+  // Deleted rows leave by a hash anti join on (file, row index): linear in
+  // rows read plus rows deleted.
+  return "WITH __carelake_files(" + names + ") AS (VALUES " + values + ") SELECT " + select +
+         " FROM " + reader +
+         " AS d JOIN __carelake_files AS p ON d.__carelake_path = p.__carelake_path ANTI JOIN "
+         "(SELECT __carelake_path AS dv_path, unnest(__carelake_deleted) AS dv_row FROM "
+         "__carelake_files) AS dv ON d.__carelake_path = dv.dv_path AND d.file_row_number = "
+         "dv.dv_row";
 }
 
 }  // namespace carelake::delta
