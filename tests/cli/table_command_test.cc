@@ -38,7 +38,7 @@ TEST_F(TableCommandTest, WriteThenQueryWithTimeTravel) {
                       "') GROUP BY ward ORDER BY ward\"");
   EXPECT_EQ(q.exit_code, 0) << q.err;
   EXPECT_EQ(q.out, "ward,n\nward 0,10\nward 1,10\nward 2,10\nward/x,1\n");
-  q = Carelake("sql \"SELECT count(*) AS n FROM delta_scan('" + table_ + "', version => 0)\"");
+  q = Carelake("sql \"SELECT count(*) AS n FROM delta_scan('" + table_ + "', version := 0)\"");
   EXPECT_EQ(q.out, "n\n30\n");
   q = Carelake("sql \"SELECT count(*) AS n FROM delta_scan('" + table_ +
                "', timestamp => '2000-01-01')\"");

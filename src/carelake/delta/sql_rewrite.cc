@@ -97,7 +97,7 @@ Result<std::string> ExpandOne(std::string_view sql, size_t start, ArgParser& p,
   std::optional<std::string> timestamp;
   while (p.Consume(',')) {
     CARELAKE_ASSIGN_OR_RETURN(std::string name, p.Identifier());
-    if (!p.Consume("=>")) return p.Error("'=>' after '" + name + "'");
+    if (!p.Consume("=>") && !p.Consume(":=")) return p.Error("'=>' or ':=' after '" + name + "'");
     if (name == "version") {
       CARELAKE_ASSIGN_OR_RETURN(version, p.Integer());
     } else if (name == "timestamp") {
