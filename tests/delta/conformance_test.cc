@@ -16,6 +16,7 @@
 #include "carelake/delta/deletion_vector.h"
 #include "carelake/delta/scan.h"
 #include "carelake/delta/snapshot.h"
+#include "carelake/delta/table.h"
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
 
@@ -427,6 +428,12 @@ TEST_F(GoldenEdgeTest, DeletionVectorsAreAppliedAndChecked) {
     f.seekp(10);
     f.put('\x7f');
   }
+  // VACUUM refuses a table whose files it cannot account for (carelake does
+  // not write deletion vectors), rather than deleting live ones.
+  auto vacuum = DeltaTable(LocalFileSystem(), copy.string(), c_.conn()).Vacuum();
+  ASSERT_FALSE(vacuum.ok());
+  EXPECT_NE(vacuum.status().message().find("deletionVectors"), std::string::npos)
+      << vacuum.status();
   auto damaged = BuildScanSql(**snapshot, c_.conn());
   ASSERT_FALSE(damaged.ok());
   EXPECT_NE(damaged.status().message().find("deletion vector"), std::string::npos)

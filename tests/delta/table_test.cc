@@ -339,6 +339,42 @@ TEST_F(DeltaTableTest, CorruptCommitIsReportedWithFileAndLine) {
   EXPECT_EQ(Diff(t, "SELECT 1 AS id", 0), 0);
 }
 
+TEST_F(DeltaTableTest, AppendOnlyTablesAndInvariantsAreRespected) {
+  DeltaTable t = Table();
+  WriteOptions options;
+  options.properties = {{"delta.appendOnly", "true"}};
+  MustWrite(t, "SELECT i AS id FROM range(10) r(i)", options);
+  EXPECT_TRUE(MustWrite(t, "SELECT 10 AS id").committed);  // appends are fine
+  auto del = t.Delete("id < 3");
+  ASSERT_FALSE(del.ok());
+  EXPECT_NE(del.status().message().find("append-only"), std::string::npos) << del.status();
+  WriteOptions overwrite;
+  overwrite.mode = WriteMode::kOverwrite;
+  EXPECT_FALSE(t.Write("SELECT 1 AS id", overwrite).ok());
+  MergeOptions merge;
+  merge.keys = {"id"};
+  EXPECT_FALSE(t.Merge("SELECT 1 AS id", merge).ok());
+  auto insert_only = t.Merge("SELECT 100 AS id", merge);  // no match: only inserts
+  ASSERT_TRUE(insert_only.ok()) << insert_only.status();
+  EXPECT_EQ(Diff(t, "SELECT i AS id FROM range(11) r(i) UNION ALL SELECT 100"), 0);
+
+  // A column invariant carelake cannot enforce: writes are refused.
+  DeltaTable inv = Table("inv");
+  MustWrite(inv, "SELECT 1 AS id");
+  auto snap = inv.Load();
+  ASSERT_TRUE(snap.ok());
+  Metadata meta = (*snap)->metadata();
+  Schema schema = (*snap)->schema();
+  schema.fields[0].metadata["delta.invariants"] = R"({"expression":{"expression":"id > 0"}})";
+  meta.schema_string = schema.ToJsonString();
+  Transaction change(inv.log(), *conn_, *snap);
+  change.SetMetadata(meta);
+  ASSERT_TRUE(change.Commit("SET TBLPROPERTIES", json::object(), json::object()).ok());
+  auto refused = inv.Write("SELECT 2 AS id", {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("delta.invariants"), std::string::npos);
+}
+
 TEST_F(DeltaTableTest, ExactlyOnceTxnAndSchemaRules) {
   DeltaTable t = Table();
   WriteOptions options;

@@ -90,6 +90,26 @@ Result<std::string> Z85Decode(std::string_view text) {
   return out;
 }
 
+Result<std::optional<std::string>> DeletionVectorFile(const nlohmann::json& descriptor,
+                                                      const std::string& table_path) {
+  const std::string type = descriptor.value("storageType", "");
+  const std::string value = descriptor.value("pathOrInlineDv", "");
+  if (type == "i") return std::optional<std::string>();
+  if (type == "p") {
+    std::string path = value;
+    if (path.rfind("file://", 0) == 0) path = path.substr(7);
+    if (path.rfind("file:", 0) == 0) path = path.substr(5);
+    return std::optional<std::string>(path);
+  }
+  if (type != "u") return Corruption("deletion vector has unknown storageType '" + type + "'");
+  if (value.size() < 20) return Corruption("deletion vector path '" + value + "' is too short");
+  CARELAKE_ASSIGN_OR_RETURN(std::string uuid, Z85Decode(value.substr(value.size() - 20)));
+  const std::string prefix = value.substr(0, value.size() - 20);
+  return std::optional<std::string>(
+      JoinPath(prefix.empty() ? table_path : JoinPath(table_path, prefix),
+               "deletion_vector_" + UuidText(uuid) + ".bin"));
+}
+
 Result<std::vector<uint64_t>> ReadDeletionVector(const nlohmann::json& descriptor,
                                                  const std::string& table_path, FileSystem& fs) {
   const std::string type = descriptor.value("storageType", "");
@@ -106,18 +126,10 @@ Result<std::vector<uint64_t>> ReadDeletionVector(const nlohmann::json& descripto
     CARELAKE_ASSIGN_OR_RETURN(
         rows, DecodeBitmapArray(std::string_view(bytes).substr(0, size), "(inline)"));
   } else if (type == "u" || type == "p") {
-    std::string path;
-    if (type == "p") {
-      path = value;
-      if (path.rfind("file://", 0) == 0) path = path.substr(7);
-      if (path.rfind("file:", 0) == 0) path = path.substr(5);
-    } else {
-      if (value.size() < 20) return Corruption("deletion vector path '" + value + "' is too short");
-      CARELAKE_ASSIGN_OR_RETURN(std::string uuid, Z85Decode(value.substr(value.size() - 20)));
-      const std::string prefix = value.substr(0, value.size() - 20);
-      path = JoinPath(prefix.empty() ? table_path : JoinPath(table_path, prefix),
-                      "deletion_vector_" + UuidText(uuid) + ".bin");
-    }
+    CARELAKE_ASSIGN_OR_RETURN(std::optional<std::string> located,
+                              DeletionVectorFile(descriptor, table_path));
+    if (!located.has_value()) return Internal("deletion vector without a file");
+    const std::string path = located.value();
     CARELAKE_ASSIGN_OR_RETURN(std::string file, fs.ReadFile(path));
     const int64_t offset = descriptor.value("offset", int64_t{0});
     const auto* p = reinterpret_cast<const unsigned char*>(file.data());

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,12 @@ namespace carelake::delta {
 // Decodes Z85 (the ZeroMQ base-85 variant Delta uses); the length of `text`
 // must be a multiple of 5.
 Result<std::string> Z85Decode(std::string_view text);
+
+// The local path of the file holding a deletion vector ('u' and 'p'
+// storage), or nullopt for an inline one. Corruption for a malformed
+// descriptor.
+Result<std::optional<std::string>> DeletionVectorFile(const nlohmann::json& descriptor,
+                                                      const std::string& table_path);
 
 // The row indexes (0-based positions in the Parquet file) that the
 // deletion vector `descriptor` removes, ascending. The file's CRC-32 and

@@ -96,12 +96,19 @@ Status Snapshot::CheckWritable() const {
                         std::to_string(protocol_.min_writer_version));
   }
   if (protocol_.min_writer_version >= 3 && protocol_.min_writer_version < 7) {
-    // Writer versions 3-6 bring CHECK constraints, CDF, generated and
-    // identity columns, which carelake does not enforce.
+    // Writer versions 3-6 bring CHECK constraints, CDF, column mapping,
+    // generated and identity columns, which carelake does not maintain.
     return NotSupported(table + " needs Delta writer version " +
                         std::to_string(protocol_.min_writer_version) +
-                        " (constraints, change data feed, generated or identity columns); "
-                        "carelake writes versions 2 and 7");
+                        " (constraints, change data feed, column mapping, generated or identity "
+                        "columns); carelake writes versions 2 and 7");
+  }
+  // Column invariants (writer version 2's feature) are not enforced: refuse
+  // rather than write rows that might break them.
+  if (metadata_.schema_string.find("delta.invariants") != std::string::npos) {
+    return NotSupported(table +
+                        " has column invariants (delta.invariants), which carelake does "
+                        "not enforce");
   }
   if (protocol_.min_writer_version == 7) {
     static const std::set<std::string> kSupported = {"appendOnly", "invariants", "timestampNtz"};

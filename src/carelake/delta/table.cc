@@ -5,6 +5,7 @@
 
 #include "carelake/base/uuid.h"
 #include "carelake/delta/checkpoint.h"
+#include "carelake/delta/deletion_vector.h"
 #include "carelake/delta/partition.h"
 #include "carelake/delta/pruning.h"
 #include "carelake/delta/stats.h"
@@ -393,6 +394,15 @@ std::optional<int64_t> StatsNumRecords(const AddFile& f) {
   return s["numRecords"].get<int64_t>();
 }
 
+// FailedPrecondition if the table only takes appends and `operation` would
+// remove rows.
+Status CheckRemovesAllowed(const Snapshot& s, const std::string& operation) {
+  if (s.Property("delta.appendOnly", "false") != "true") return Status::Ok();
+  return FailedPrecondition("table '" + s.table_path() +
+                            "' is append-only (delta.appendOnly = true): " + operation +
+                            " would remove or change rows");
+}
+
 std::string TxnSkipReason(const Snapshot& s, const Txn& txn) {
   auto it = s.app_versions().find(txn.app_id);
   if (it == s.app_versions().end() || it->second < txn.version) return "";
@@ -597,6 +607,7 @@ Result<OperationResult> DeltaTable::Write(const std::string& query, const WriteO
 
   std::vector<AddFile> rewritten;  // replace_where: rows kept from partly matching files
   if (snapshot && options.mode == WriteMode::kOverwrite) {
+    CARELAKE_RETURN_IF_ERROR(CheckRemovesAllowed(*snapshot, "an overwrite"));
     txn.ReadWholeTable();
     if (!options.replace_where) {
       txn.RemoveFiles(RemovesFor(snapshot->files(), true, &result.metrics));
@@ -651,6 +662,10 @@ Result<OperationResult> DeltaTable::Delete(const std::string& predicate, int64_t
   if (result.metrics.files_removed == 0) {
     result.reason = "no rows match '" + predicate + "'";
     return result;
+  }
+  if (Status s = CheckRemovesAllowed(*snapshot, "DELETE"); !s.ok()) {
+    RemoveUncommitted(fs_, path(), adds);
+    return s;
   }
   txn.AddFiles(adds);
   CARELAKE_RETURN_IF_ERROR(CommitInto(
@@ -733,6 +748,9 @@ Result<OperationResult> DeltaTable::Merge(const std::string& source_query,
   std::vector<AddFile> removed;
   for (const AddFile& f : snapshot->files()) {
     if (affected.count(f.path)) removed.push_back(f);
+  }
+  if (!removed.empty()) {
+    CARELAKE_RETURN_IF_ERROR(CheckRemovesAllowed(*snapshot, "a MERGE that matches rows"));
   }
 
   TempTable target(conn_, "__carelake_merge_target");
@@ -857,6 +875,9 @@ Result<OperationResult> DeltaTable::Optimize(const OptimizeOptions& options) {
 
 Result<VacuumResult> DeltaTable::Vacuum(const VacuumOptions& options) {
   CARELAKE_ASSIGN_OR_RETURN(SnapshotPtr snapshot, Load());
+  // Deleting files is writing: tables with features carelake cannot write
+  // may hold files it does not know to keep.
+  CARELAKE_RETURN_IF_ERROR(snapshot->CheckWritable().WithContext("VACUUM"));
   int64_t table_retention = kDefaultTombstoneRetentionMs;
   auto prop = snapshot->metadata().configuration.find("delta.deletedFileRetentionDuration");
   if (prop != snapshot->metadata().configuration.end()) {
@@ -874,7 +895,13 @@ Result<VacuumResult> DeltaTable::Vacuum(const VacuumOptions& options) {
   }
   const int64_t cutoff = NowMillis() - result.retention_ms;
   std::set<std::string> keep;
-  for (const AddFile& f : snapshot->files()) keep.insert(snapshot->DataFilePath(f.path));
+  for (const AddFile& f : snapshot->files()) {
+    keep.insert(snapshot->DataFilePath(f.path));
+    if (f.deletion_vector) {
+      auto dv = DeletionVectorFile(*f.deletion_vector, path());
+      if (dv.ok() && dv->has_value()) keep.insert(**dv);
+    }
+  }
   for (const RemoveFile& r : snapshot->tombstones()) {
     if (r.deletion_timestamp.value_or(0) > cutoff) keep.insert(snapshot->DataFilePath(r.path));
   }
