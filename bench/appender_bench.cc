@@ -15,11 +15,15 @@
 #include <string>
 #include <vector>
 
+#include "bench_stats.h"
 #include "carelake/engine/appender.h"
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
 
 namespace {
+
+using carelake::bench::Median;
+using carelake::bench::Seconds;
 
 using carelake::engine::Appender;
 using carelake::engine::Connection;
@@ -33,7 +37,7 @@ constexpr const char* kCreate =
     "admitted_at TIMESTAMP, discharged_at TIMESTAMP, department VARCHAR, age INTEGER, "
     "charge DECIMAL(12,2))";
 
-constexpr const char* kDepartments[] = {"Cardiology", "Oncology",    "Pediatrics", "Emergency",
+constexpr const char* kDepartments[] = {"Cardiology",  "Oncology",  "Pediatrics", "Emergency",
                                         "Orthopedics", "Neurology", "Maternity"};
 constexpr int64_t kBaseMicros = 1'767'225'600'000'000;  // 2026-01-01
 
@@ -55,10 +59,6 @@ inline Event MakeEvent(int64_t i) {
                kDepartments[(h >> 8) % 7],
                static_cast<int32_t>((h >> 16) % 100),
                static_cast<int64_t>((h >> 24) % 1'000'000)};
-}
-
-double Seconds(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 void Check(bool ok, const char* what) {
@@ -116,11 +116,6 @@ double RunRaw(duckdb_connection conn, int64_t rows) {
   Check(duckdb_appender_close(app) == DuckDBSuccess, "close");
   duckdb_appender_destroy(&app);
   return Seconds(start);
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
 }
 
 }  // namespace

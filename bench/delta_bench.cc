@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench_stats.h"
 #include "carelake/base/file_system.h"
 #include "carelake/base/result.h"
 #include "carelake/delta/table.h"
@@ -34,6 +35,10 @@
 #include "carelake/engine/database.h"
 
 namespace {
+
+using carelake::bench::Median;
+using carelake::bench::Percentile;
+using carelake::bench::Seconds;
 
 namespace fs = std::filesystem;
 
@@ -71,22 +76,6 @@ template <typename T>
 T Unwrap(Result<T> result, const std::string& what) {
   Check(result.status(), what);
   return std::move(result).value();
-}
-
-double Seconds(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-// Nearest-rank percentile, `p` in (0, 1].
-double Percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  const size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(v.size())));
-  return v[std::clamp<size_t>(rank, 1, v.size()) - 1];
 }
 
 // Admissions with ids in [lo, hi). With `changed`, every charge is raised by
