@@ -375,6 +375,61 @@ TEST_F(DeltaTableTest, AppendOnlyTablesAndInvariantsAreRespected) {
   EXPECT_NE(refused.status().message().find("delta.invariants"), std::string::npos);
 }
 
+// The local file system, with commit writes failing on demand.
+class FaultyFileSystem : public FileSystem {
+ public:
+  enum class Fault { kNone, kBeforeCommit, kAfterCommit };
+  Fault fault = Fault::kNone;
+
+  Result<std::string> ReadFile(const std::string& p) override { return base_.ReadFile(p); }
+  Status WriteFileIfAbsent(const std::string& p, std::string_view data) override {
+    if (fault == Fault::kBeforeCommit) return IoError("injected: cannot create " + p);
+    Status s = base_.WriteFileIfAbsent(p, data);
+    if (s.ok() && fault == Fault::kAfterCommit) return IoError("injected: cannot fsync folder");
+    return s;
+  }
+  Status WriteFileAtomic(const std::string& p, std::string_view d) override {
+    return base_.WriteFileAtomic(p, d);
+  }
+  Result<std::vector<FileInfo>> List(const std::string& d) override { return base_.List(d); }
+  Result<FileInfo> Stat(const std::string& p) override { return base_.Stat(p); }
+  bool Exists(const std::string& p) override { return base_.Exists(p); }
+  Status RemoveFile(const std::string& p) override { return base_.RemoveFile(p); }
+  Status RemoveEmptyDirectory(const std::string& p) override {
+    return base_.RemoveEmptyDirectory(p);
+  }
+  Status CreateDirectories(const std::string& p) override { return base_.CreateDirectories(p); }
+  Status Rename(const std::string& f, const std::string& t) override { return base_.Rename(f, t); }
+
+ private:
+  FileSystem& base_ = LocalFileSystem();
+};
+
+TEST_F(DeltaTableTest, FailedCommitWritesLoseNothingAndLeaveNothing) {
+  FaultyFileSystem faulty;
+  DeltaTable t(faulty, (dir_ / "t").string(), *conn_);
+  MustWrite(t, "SELECT 1 AS id");
+  // The commit file cannot be created: the write fails, its data files go.
+  faulty.fault = FaultyFileSystem::Fault::kBeforeCommit;
+  auto failed = t.Write("SELECT 2 AS id", {});
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("injected"), std::string::npos);
+  size_t parquet = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir_ / "t")) {
+    parquet += e.path().extension() == ".parquet";
+  }
+  EXPECT_EQ(parquet, 1u);
+  // The commit lands but the folder's fsync fails: it counts, files stay.
+  faulty.fault = FaultyFileSystem::Fault::kAfterCommit;
+  auto unsure = t.Write("SELECT 3 AS id", {});
+  ASSERT_TRUE(unsure.ok()) << unsure.status();
+  EXPECT_TRUE(unsure->committed);
+  ASSERT_EQ(unsure->commit.warnings.size(), 1u);
+  EXPECT_NE(unsure->commit.warnings[0].find("durability is not confirmed"), std::string::npos);
+  faulty.fault = FaultyFileSystem::Fault::kNone;
+  EXPECT_EQ(Diff(t, "SELECT * FROM (VALUES (1), (3)) v(id)"), 0);
+}
+
 TEST_F(DeltaTableTest, ExactlyOnceTxnAndSchemaRules) {
   DeltaTable t = Table();
   WriteOptions options;

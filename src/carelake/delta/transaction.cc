@@ -118,6 +118,14 @@ Status Transaction::CheckConflict(int64_t version, const std::vector<Action>& wi
   return Status::Ok();
 }
 
+bool Transaction::IsOurCommit(int64_t version, const std::vector<Action>& ours) const {
+  auto written = log_.ReadCommit(version);
+  if (!written.ok() || written->empty() || ours.empty()) return false;
+  const auto* a = std::get_if<CommitInfo>(&written->front());
+  const auto* b = std::get_if<CommitInfo>(&ours.front());
+  return a != nullptr && b != nullptr && a->info.value("txnId", "") == b->info.value("txnId", "x");
+}
+
 Result<CommitOutcome> Transaction::Commit(const std::string& operation,
                                           const nlohmann::json& parameters,
                                           const nlohmann::json& metrics, int max_attempts) {
@@ -128,7 +136,17 @@ Result<CommitOutcome> Transaction::Commit(const std::string& operation,
     ++outcome.attempts;
     Status s = log_.WriteCommit(version, actions);
     if (s.ok()) break;
-    if (s.code() != StatusCode::kAborted) return s;
+    if (s.code() != StatusCode::kAborted) {
+      // The commit may be in place even though a later step (the folder's
+      // fsync) failed: then it counts, and its data files must stay.
+      if (IsOurCommit(version, actions)) {
+        outcome.warnings.push_back(
+            "version " + std::to_string(version) +
+            " is committed but its durability is not confirmed: " + s.ToString());
+        break;
+      }
+      return s;
+    }
     if (outcome.attempts >= max_attempts) {
       return Aborted("gave up committing to table '" + log_.table_path() + "' after " +
                      std::to_string(outcome.attempts) + " attempts: other writers keep winning");

@@ -72,6 +72,8 @@ class Transaction {
  private:
   // OK, or Aborted if the winner at `version` conflicts.
   Status CheckConflict(int64_t version, const std::vector<Action>& winner) const;
+  // True if commit `version` in the log is `ours` (same commitInfo.txnId).
+  bool IsOurCommit(int64_t version, const std::vector<Action>& ours) const;
   std::vector<Action> BuildActions(const std::string& operation, const nlohmann::json& parameters,
                                    const nlohmann::json& metrics) const;
 
