@@ -100,6 +100,11 @@ bool IsTimestampFamily(engine::TypeId id) {
          id == engine::TypeId::kTimestampMs || id == engine::TypeId::kTimestampNs;
 }
 
+bool UsesTimestampNtz(const Schema& schema) {
+  return std::any_of(schema.fields.begin(), schema.fields.end(),
+                     [](const Field& f) { return delta::UsesTimestampNtz(f.type); });
+}
+
 // The schema of incoming rows, validated: no duplicate names, Delta types.
 Result<Schema> IncomingSchema(const std::vector<Column>& columns, const WriteTypeOptions& types) {
   Schema schema;
@@ -553,9 +558,7 @@ Result<OperationResult> DeltaTable::Write(const std::string& query, const WriteO
     meta.configuration = options.properties;
     meta.created_time = NowMillis();
     Protocol protocol;
-    bool ntz = false;
-    for (const Field& f : schema.fields) ntz |= UsesTimestampNtz(f.type);
-    if (ntz) {
+    if (UsesTimestampNtz(schema)) {
       protocol.min_reader_version = 3;
       protocol.min_writer_version = 7;
       protocol.reader_features = std::vector<std::string>{"timestampNtz"};
@@ -580,15 +583,7 @@ Result<OperationResult> DeltaTable::Write(const std::string& query, const WriteO
     }
     CARELAKE_ASSIGN_OR_RETURN(
         schema, EvolveSchema(snapshot->schema(), incoming, options.merge_schema, path()));
-    bool ntz = false;
-    for (const Field& f : schema.fields) ntz |= UsesTimestampNtz(f.type);
-    const bool table_ntz = [&] {
-      for (const Field& f : snapshot->schema().fields) {
-        if (UsesTimestampNtz(f.type)) return true;
-      }
-      return false;
-    }();
-    if (ntz && !table_ntz) {
+    if (UsesTimestampNtz(schema) && !UsesTimestampNtz(snapshot->schema())) {
       return FailedPrecondition("writing a timestamp_ntz column into table '" + path() +
                                 "' would need the timestampNtz feature (protocol 3/7); write "
                                 "the column as timestamp instead");
@@ -653,6 +648,7 @@ Result<OperationResult> DeltaTable::Delete(const std::string& predicate, int64_t
   CARELAKE_RETURN_IF_ERROR(snapshot->CheckWritable());
   OperationResult result;
   result.version = snapshot->version();
+  CARELAKE_RETURN_IF_ERROR(CheckRemovesAllowed(*snapshot, "DELETE"));
   Transaction txn(log_, conn_, snapshot);
   txn.ReadWholeTable();
   DataWriter writer{fs_, conn_, path()};
@@ -662,10 +658,6 @@ Result<OperationResult> DeltaTable::Delete(const std::string& predicate, int64_t
   if (result.metrics.files_removed == 0) {
     result.reason = "no rows match '" + predicate + "'";
     return result;
-  }
-  if (Status s = CheckRemovesAllowed(*snapshot, "DELETE"); !s.ok()) {
-    RemoveUncommitted(fs_, path(), adds);
-    return s;
   }
   txn.AddFiles(adds);
   CARELAKE_RETURN_IF_ERROR(CommitInto(
