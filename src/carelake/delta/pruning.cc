@@ -26,8 +26,8 @@ bool IsIdentChar(char c) {
          (static_cast<unsigned char>(c) & 0x80);
 }
 
-// Tokens of `sql` from `pos` on; stops early (kEnd) on anything it cannot
-// tokenize.
+// The tokens of `sql`, ending with kEnd; an unterminated literal ends the
+// list early.
 std::vector<Token> Tokenize(std::string_view sql) {
   std::vector<Token> out;
   size_t i = 0;
@@ -92,8 +92,7 @@ std::vector<Token> Tokenize(std::string_view sql) {
 
 bool IsWord(const Token& t, const char* w) { return t.kind == Kind::kWord && t.lower == w; }
 
-// Offsets are needed to cut the WHERE text: a tokenizer over a sub-view
-// keeps this simple: we scan character by character for clause keywords.
+// The offset after the quoted literal or identifier starting at `i`.
 size_t SkipQuoted(std::string_view sql, size_t i) {
   const char q = sql[i];
   for (++i; i < sql.size(); ++i) {
