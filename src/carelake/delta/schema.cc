@@ -10,14 +10,14 @@ using engine::LogicalType;
 using engine::TypeId;
 using nlohmann::json;
 
-namespace {
-
 bool EqualsIgnoreCase(const std::string& a, const std::string& b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
 }
+
+namespace {
 
 Result<Field> ParseField(const json& j) {
   if (!j.is_object() || !j.contains("name") || !j["name"].is_string() || !j.contains("type")) {

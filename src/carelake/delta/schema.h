@@ -67,6 +67,10 @@ Result<Schema> MergeSchemas(const Schema& table, const Schema& incoming);
 // else its name.
 std::string PhysicalName(const Field& field);
 
+// True if two column names are equal ignoring ASCII case, as Delta
+// compares them.
+bool EqualsIgnoreCase(const std::string& a, const std::string& b);
+
 // Quotes an identifier for DuckDB SQL: "name" with embedded quotes doubled.
 std::string QuoteIdentifier(const std::string& name);
 // Quotes a string literal for DuckDB SQL: 'text' with quotes doubled.

@@ -21,13 +21,6 @@ constexpr const char* kPartitionColumn = "__carelake_partition";
 constexpr const char* kFileColumn = "__carelake_file";
 constexpr int64_t kDefaultTombstoneRetentionMs = 7LL * 24 * 3600 * 1000;
 
-bool EqualsIgnoreCase(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 std::string BaseName(const std::string& path) {
   size_t slash = path.find_last_of('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
