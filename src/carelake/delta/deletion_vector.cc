@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "carelake/delta/snapshot.h"
+
 namespace carelake::delta {
 
 namespace {
@@ -95,12 +97,7 @@ Result<std::optional<std::string>> DeletionVectorFile(const nlohmann::json& desc
   const std::string type = descriptor.value("storageType", "");
   const std::string value = descriptor.value("pathOrInlineDv", "");
   if (type == "i") return std::optional<std::string>();
-  if (type == "p") {
-    std::string path = value;
-    if (path.rfind("file://", 0) == 0) path = path.substr(7);
-    if (path.rfind("file:", 0) == 0) path = path.substr(5);
-    return std::optional<std::string>(path);
-  }
+  if (type == "p") return std::optional<std::string>(ResolveDataPath(table_path, value));
   if (type != "u") return Corruption("deletion vector has unknown storageType '" + type + "'");
   if (value.size() < 20) return Corruption("deletion vector path '" + value + "' is too short");
   CARELAKE_ASSIGN_OR_RETURN(std::string uuid, Z85Decode(value.substr(value.size() - 20)));

@@ -15,21 +15,11 @@ int HexValue(char c) {
   return -1;
 }
 
-// The local path of a log path: URI-decoded, `file:` scheme dropped,
-// resolved against the table root.
-std::string ResolvePath(const std::string& table_path, const std::string& uri_path) {
-  std::string p = UriDecode(uri_path);
-  if (p.rfind("file://", 0) == 0) return p.substr(7);
-  if (p.rfind("file:", 0) == 0) return p.substr(5);
-  if (!p.empty() && p[0] == '/') return p;
-  return JoinPath(table_path, p);
-}
-
 // The key of a logical file: its canonical path and deletion vector id, so
 // that "a%20b", "file:/t/a b" and "/t/a b" name the same file.
 std::string FileKey(const std::string& table_path, const std::string& path,
                     const std::optional<nlohmann::json>& dv) {
-  std::string key = ResolvePath(table_path, path);
+  std::string key = ResolveDataPath(table_path, path);
   if (!dv.has_value()) return key;
   return key + "\n" + dv->value("storageType", "") + dv->value("pathOrInlineDv", "") + "@" +
          std::to_string(dv->value("offset", 0));
@@ -51,8 +41,16 @@ std::string UriDecode(const std::string& s) {
   return out;
 }
 
+std::string ResolveDataPath(const std::string& table_path, const std::string& uri_path) {
+  std::string p = UriDecode(uri_path);
+  if (p.rfind("file://", 0) == 0) return p.substr(7);
+  if (p.rfind("file:", 0) == 0) return p.substr(5);
+  if (!p.empty() && p[0] == '/') return p;
+  return JoinPath(table_path, p);
+}
+
 std::string Snapshot::DataFilePath(const std::string& uri_path) const {
-  return ResolvePath(table_path_, uri_path);
+  return ResolveDataPath(table_path_, uri_path);
 }
 
 std::string Snapshot::Property(const std::string& key, const std::string& fallback) const {

@@ -84,6 +84,11 @@ Result<int64_t> VersionAtTimestamp(const DeltaLog& log, int64_t timestamp_ms);
 // Decodes %XX escapes of a URI path.
 std::string UriDecode(const std::string& s);
 
+// The local path of a path as the log writes it (`add.path`, an absolute
+// deletion vector path): URI-decoded, `file:` scheme dropped, resolved
+// against the table root when relative.
+std::string ResolveDataPath(const std::string& table_path, const std::string& uri_path);
+
 }  // namespace carelake::delta
 
 #endif  // CARELAKE_DELTA_SNAPSHOT_H_
