@@ -208,6 +208,13 @@ struct DataWriter {
     }
     const std::string staging = JoinPath(JoinPath(table_path, kStagingDir), NewUuid());
     CARELAKE_RETURN_IF_ERROR(fs.CreateDirectories(JoinPath(table_path, kStagingDir)));
+    // Whatever happens, the staging folder goes (its files are moved out
+    // first on success).
+    struct StagingGuard {
+      DataWriter* writer;
+      const std::string& dir;
+      ~StagingGuard() { writer->RemoveStaging(dir); }
+    } guard{this, staging};
     std::string select = "SELECT " + data_cols;
     std::string options = "FORMAT parquet, RETURN_STATS, FILENAME_PATTERN 'part-{uuid}'";
     const std::string roll =
@@ -222,12 +229,10 @@ struct DataWriter {
     auto result =
         conn.Query("COPY (" + select + ") TO " + QuoteLiteral(staging) + " (" + options + ")");
     if (!result.ok()) {
-      RemoveStaging(staging);
       return result.status();
     }
     auto rows = result->FetchAllRows();
     if (!rows.ok()) {
-      RemoveStaging(staging);
       return rows.status();
     }
     // DuckDB cannot roll the files of a partitioned COPY: partition files
@@ -245,12 +250,10 @@ struct DataWriter {
                                 " (FORMAT parquet, RETURN_STATS, FILENAME_PATTERN 'part-{uuid}'" +
                                 roll + ")");
         if (!split.ok()) {
-          RemoveStaging(staging);
           return split.status();
         }
         auto parts = split->FetchAllRows();
         if (!parts.ok()) {
-          RemoveStaging(staging);
           return parts.status();
         }
         for (auto& part : *parts) {
@@ -321,7 +324,6 @@ struct DataWriter {
       }
       adds.push_back(std::move(add));
     }
-    RemoveStaging(staging);
     if (!status.ok()) {
       for (const AddFile& a : adds) (void)fs.RemoveFile(JoinPath(table_path, UriDecode(a.path)));
       return status;
