@@ -111,6 +111,13 @@ int Fail(const Status& s, Io& io) {
   return kExitFailed;
 }
 
+// --txn-app and --txn-version come together or not at all.
+bool TxnArgsValid(const TableArgs& args, Io& io) {
+  if (args.txn_app.empty() == (args.txn_version < 0)) return true;
+  io.err << "Error: give --txn-app and --txn-version together\n";
+  return false;
+}
+
 std::optional<delta::Txn> TxnOf(const TableArgs& args) {
   if (args.txn_app.empty()) return std::nullopt;
   return delta::Txn{args.txn_app, args.txn_version, std::nullopt};
@@ -125,10 +132,7 @@ int RunWrite(const TableArgs& args, Io& io) {
     io.err << "Error: --replace-where needs --mode overwrite\n";
     return kExitUsage;
   }
-  if (args.txn_app.empty() != (args.txn_version < 0)) {
-    io.err << "Error: give --txn-app and --txn-version together\n";
-    return kExitUsage;
-  }
+  if (!TxnArgsValid(args, io)) return kExitUsage;
   delta::WriteOptions options;
   options.mode = args.mode == "append" ? delta::WriteMode::kAppend : delta::WriteMode::kOverwrite;
   if (!args.replace_where.empty()) options.replace_where = args.replace_where;
@@ -157,10 +161,7 @@ int RunWrite(const TableArgs& args, Io& io) {
 }
 
 int RunMerge(const TableArgs& args, Io& io) {
-  if (args.txn_app.empty() != (args.txn_version < 0)) {
-    io.err << "Error: give --txn-app and --txn-version together\n";
-    return kExitUsage;
-  }
+  if (!TxnArgsValid(args, io)) return kExitUsage;
   delta::MergeOptions options;
   options.keys = args.keys;
   if (!args.delete_when.empty()) options.delete_when = args.delete_when;
