@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
                   rows = std::atoll(argv[6]);
     for (int64_t s = 0; s < steps; ++s) {
       delta::WriteOptions options;
-      options.txn = delta::Txn{app, s + 1, std::nullopt};
+      options.txns = {delta::Txn{app, s + 1, std::nullopt}};
       auto r = table.Write(Rows(first + s * rows, rows, "-1"), options);
       if (!r.ok()) return Die("append", r.status());
     }
@@ -99,13 +99,13 @@ int main(int argc, char** argv) {
       Status s;
       if (k % 3 != 0) {
         delta::WriteOptions options;
-        options.txn = delta::Txn{"crash", k, std::nullopt};
+        options.txns = {delta::Txn{"crash", k, std::nullopt}};
         auto r = table.Write(Rows(k * 100, 100, "0"), options);
         s = r.status();
       } else {
         delta::MergeOptions options;
         options.keys = {"id"};
-        options.txn = delta::Txn{"crash", k, std::nullopt};
+        options.txns = {delta::Txn{"crash", k, std::nullopt}};
         auto r = table.Merge(Rows(100, 100, std::to_string(k)), options);
         s = r.status();
       }

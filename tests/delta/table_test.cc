@@ -433,14 +433,21 @@ TEST_F(DeltaTableTest, FailedCommitWritesLoseNothingAndLeaveNothing) {
 TEST_F(DeltaTableTest, ExactlyOnceTxnAndSchemaRules) {
   DeltaTable t = Table();
   WriteOptions options;
-  options.txn = Txn{"ingest-admissions", 1, std::nullopt};
+  options.txns = {Txn{"ingest-admissions", 1, std::nullopt}};
   EXPECT_TRUE(MustWrite(t, "SELECT 1 AS id", options).committed);
   OperationResult again = MustWrite(t, "SELECT 1 AS id", options);
   EXPECT_FALSE(again.committed);
   EXPECT_NE(again.reason.find("already committed"), std::string::npos);
-  options.txn->version = 2;
+  options.txns[0].version = 2;
   EXPECT_TRUE(MustWrite(t, "SELECT 2 AS id", options).committed);
   EXPECT_EQ(Int("SELECT count(*) FROM (" + *t.ScanSql() + ")"), 2);
+  // Several applications in one commit: skipped only when all are done.
+  options.txns = {Txn{"ingest-admissions", 2, std::nullopt}, Txn{"file:b.json", 1, std::nullopt}};
+  EXPECT_TRUE(MustWrite(t, "SELECT 5 AS id", options).committed);
+  EXPECT_FALSE(MustWrite(t, "SELECT 5 AS id", options).committed);
+  auto versions = (*t.Load())->app_versions();
+  EXPECT_EQ(versions.at("file:b.json"), 1);
+  EXPECT_EQ(Int("SELECT count(*) FROM (" + *t.ScanSql() + ")"), 3);
 
   // Widening is fine; new columns need merge_schema; incompatible types fail.
   EXPECT_TRUE(MustWrite(t, "SELECT 3::SMALLINT AS id").committed);
@@ -450,7 +457,7 @@ TEST_F(DeltaTableTest, ExactlyOnceTxnAndSchemaRules) {
   WriteOptions evolve;
   evolve.merge_schema = true;
   EXPECT_TRUE(MustWrite(t, "SELECT 4 AS id, 'x' AS note", evolve).committed);
-  EXPECT_EQ(Diff(t, "SELECT * FROM (VALUES (1, NULL), (2, NULL), (3, NULL), (4, 'x')) v(id, note)"),
+  EXPECT_EQ(Diff(t, "SELECT * FROM (VALUES (1, NULL), (2, NULL), (5, NULL), (3, NULL), (4, 'x')) v(id, note)"),
             0);
   auto wrong = t.Write("SELECT 'five' AS id", {});
   ASSERT_FALSE(wrong.ok());

@@ -118,9 +118,9 @@ bool TxnArgsValid(const TableArgs& args, Io& io) {
   return false;
 }
 
-std::optional<delta::Txn> TxnOf(const TableArgs& args) {
-  if (args.txn_app.empty()) return std::nullopt;
-  return delta::Txn{args.txn_app, args.txn_version, std::nullopt};
+std::vector<delta::Txn> TxnsOf(const TableArgs& args) {
+  if (args.txn_app.empty()) return {};
+  return {delta::Txn{args.txn_app, args.txn_version, std::nullopt}};
 }
 
 int RunWrite(const TableArgs& args, Io& io) {
@@ -140,7 +140,7 @@ int RunWrite(const TableArgs& args, Io& io) {
   options.merge_schema = args.merge_schema;
   options.types.timestamp_ntz = args.timestamp_ntz;
   options.target_file_size = args.target_file_size;
-  options.txn = TxnOf(args);
+  options.txns = TxnsOf(args);
   for (const std::string& p : args.properties) {
     size_t eq = p.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -167,7 +167,7 @@ int RunMerge(const TableArgs& args, Io& io) {
   if (!args.delete_when.empty()) options.delete_when = args.delete_when;
   options.merge_schema = args.merge_schema;
   options.target_file_size = args.target_file_size;
-  options.txn = TxnOf(args);
+  options.txns = TxnsOf(args);
   Session s;
   if (Status st = s.Open(); !st.ok()) return Fail(st, io);
   Result<std::string> sql = QueryText(args, *s.conn);

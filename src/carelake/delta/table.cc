@@ -403,11 +403,18 @@ Status CheckRemovesAllowed(const Snapshot& s, const std::string& operation) {
                             " would remove or change rows");
 }
 
-std::string TxnSkipReason(const Snapshot& s, const Txn& txn) {
-  auto it = s.app_versions().find(txn.app_id);
-  if (it == s.app_versions().end() || it->second < txn.version) return "";
-  return "application '" + txn.app_id + "' already committed its version " +
-         std::to_string(it->second) + " (asked: " + std::to_string(txn.version) + ")";
+// Why a write carrying `txns` is skipped: every application already
+// committed its version; empty when the write must go ahead.
+std::string TxnSkipReason(const Snapshot& s, const std::vector<Txn>& txns) {
+  std::string reason;
+  for (const Txn& txn : txns) {
+    auto it = s.app_versions().find(txn.app_id);
+    if (it == s.app_versions().end() || it->second < txn.version) return "";
+    if (!reason.empty()) reason += "; ";
+    reason += "application '" + txn.app_id + "' already committed its version " +
+              std::to_string(it->second) + " (asked: " + std::to_string(txn.version) + ")";
+  }
+  return reason;
 }
 
 // Removes data files that never became part of the table.
@@ -524,8 +531,8 @@ Result<OperationResult> DeltaTable::Write(const std::string& query, const WriteO
   }
   OperationResult result;
   result.version = snapshot ? snapshot->version() : -1;
-  if (options.txn && snapshot) {
-    result.reason = TxnSkipReason(*snapshot, *options.txn);
+  if (snapshot) {
+    result.reason = TxnSkipReason(*snapshot, options.txns);
     if (!result.reason.empty()) return result;
   }
   CARELAKE_ASSIGN_OR_RETURN(std::vector<Column> columns, ColumnsOf(conn_, query));
@@ -632,7 +639,7 @@ Result<OperationResult> DeltaTable::Write(const std::string& query, const WriteO
   std::vector<AddFile> all_adds = std::move(rewritten);
   all_adds.insert(all_adds.end(), adds->begin(), adds->end());
   txn.AddFiles(all_adds);
-  if (options.txn) txn.SetTxn(*options.txn);
+  for (const Txn& t : options.txns) txn.AddTxn(t);
   const std::string operation = snapshot == nullptr ? "CREATE TABLE AS SELECT" : "WRITE";
   CARELAKE_RETURN_IF_ERROR(CommitInto(txn, operation, parameters, fs_, path(), all_adds, &result));
   return result;
@@ -667,10 +674,8 @@ Result<OperationResult> DeltaTable::Merge(const std::string& source_query,
   CARELAKE_RETURN_IF_ERROR(snapshot->CheckWritable());
   OperationResult result;
   result.version = snapshot->version();
-  if (options.txn) {
-    result.reason = TxnSkipReason(*snapshot, *options.txn);
-    if (!result.reason.empty()) return result;
-  }
+  result.reason = TxnSkipReason(*snapshot, options.txns);
+  if (!result.reason.empty()) return result;
   CARELAKE_ASSIGN_OR_RETURN(std::vector<Column> columns, ColumnsOf(conn_, source_query));
   CARELAKE_ASSIGN_OR_RETURN(Schema incoming, IncomingSchema(columns, options.types));
   CARELAKE_ASSIGN_OR_RETURN(
@@ -813,7 +818,7 @@ Result<OperationResult> DeltaTable::Merge(const std::string& source_query,
                             writer.Write(rows, schema, snapshot->metadata().partition_columns,
                                          options.target_file_size, true, &result.metrics));
   txn.AddFiles(adds);
-  if (options.txn) txn.SetTxn(*options.txn);
+  for (const Txn& t : options.txns) txn.AddTxn(t);
   json parameters = {{"predicate", json::array({key_join}).dump()}};
   if (options.delete_when) parameters["matchedDeleteCondition"] = *options.delete_when;
   CARELAKE_RETURN_IF_ERROR(CommitInto(txn, "MERGE", parameters, fs_, path(), adds, &result));

@@ -47,10 +47,10 @@ struct WriteOptions {
   WriteTypeOptions types;
   // Data files roll over at about this many bytes.
   int64_t target_file_size = kDefaultTargetFileSize;
-  // Exactly-once: commits `txn` with the data; if the table already holds
-  // this application's version `txn.version` or a later one, nothing is
-  // written.
-  std::optional<Txn> txn;
+  // Exactly-once: commits `txns` with the data; if the table already holds,
+  // for every one of them, the application's version `txn.version` or a
+  // later one, nothing is written.
+  std::vector<Txn> txns;
   // Table properties (metaData.configuration) of a new table.
   std::map<std::string, std::string> properties;
 };
@@ -68,7 +68,7 @@ struct MergeOptions {
   bool merge_schema = false;
   WriteTypeOptions types;
   int64_t target_file_size = kDefaultTargetFileSize;
-  std::optional<Txn> txn;
+  std::vector<Txn> txns;  // as in WriteOptions
 };
 
 struct OptimizeOptions {

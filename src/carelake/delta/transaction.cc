@@ -1,5 +1,7 @@
 #include "carelake/delta/transaction.h"
 
+#include <algorithm>
+
 #include <chrono>
 
 #include "carelake/base/uuid.h"
@@ -59,8 +61,7 @@ std::vector<Action> Transaction::BuildActions(const std::string& operation,
   actions.emplace_back(std::move(info));
   if (protocol_) actions.emplace_back(*protocol_);
   if (metadata_) actions.emplace_back(*metadata_);
-  if (txn_) {
-    Txn t = *txn_;
+  for (Txn t : txns_) {
     t.last_updated = NowMillis();
     actions.emplace_back(std::move(t));
   }
@@ -93,7 +94,9 @@ Status Transaction::CheckConflict(int64_t version, const std::vector<Action>& wi
                                          : "changed the table's metadata (schema, partitioning "
                                            "or properties)");
     }
-    if (const auto* t = std::get_if<Txn>(&a); t && txn_ && t->app_id == txn_->app_id) {
+    const auto* t = std::get_if<Txn>(&a);
+    if (t && std::any_of(txns_.begin(), txns_.end(),
+                         [&](const Txn& ours) { return ours.app_id == t->app_id; })) {
       return conflict("committed transaction version " + std::to_string(t->version) +
                       " of application '" + t->app_id + "'");
     }

@@ -5,7 +5,7 @@
 // - blind appends (no file read, none removed) never conflict, except with a
 //   concurrent protocol or metadata change;
 // - a concurrent protocol or metadata change conflicts with everything;
-// - a concurrent commit of the same `txn` application id conflicts;
+// - a concurrent commit of any of the same `txn` application ids conflicts;
 // - a concurrent removal of a file this transaction read or removed
 //   conflicts (delete/read, delete/delete);
 // - files added by a concurrent non-blind commit (UPDATE, DELETE, MERGE)
@@ -58,7 +58,8 @@ class Transaction {
   void SetMetadata(Metadata metadata) { metadata_ = std::move(metadata); }
   void AddFiles(std::vector<AddFile> files);
   void RemoveFiles(std::vector<RemoveFile> files);
-  void SetTxn(Txn txn) { txn_ = std::move(txn); }
+  // Application transaction versions committed with the data (one per app id).
+  void AddTxn(Txn txn) { txns_.push_back(std::move(txn)); }
 
   // True if the transaction reads nothing and removes nothing.
   bool IsBlindAppend() const;
@@ -87,7 +88,7 @@ class Transaction {
   std::optional<Metadata> metadata_;
   std::vector<AddFile> adds_;
   std::vector<RemoveFile> removes_;
-  std::optional<Txn> txn_;
+  std::vector<Txn> txns_;
 };
 
 // Milliseconds since the epoch, now.
