@@ -11,6 +11,8 @@ int RunCli(int argc, const char* const* argv, Io& io) {
   RegisterSqlCommand(app, io, exit_code);
   RegisterTableCommand(app, io, exit_code);
   RegisterGenerateCommand(app, io, exit_code);
+  RegisterRunCommand(app, io, exit_code);
+  RegisterInitCommand(app, io, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

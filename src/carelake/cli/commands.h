@@ -27,6 +27,8 @@ void RegisterVersionCommand(CLI::App& app, Io& io, int& exit_code);
 void RegisterSqlCommand(CLI::App& app, Io& io, int& exit_code);
 void RegisterTableCommand(CLI::App& app, Io& io, int& exit_code);
 void RegisterGenerateCommand(CLI::App& app, Io& io, int& exit_code);
+void RegisterRunCommand(CLI::App& app, Io& io, int& exit_code);
+void RegisterInitCommand(CLI::App& app, Io& io, int& exit_code);
 
 // Parses `argv` and runs the chosen sub-command; returns the exit code.
 int RunCli(int argc, const char* const* argv, Io& io);

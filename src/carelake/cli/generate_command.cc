@@ -47,6 +47,8 @@ void RegisterGenerateCommand(CLI::App& app, Io& io, int& exit_code) {
       ->capture_default_str();
   l->add_option("--files", lumia->files, "number of documents to spread the records over")
       ->capture_default_str();
+  l->add_option("--first-id", lumia->first_id, "the first record's id (ids count up from it)")
+      ->capture_default_str();
   l->add_option("--dirt", lumia->dirt,
                 "fraction of records with a missing or bad field; also writes one truncated "
                 "document")

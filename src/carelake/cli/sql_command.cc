@@ -11,6 +11,8 @@
 #include "carelake/delta/sql_rewrite.h"
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
+#include "carelake/pipeline/catalog.h"
+#include "carelake/project/project.h"
 
 namespace carelake::cli {
 
@@ -21,6 +23,8 @@ struct SqlArgs {
   std::string file;
   std::string format;
   std::string database;
+  std::string project;
+  std::string lake;
   size_t max_rows = 10'000;
 };
 
@@ -77,6 +81,18 @@ int RunSql(const SqlArgs& args, Io& io) {
     io.err << "Error: " << s.message() << "\n";
     return kExitFailed;
   }
+  if (!args.project.empty()) {
+    Result<project::Project> p = project::LoadProject(args.project, args.lake);
+    if (!p.ok()) {
+      io.err << "Error: " << p.status().message() << "\n";
+      return kExitUsage;
+    }
+    auto views = pipeline::RegisterViews(*p, LocalFileSystem(), *conn);
+    if (!views.ok()) {
+      io.err << "Error: " << views.status().message() << "\n";
+      return kExitFailed;
+    }
+  }
   Result<std::string> expanded = delta::ExpandDeltaScans(sql, *conn, LocalFileSystem());
   if (!expanded.ok()) {
     io.err << "Error: " << expanded.status().message() << "\n";
@@ -108,7 +124,9 @@ void RegisterSqlCommand(CLI::App& app, Io& io, int& exit_code) {
       "Run SQL and print the result.\n"
       "The SQL comes from QUERY, from -f FILE, or from standard input; several\n"
       "statements separated by ';' run in order and each result is printed.\n"
-      "Delta tables are read with delta_scan('path' [, version => N | timestamp => 'TS']).\n"
+      "Delta tables are read with delta_scan('path' [, version => N | timestamp => 'TS']);\n"
+      "with --project, every table of the project is a view layer.name (bronze.x,\n"
+      "silver.x, gold.x, their x__quarantine tables) and the run ledger is _system.*.\n"
       "Timestamps with time zone are shown in UTC.");
   cmd->add_option("QUERY", args->query, "SQL to run");
   cmd->add_option("-f,--file", args->file, "read the SQL from FILE");
@@ -119,6 +137,8 @@ void RegisterSqlCommand(CLI::App& app, Io& io, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--database", args->database,
                   "a DuckDB database file to open (default: a fresh in-memory database)");
+  cmd->add_option("--project", args->project, "a project folder: its tables are views layer.name");
+  cmd->add_option("--lake", args->lake, "with --project: the lake folder (default: the project's)");
   cmd->callback([args, &io, &exit_code] { exit_code = RunSql(*args, io); });
 }
 

@@ -40,27 +40,6 @@ Result<std::vector<Column>> ColumnsOf(engine::Connection& conn, const std::strin
   return out;
 }
 
-// An integer of any width and signedness.
-int64_t AsInt64(const engine::Value& v) {
-  if (v.is_null()) return 0;
-  switch (v.type().id) {
-    case engine::TypeId::kUTinyInt:
-    case engine::TypeId::kUSmallInt:
-    case engine::TypeId::kUInteger:
-    case engine::TypeId::kUBigInt:
-      return static_cast<int64_t>(v.GetUInt64());
-    default:
-      return v.GetInt64();
-  }
-}
-
-Result<int64_t> QueryInt(engine::Connection& conn, const std::string& sql) {
-  CARELAKE_ASSIGN_OR_RETURN(engine::QueryResult r, conn.Query(sql));
-  CARELAKE_ASSIGN_OR_RETURN(auto rows, r.FetchAllRows());
-  if (rows.empty() || rows[0].empty() || rows[0][0].is_null()) return 0;
-  return AsInt64(rows[0][0]);
-}
-
 int IntegerRank(const std::string& t) {
   if (t == "byte") return 1;
   if (t == "short") return 2;

@@ -18,9 +18,9 @@ Result<QueryResult> RunPrepared(duckdb_prepared_statement prepared, bool streami
   const duckdb_state state = streaming ? duckdb_pending_prepared_streaming(prepared, &pending)
                                        : duckdb_pending_prepared(prepared, &pending);
   if (state == DuckDBError) {
-    Status status = Internal(duckdb_pending_error(pending) != nullptr
-                                 ? duckdb_pending_error(pending)
-                                 : "cannot start the query");
+    Status status =
+        Internal(duckdb_pending_error(pending) != nullptr ? duckdb_pending_error(pending)
+                                                          : "cannot start the query");
     duckdb_destroy_pending(&pending);
     if (owns_prepared) duckdb_destroy_prepare(&prepared);
     return status;
@@ -105,8 +105,7 @@ Status Connection::ExecuteScript(std::string_view sql,
   Status status;
   for (idx_t i = 0; i < count && status.ok(); ++i) {
     duckdb_prepared_statement prepared = nullptr;
-    if (duckdb_prepare_extracted_statement(Conn(handle_), extracted, i, &prepared) ==
-        DuckDBError) {
+    if (duckdb_prepare_extracted_statement(Conn(handle_), extracted, i, &prepared) == DuckDBError) {
       status = PrepareError(prepared);
       duckdb_destroy_prepare(&prepared);
       break;
@@ -138,8 +137,7 @@ PreparedStatement::~PreparedStatement() {
   }
 }
 
-PreparedStatement::PreparedStatement(PreparedStatement&& other) noexcept
-    : handle_(other.handle_) {
+PreparedStatement::PreparedStatement(PreparedStatement&& other) noexcept : handle_(other.handle_) {
   other.handle_ = nullptr;
 }
 
@@ -189,6 +187,26 @@ Result<QueryResult> PreparedStatement::ExecuteStreaming() { return Run(/*streami
 Result<QueryResult> PreparedStatement::Run(bool streaming) {
   return RunPrepared(static_cast<duckdb_prepared_statement>(handle_), streaming,
                      /*owns_prepared=*/false);
+}
+
+Result<int64_t> QueryInt(Connection& conn, std::string_view sql) {
+  CARELAKE_ASSIGN_OR_RETURN(QueryResult r, conn.Query(sql));
+  CARELAKE_ASSIGN_OR_RETURN(auto rows, r.FetchAllRows());
+  if (rows.empty() || rows[0].empty()) return 0;
+  return AsInt64(rows[0][0]);
+}
+
+int64_t AsInt64(const Value& v) {
+  if (v.is_null()) return 0;
+  switch (v.type().id) {
+    case TypeId::kUTinyInt:
+    case TypeId::kUSmallInt:
+    case TypeId::kUInteger:
+    case TypeId::kUBigInt:
+      return static_cast<int64_t>(v.GetUInt64());
+    default:
+      return v.GetInt64();
+  }
 }
 
 }  // namespace carelake::engine

@@ -53,8 +53,7 @@ class Connection {
   // each result to `on_result` (which may stop the script by returning an
   // error). Statements are prepared one at a time, so later statements may
   // refer to objects that earlier ones create.
-  Status ExecuteScript(std::string_view sql,
-                       const std::function<Status(QueryResult&)>& on_result);
+  Status ExecuteScript(std::string_view sql, const std::function<Status(QueryResult&)>& on_result);
 
   // Prepares one statement.
   Result<PreparedStatement> Prepare(std::string_view sql);
@@ -69,6 +68,13 @@ class Connection {
   explicit Connection(void* handle) : handle_(handle) {}
   void* handle_;
 };
+
+// The first value of the first row of `sql` as an integer of any width and
+// signedness; 0 when there is no row or the value is NULL.
+Result<int64_t> QueryInt(Connection& conn, std::string_view sql);
+
+// An integer value of any width and signedness (0 for NULL).
+int64_t AsInt64(const Value& v);
 
 }  // namespace carelake::engine
 

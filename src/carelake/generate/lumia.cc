@@ -50,11 +50,11 @@ void Append2(std::string& out, int v) {
 
 // One record as the seed writes it: "\n{\n    \"id\": \"1\",\n ... \n}".
 // Returns true if it was made dirty.
-bool AppendRecord(std::string& out, int64_t index, uint64_t seed, double dirt) {
+bool AppendRecord(std::string& out, int64_t index, uint64_t seed, double dirt, int64_t first_id) {
   Rng rng(seed * 0x2545F4914F6CDD1DULL ^
           (static_cast<uint64_t>(index) + 1) * 0x9E3779B97F4A7C15ULL);
   std::string value[9];
-  value[0] = std::to_string(index + 1);
+  value[0] = std::to_string(first_id + index);
   value[1] = kWishes[rng.Between(0, 2)];
   const auto& specialty = kSpecialties[rng.Between(0, 4)];
   value[2] = specialty.name;
@@ -111,6 +111,14 @@ bool AppendRecord(std::string& out, int64_t index, uint64_t seed, double dirt) {
   return dirty;
 }
 
+// "42", or "42-from-1001" when ids do not start at 1: batches with other
+// first ids get other file names.
+std::string Stem(const LumiaOptions& options) {
+  std::string stem = std::to_string(options.seed);
+  if (options.first_id != 1) stem += "-from-" + std::to_string(options.first_id);
+  return stem;
+}
+
 }  // namespace
 
 Result<LumiaSummary> GenerateLumia(const LumiaOptions& options,
@@ -128,12 +136,12 @@ Result<LumiaSummary> GenerateLumia(const LumiaOptions& options,
   for (int part = 0; part < options.files; ++part) {
     const int64_t begin = options.records * part / options.files;
     const int64_t end = options.records * (part + 1) / options.files;
-    std::snprintf(name, sizeof(name), "lumia-%llu-%04d-of-%04d.json",
-                  static_cast<unsigned long long>(options.seed), part + 1, options.files);
+    std::snprintf(name, sizeof(name), "lumia-%s-%04d-of-%04d.json", Stem(options).c_str(), part + 1,
+                  options.files);
     std::string doc = "[";
     doc.reserve(static_cast<size_t>(end - begin) * 300 + 8);
     for (int64_t i = begin; i < end; ++i) {
-      summary.dirty_records += AppendRecord(doc, i, options.seed, options.dirt);
+      summary.dirty_records += AppendRecord(doc, i, options.seed, options.dirt, options.first_id);
       if (i + 1 < end) doc += ',';
       if (progress && (++written % 100'000) == 0) progress(written);
     }
@@ -149,12 +157,11 @@ Result<LumiaSummary> GenerateLumia(const LumiaOptions& options,
     std::string doc = "[";
     const int64_t n = 10;
     for (int64_t i = 0; i < n; ++i) {
-      AppendRecord(doc, options.records + i, options.seed, 0.0);
+      AppendRecord(doc, options.records + i, options.seed, 0.0, options.first_id);
       doc += ',';
     }
     doc.resize(doc.size() - 40);
-    std::snprintf(name, sizeof(name), "lumia-%llu-truncated.json",
-                  static_cast<unsigned long long>(options.seed));
+    std::snprintf(name, sizeof(name), "lumia-%s-truncated.json", Stem(options).c_str());
     const std::string path = JoinPath(options.out_dir, name);
     CARELAKE_RETURN_IF_ERROR(fs.WriteFileAtomic(path, doc));
     summary.files.push_back(path);

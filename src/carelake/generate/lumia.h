@@ -20,6 +20,9 @@ struct LumiaOptions {
   int64_t records = 1000;
   uint64_t seed = 42;
   int files = 1;
+  // The id of the first record; ids count up from it. Batches generated
+  // with different first ids hold different interactions.
+  int64_t first_id = 1;
   // Fraction (0..1) of records made dirty: a missing field, or a value that
   // is not what the field holds ("PatientAge": "forty"). With dirt, one more
   // document is written truncated (not valid JSON).

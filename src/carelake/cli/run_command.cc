@@ -1,0 +1,223 @@
+// `carelake run`: runs a project's pipeline, with a progress display on a
+// terminal, plain log lines otherwise, and an optional JSON summary.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "carelake/base/file_system.h"
+#include "carelake/cli/commands.h"
+#include "carelake/engine/connection.h"
+#include "carelake/engine/database.h"
+#include "carelake/pipeline/runner.h"
+#include "carelake/project/project.h"
+
+namespace carelake::cli {
+namespace {
+
+using nlohmann::json;
+using pipeline::StepReport;
+using pipeline::StepStatus;
+
+struct RunArgs {
+  std::string project = ".";
+  std::string lake;
+  std::vector<std::string> select;
+  bool full_refresh = false;
+  bool json = false;
+};
+
+std::string Thousands(int64_t n) {
+  std::string s = std::to_string(n < 0 ? -n : n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
+  return n < 0 ? "-" + s : s;
+}
+
+std::string Seconds(int64_t ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f s", static_cast<double>(ms) / 1000.0);
+  return buf;
+}
+
+std::string Clock() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// "read 1,000 → kept 990 · quarantined 10 · fixed 3"
+std::string Counts(const StepReport& s) {
+  std::string out;
+  auto add = [&](const char* label, int64_t n, bool always = false) {
+    if (n == 0 && !always) return;
+    out += (out.empty() ? "" : " · ") + std::string(label) + " " + Thousands(n);
+  };
+  if (s.kind == pipeline::StepKind::kIngest) {
+    add("files", s.files, true);
+    add("records", s.rows_written, true);
+  } else {
+    add("read", s.rows_read, true);
+    add("written", s.rows_written, true);
+  }
+  add("quarantined", s.rows_quarantined);
+  add("dropped", s.rows_dropped);
+  add("deduplicated", s.rows_deduplicated);
+  add("fixed", s.rows_fixed);
+  add("warned", s.rows_warned);
+  return out;
+}
+
+json StepJson(const StepReport& s) {
+  json j = {{"step", s.name},
+            {"kind", pipeline::ToString(s.kind)},
+            {"status", pipeline::ToString(s.status)},
+            {"rows_read", s.rows_read},
+            {"rows_written", s.rows_written},
+            {"rows_quarantined", s.rows_quarantined},
+            {"rows_dropped", s.rows_dropped},
+            {"rows_deduplicated", s.rows_deduplicated},
+            {"rows_fixed", s.rows_fixed},
+            {"rows_warned", s.rows_warned},
+            {"files", s.files},
+            {"duration_ms", s.duration_ms}};
+  if (s.version) j["version"] = *s.version;
+  if (!s.message.empty()) j["message"] = s.message;
+  return j;
+}
+
+int Run(const RunArgs& args, Io& io) {
+  auto project = project::LoadProject(args.project, args.lake);
+  if (!project.ok()) {
+    io.err << "Error: " << project.status().message() << "\n";
+    return kExitUsage;
+  }
+  auto db = engine::Database::Open({});
+  if (!db.ok()) {
+    io.err << "Error: " << db.status().message() << "\n";
+    return kExitFailed;
+  }
+  auto conn = engine::Connection::Open(**db);
+  if (!conn.ok() || !conn->Execute("SET TimeZone = 'UTC'").ok()) {
+    io.err << "Error: cannot open the engine\n";
+    return kExitFailed;
+  }
+  const bool live = isatty(STDERR_FILENO) != 0 && !args.json;
+  pipeline::RunOptions options;
+  options.select = args.select;
+  options.full_refresh = args.full_refresh;
+  size_t total = 0;
+  if (auto steps = pipeline::PlanSteps(*project); steps.ok()) {
+    auto chosen = pipeline::SelectSteps(*steps, args.select);
+    if (chosen.ok()) total = chosen->size();
+  }
+  size_t index = 0;
+  options.on_step = [&](const StepReport& s, bool done) {
+    if (!done) {
+      ++index;
+      if (live) {
+        io.err << "\r\033[K[" << index << "/" << total << "] " << s.name << " …" << std::flush;
+      } else {
+        io.err << Clock() << " start " << s.name << "\n";
+      }
+      return;
+    }
+    const char* mark = s.status == StepStatus::kFailed      ? "✗"
+                       : s.status == StepStatus::kCommitted ? "✓"
+                                                            : "·";
+    std::string line = std::string(live ? mark : pipeline::ToString(s.status).c_str()) + " " +
+                       s.name + "  " + Counts(s) + "  (" + Seconds(s.duration_ms) + ")";
+    if (!s.message.empty()) line += "\n    " + s.message;
+    if (live) {
+      io.err << "\r\033[K[" << index << "/" << total << "] " << line << "\n";
+    } else {
+      io.err << Clock() << " " << line << "\n";
+    }
+  };
+  options.on_progress = [&](const std::string& line) {
+    if (live) {
+      io.err << "\r\033[K[" << index << "/" << total << "] " << line << std::flush;
+    } else {
+      io.err << Clock() << "   " << line << "\n";
+    }
+  };
+  if (!args.json) {
+    io.err << "run of project '" << project->name << "' (lake " << project->lake << ")"
+           << (args.full_refresh ? ", full refresh" : "") << "\n";
+  }
+  auto report = pipeline::RunProject(*project, options, LocalFileSystem(), *conn);
+  if (!report.ok()) {
+    io.err << "Error: " << report.status().message() << "\n";
+    return kExitFailed;
+  }
+  int64_t quarantined = 0;
+  for (const StepReport& s : report->steps) quarantined += s.rows_quarantined;
+  if (args.json) {
+    json steps = json::array();
+    for (const StepReport& s : report->steps) steps.push_back(StepJson(s));
+    json rules = json::array();
+    for (const auto& r : report->rules) {
+      rules.push_back({{"table", r.table},
+                       {"rule", r.rule},
+                       {"action", project::ToString(r.action)},
+                       {"rows_checked", r.rows_checked},
+                       {"rows_failed", r.rows_failed}});
+    }
+    json summary = {{"run_id", report->run_id},
+                    {"project", project->name},
+                    {"status", report->succeeded ? "succeeded" : "failed"},
+                    {"committed", report->CommittedAnything()},
+                    {"duration_ms", report->duration_ms},
+                    {"steps", steps},
+                    {"expectations", rules}};
+    if (!report->succeeded) {
+      summary["failed_step"] = report->failed_step;
+      if (!report->failed_rule.empty()) summary["failed_rule"] = report->failed_rule;
+      summary["error"] = report->error;
+    }
+    io.out << summary.dump(2) << "\n";
+  } else if (report->succeeded) {
+    io.err << (report->CommittedAnything()
+                   ? "run " + report->run_id + " succeeded"
+                   : "nothing new: run " + report->run_id + " committed nothing")
+           << " in " << Seconds(report->duration_ms)
+           << (quarantined
+                   ? " — " + Thousands(quarantined) +
+                         " rows quarantined (carelake dq report --project " + args.project + ")"
+                   : "")
+           << "\n";
+  } else {
+    io.err << "run " << report->run_id << " FAILED at " << report->failed_step;
+    if (!report->failed_rule.empty()) io.err << " (rule '" << report->failed_rule << "')";
+    io.err << ": " << report->error << "\n";
+  }
+  return report->succeeded ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+void RegisterRunCommand(CLI::App& app, Io& io, int& exit_code) {
+  auto args = std::make_shared<RunArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "run",
+      "Run a project's pipeline: ingest new files into bronze, conform silver, build gold.\n"
+      "Only what is new since the last run is processed; a run with nothing new commits\n"
+      "nothing. Exit status 1 when a step or a `fail` expectation fails.");
+  cmd->add_option("--project", args->project, "the project folder (holding carelake.yaml)")
+      ->capture_default_str();
+  cmd->add_option("--lake", args->lake, "the lake folder (default: the project's, lake/ in it)");
+  cmd->add_option("-s,--select", args->select,
+                  "run only these tables: NAME, NAME+ (and downstream), +NAME (and upstream)");
+  cmd->add_flag("--full-refresh", args->full_refresh, "rebuild silver and gold from bronze");
+  cmd->add_flag("--json", args->json, "print a JSON summary on standard output");
+  cmd->callback([args, &io, &exit_code] { exit_code = Run(*args, io); });
+}
+
+}  // namespace carelake::cli

@@ -1,0 +1,72 @@
+// File ingestion: the files of one project source into its bronze table,
+// each file exactly once.
+//
+// Exactly-once rests on Delta `txn` actions: every commit to the bronze
+// table carries one application version per file it holds
+// (`carelake.file:<path relative to the project>`), in the same atomic commit
+// as the rows, so a file is either wholly in bronze or not at all, whatever
+// point a run is killed at. Records that cannot be read go to the bronze
+// quarantine table first, under the same application ids; a rerun after a
+// kill between the two commits does not quarantine them twice.
+//
+// Bronze rows keep every source value as text and add the lineage columns
+// `_run_id`, `_source_file`, `_source_position` (1-based record number in
+// the file; for CSV among the records that parsed) and `_ingested_at`.
+#ifndef CARELAKE_INGEST_FILE_INGEST_H_
+#define CARELAKE_INGEST_FILE_INGEST_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "carelake/base/file_system.h"
+#include "carelake/base/result.h"
+#include "carelake/engine/connection.h"
+#include "carelake/project/project.h"
+
+namespace carelake::ingest {
+
+inline constexpr char kFileAppPrefix[] = "carelake.file:";
+
+struct IngestRequest {
+  const project::Source* source = nullptr;
+  std::string project_dir;      // globs and recorded paths are relative to it
+  std::string bronze_path;      // the bronze table
+  std::string quarantine_path;  // the bronze quarantine table
+  std::string run_id;
+  // A commit holds at most this many files / input bytes.
+  size_t max_batch_files = 256;
+  int64_t max_batch_bytes = 1LL << 30;
+  // Called with a line of progress ("chatbot: 3/8 files, 750,000 records").
+  std::function<void(const std::string&)> progress;
+};
+
+struct IngestedFile {
+  std::string file;  // relative to the project folder
+  int64_t size_bytes = 0;
+  int64_t modified_ms = 0;
+  int64_t records = 0;      // rows written to bronze
+  int64_t quarantined = 0;  // records (or the whole file, as one) quarantined
+  std::string first_error;  // the first quarantine reason, if any
+};
+
+struct IngestResult {
+  std::vector<IngestedFile> files;  // newly ingested by this call
+  int64_t files_already_ingested = 0;
+  int64_t rows_written = 0;
+  int64_t rows_quarantined = 0;
+  int64_t commits = 0;
+  std::optional<int64_t> bronze_version;  // after this call, if the table exists
+  std::vector<std::string> warnings;
+};
+
+// Ingests the files of `request.source` not yet in its bronze table.
+// `conn` should use TimeZone UTC.
+Result<IngestResult> IngestFiles(const IngestRequest& request, FileSystem& fs,
+                                 engine::Connection& conn);
+
+}  // namespace carelake::ingest
+
+#endif  // CARELAKE_INGEST_FILE_INGEST_H_

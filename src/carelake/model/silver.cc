@@ -1,0 +1,450 @@
+#include "carelake/model/silver.h"
+
+#include <algorithm>
+#include <set>
+
+#include "carelake/delta/scan.h"
+#include "carelake/delta/schema.h"
+#include "carelake/delta/table.h"
+
+namespace carelake::model {
+namespace {
+
+using delta::QuoteIdentifier;
+using delta::QuoteLiteral;
+using project::ExpectationAction;
+
+constexpr int kMaxExamples = 5;
+constexpr char kJudged[] = "_silver_judged";
+
+// Outcome ranks: the strongest failing action wins.
+int Rank(ExpectationAction a) {
+  switch (a) {
+    case ExpectationAction::kFail:
+      return 4;
+    case ExpectationAction::kQuarantine:
+      return 3;
+    case ExpectationAction::kDrop:
+      return 2;
+    case ExpectationAction::kWarn:
+      return 1;
+    case ExpectationAction::kFix:
+      break;
+  }
+  return 0;
+}
+
+std::string Upper(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
+  return s;
+}
+
+bool IsTemporal(const std::string& type) {
+  const std::string t = Upper(type);
+  return t == "DATE" || t == "TIMESTAMP" || t == "TIMESTAMPTZ" || t == "DATETIME" ||
+         t == "TIMESTAMP WITH TIME ZONE";
+}
+
+// A rule evaluated per row (not a fix): a declared expectation or an
+// implicit type rule.
+struct Rule {
+  std::string name;
+  ExpectationAction action;
+  std::string failed_sql;  // TRUE when the row fails
+  std::string reason_sql;  // text explaining the failure
+  std::string check;       // for reports
+};
+
+struct Plan {
+  std::string judged_sql;  // SELECT over the increment, materialized as kJudged
+  std::vector<Rule> rules;
+  std::vector<std::string> fix_rules;
+  std::vector<std::string> columns;  // silver columns, in order
+};
+
+Result<Plan> BuildPlan(const project::SilverTable& t, const std::string& increment_sql,
+                       engine::Connection& conn) {
+  CARELAKE_ASSIGN_OR_RETURN(engine::QueryResult shape,
+                            conn.Query("SELECT * FROM (" + increment_sql + ") LIMIT 0"));
+  std::vector<std::string> upstream;
+  std::set<std::string> varchar_columns;
+  for (size_t i = 0; i < shape.column_count(); ++i) {
+    upstream.push_back(shape.column_name(i));
+    if (shape.column_type(i).ToString() == "VARCHAR") varchar_columns.insert(shape.column_name(i));
+  }
+  auto find_upstream = [&](const std::string& silver_name) -> std::string {
+    for (const std::string& u : upstream) {
+      if (u == silver_name) return u;
+    }
+    for (const std::string& u : upstream) {
+      if (project::SnakeCase(u) == silver_name) return u;
+    }
+    return "";
+  };
+  std::string tokens;
+  for (const std::string& tok : t.null_tokens)
+    tokens += (tokens.empty() ? "" : ", ") + QuoteLiteral(tok);
+  auto clean = [&](const std::string& col) {
+    std::string v = "src." + QuoteIdentifier(col);
+    if (!varchar_columns.count(col)) return v;
+    if (t.trim) v = "trim(" + v + ")";
+    if (!tokens.empty()) v = "CASE WHEN " + v + " IN (" + tokens + ") THEN NULL ELSE " + v + " END";
+    return v;
+  };
+
+  // Declared columns, or every upstream column but lineage.
+  std::vector<project::SilverColumn> columns = t.columns;
+  if (columns.empty()) {
+    for (const std::string& u : upstream) {
+      if (!u.empty() && u[0] == '_') continue;
+      project::SilverColumn c;
+      c.name = t.naming == project::Naming::kSnakeCase ? project::SnakeCase(u) : u;
+      c.from = u;
+      columns.push_back(c);
+    }
+  }
+  Plan plan;
+  std::string typed;
+  std::vector<Rule> type_rules;
+  for (const project::SilverColumn& c : columns) {
+    plan.columns.push_back(c.name);
+    std::string expr;
+    if (!c.expr.empty()) {
+      expr = "TRY_CAST((" + c.expr + ") AS " + c.type + ")";
+    } else {
+      std::string from = c.from.empty() ? find_upstream(c.name) : c.from;
+      if (from.empty() || std::find(upstream.begin(), upstream.end(), from) == upstream.end()) {
+        return InvalidArgument(c.origin.ToString() + ": silver." + t.name + " column '" + c.name +
+                               "': the upstream has no column '" + (from.empty() ? c.name : from) +
+                               "' (it has: " +
+                               [&] {
+                                 std::string all;
+                                 for (const std::string& u : upstream)
+                                   all += (all.empty() ? "" : ", ") + u;
+                                 return all;
+                               }() +
+                               ")");
+      }
+      const std::string v = clean(from);
+      if (!c.formats.empty() && IsTemporal(c.type)) {
+        std::string parsed;
+        for (const std::string& f : c.formats) {
+          parsed +=
+              (parsed.empty() ? "" : ", ") + ("try_strptime(" + v + ", " + QuoteLiteral(f) + ")");
+        }
+        expr = "TRY_CAST(coalesce(" + parsed + ") AS " + c.type + ")";
+      } else if (Upper(c.type) == "VARCHAR") {
+        expr = v;
+      } else {
+        expr = "TRY_CAST(" + v + " AS " + c.type + ")";
+      }
+      if (Upper(c.type) != "VARCHAR") {
+        Rule r;
+        r.name = c.name + "_type";
+        r.action = t.on_type_error;
+        r.failed_sql = "(__raw_" + std::to_string(type_rules.size()) + " IS NOT NULL AND " +
+                       QuoteIdentifier(c.name) + " IS NULL)";
+        r.reason_sql = "'" + r.name + ": ' || to_json(__raw_" + std::to_string(type_rules.size()) +
+                       ")::VARCHAR || ' is not a valid " + c.type + "'";
+        r.check = c.name + " converts to " + c.type;
+        typed += "CAST(" + v + " AS VARCHAR) AS __raw_" + std::to_string(type_rules.size()) + ", ";
+        type_rules.push_back(r);
+      }
+    }
+    typed += expr + " AS " + QuoteIdentifier(c.name) + ", ";
+  }
+  auto lineage = [&](const char* name) {
+    return std::find(upstream.begin(), upstream.end(), name) != upstream.end()
+               ? "src." + std::string(name)
+               : std::string("NULL");
+  };
+  std::string sql = "WITH src AS (" + increment_sql + "), typed AS (SELECT " + typed +
+                    lineage("_source_file") + "::VARCHAR AS _source_file, " +
+                    lineage("_source_position") + "::BIGINT AS _source_position, " +
+                    lineage("_ingested_at") +
+                    "::TIMESTAMPTZ AS _ingested_at, []::VARCHAR[] AS _dq_fixes, src FROM src)";
+  std::string prev = "typed";
+  int step = 0;
+  for (const project::Expectation& e : t.expectations) {
+    if (e.action != ExpectationAction::kFix) continue;
+    plan.fix_rules.push_back(e.name);
+    const std::string failed = "NOT coalesce((" + e.check + "), false)";
+    std::string replace;
+    for (const auto& [col, fix] : e.fix) {
+      replace += (replace.empty() ? "" : ", ") +
+                 ("CASE WHEN " + failed + " THEN TRY_CAST((" + fix + ") AS " +
+                  [&] {
+                    for (const project::SilverColumn& c : columns) {
+                      if (c.name == col) return c.type;
+                    }
+                    return std::string("VARCHAR");
+                  }() +
+                  ") ELSE " + QuoteIdentifier(col) + " END AS " + QuoteIdentifier(col));
+    }
+    replace += ", CASE WHEN " + failed + " THEN list_append(_dq_fixes, " + QuoteLiteral(e.name) +
+               ") ELSE _dq_fixes END AS _dq_fixes";
+    const std::string name = "fixed_" + std::to_string(++step);
+    sql += ", " + name + " AS (SELECT * REPLACE (" + replace + ") FROM " + prev + ")";
+    prev = name;
+  }
+  plan.rules = type_rules;
+  for (const project::Expectation& e : t.expectations) {
+    if (e.action == ExpectationAction::kFix) continue;
+    Rule r;
+    r.name = e.name;
+    r.action = e.action;
+    r.failed_sql = "NOT coalesce((" + e.check + "), false)";
+    r.reason_sql = QuoteLiteral(e.name + ": " + (e.description.empty() ? e.check : e.description) +
+                                " is not true");
+    r.check = e.check;
+    plan.rules.push_back(r);
+  }
+  std::string flags, names, reasons, outcome;
+  for (size_t i = 0; i < plan.rules.size(); ++i) {
+    const Rule& r = plan.rules[i];
+    const std::string f = "__f_" + std::to_string(i);
+    flags += r.failed_sql + " AS " + f + ", ";
+    names +=
+        (names.empty() ? "" : ", ") + ("CASE WHEN " + f + " THEN " + QuoteLiteral(r.name) + " END");
+    reasons +=
+        (reasons.empty() ? "" : ", ") + ("CASE WHEN " + f + " THEN " + r.reason_sql + " END");
+  }
+  for (int rank = 4; rank >= 1; --rank) {
+    std::string any;
+    for (size_t i = 0; i < plan.rules.size(); ++i) {
+      if (Rank(plan.rules[i].action) == rank)
+        any += (any.empty() ? "" : " OR ") + ("__f_" + std::to_string(i));
+    }
+    if (!any.empty()) outcome += " WHEN " + any + " THEN " + std::to_string(rank);
+  }
+  outcome = outcome.empty() ? "0" : "CASE" + outcome + " ELSE 0 END";
+  sql += ", flagged AS (SELECT *, " + flags + "0 AS __none FROM " + prev + ")";
+  sql += ", judged AS (SELECT *, " + outcome + " AS __outcome, " +
+         (names.empty() ? "[]::VARCHAR[]" : "list_filter([" + names + "], x -> x IS NOT NULL)") +
+         " AS _dq_rules, " +
+         (reasons.empty()
+              ? "NULL::VARCHAR"
+              : "array_to_string(list_filter([" + reasons + "], x -> x IS NOT NULL), '; ')") +
+         " AS _dq_reasons FROM flagged)";
+  sql +=
+      " SELECT * EXCLUDE (src, __none), CASE WHEN __outcome > 0 OR len(_dq_fixes) > 0 THEN "
+      "to_json(src)::VARCHAR END AS _source_record FROM judged";
+  plan.judged_sql = sql;
+  return plan;
+}
+
+std::string Join(const std::vector<std::string>& items, const std::string& sep,
+                 const std::function<std::string(const std::string&)>& f) {
+  std::string out;
+  for (const std::string& s : items) out += (out.empty() ? "" : sep) + f(s);
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> AddedRowsSql(const std::string& path, int64_t after, int64_t* to,
+                                 bool* only_appends, FileSystem& fs, engine::Connection& conn) {
+  delta::DeltaTable table(fs, path, conn);
+  CARELAKE_ASSIGN_OR_RETURN(delta::SnapshotPtr latest, table.Load());
+  *to = latest->version();
+  *only_appends = true;
+  if (after < 0) return delta::BuildScanSql(*latest, conn);
+  CARELAKE_ASSIGN_OR_RETURN(delta::SnapshotPtr before, table.Load(after));
+  std::set<std::string> old_files, new_files;
+  for (const delta::AddFile& f : before->files()) old_files.insert(before->DataFilePath(f.path));
+  for (const delta::AddFile& f : latest->files()) new_files.insert(latest->DataFilePath(f.path));
+  for (const std::string& f : old_files) {
+    if (!new_files.count(f)) *only_appends = false;
+  }
+  delta::ScanOptions options;
+  options.file_filter = [&old_files, &latest](const delta::AddFile& f) {
+    return !old_files.count(latest->DataFilePath(f.path));
+  };
+  return delta::BuildScanSql(*latest, conn, options);
+}
+
+Result<SilverResult> RunSilver(const SilverRequest& request, FileSystem& fs,
+                               engine::Connection& conn) {
+  const project::SilverTable& t = *request.table;
+  const std::string app = std::string(kUpstreamAppPrefix) + request.upstream_name;
+  const std::string qualified = "silver." + t.name;
+  SilverResult result;
+  delta::DeltaTable target(fs, request.target_path, conn);
+  delta::DeltaTable quarantine(fs, request.quarantine_path, conn);
+  if (!request.full_refresh && target.Exists()) {
+    CARELAKE_ASSIGN_OR_RETURN(delta::SnapshotPtr s, target.Load());
+    auto it = s->app_versions().find(app);
+    if (it != s->app_versions().end()) result.upstream_from = it->second;
+  }
+  bool only_appends = true;
+  CARELAKE_ASSIGN_OR_RETURN(std::string increment,
+                            AddedRowsSql(request.upstream_path, result.upstream_from,
+                                         &result.upstream_to, &only_appends, fs, conn));
+  if (!only_appends && t.key.empty()) {
+    return FailedPrecondition(request.upstream_name + " was changed other than by appends since " +
+                              qualified + " last read it (version " +
+                              std::to_string(result.upstream_from) +
+                              "), and without a key silver cannot tell old rows from new ones; "
+                              "run with --full-refresh");
+  }
+  if (result.upstream_to <= result.upstream_from) {
+    result.message = "nothing new in " + request.upstream_name + " (version " +
+                     std::to_string(result.upstream_to) + ")";
+    return result;
+  }
+  CARELAKE_ASSIGN_OR_RETURN(Plan plan, BuildPlan(t, increment, conn));
+  CARELAKE_RETURN_IF_ERROR(conn.Execute(std::string("DROP TABLE IF EXISTS ") + kJudged));
+  Status st = conn.Execute(std::string("CREATE TEMP TABLE ") + kJudged + " AS " + plan.judged_sql);
+  if (!st.ok()) return st.WithContext(qualified + ": evaluating columns and expectations");
+  struct DropJudged {
+    engine::Connection& conn;
+    ~DropJudged() { (void)conn.Execute(std::string("DROP TABLE IF EXISTS ") + kJudged); }
+  } drop_judged{conn};
+
+  // Counts: rows in, outcomes, per rule, per fix.
+  std::string counts =
+      "SELECT count(*), count(*) FILTER (__outcome = 2), count(*) FILTER "
+      "(__outcome = 3), count(*) FILTER (__outcome = 1), count(*) FILTER "
+      "(len(_dq_fixes) > 0 AND __outcome < 2)";
+  for (size_t i = 0; i < plan.rules.size(); ++i)
+    counts += ", count(*) FILTER (__f_" + std::to_string(i) + ")";
+  for (const std::string& f : plan.fix_rules) {
+    counts += ", count(*) FILTER (list_contains(_dq_fixes, " + QuoteLiteral(f) + "))";
+  }
+  CARELAKE_ASSIGN_OR_RETURN(engine::QueryResult cr, conn.Query(counts + " FROM " + kJudged));
+  CARELAKE_ASSIGN_OR_RETURN(auto crows, cr.FetchAllRows());
+  const auto& row = crows[0];
+  RowAccount& acc = result.account;
+  acc.rows_in = engine::AsInt64(row[0]);
+  acc.dropped = engine::AsInt64(row[1]);
+  acc.quarantined = engine::AsInt64(row[2]);
+  acc.warned = engine::AsInt64(row[3]);
+  acc.fixed = engine::AsInt64(row[4]);
+  auto examples = [&](const std::string& where) -> Result<std::vector<std::string>> {
+    CARELAKE_ASSIGN_OR_RETURN(
+        engine::QueryResult er,
+        conn.Query("SELECT _source_record FROM " + std::string(kJudged) + " WHERE " + where +
+                   " ORDER BY _source_file, _source_position LIMIT " +
+                   std::to_string(kMaxExamples)));
+    CARELAKE_ASSIGN_OR_RETURN(auto erows, er.FetchAllRows());
+    std::vector<std::string> out;
+    for (const auto& e : erows) out.push_back(e[0].is_null() ? "" : e[0].GetString());
+    return out;
+  };
+  for (size_t i = 0; i < plan.rules.size(); ++i) {
+    RuleResult r;
+    r.table = qualified;
+    r.rule = plan.rules[i].name;
+    r.action = plan.rules[i].action;
+    r.check = plan.rules[i].check;
+    r.rows_checked = acc.rows_in;
+    r.rows_failed = engine::AsInt64(row[5 + i]);
+    if (r.rows_failed > 0) {
+      CARELAKE_ASSIGN_OR_RETURN(r.examples, examples("__f_" + std::to_string(i)));
+    }
+    if (r.action == ExpectationAction::kFail && r.rows_failed > 0 && result.failed_rule.empty()) {
+      result.failed_rule = r.rule;
+    }
+    result.rules.push_back(std::move(r));
+  }
+  for (size_t i = 0; i < plan.fix_rules.size(); ++i) {
+    RuleResult r;
+    r.table = qualified;
+    r.rule = plan.fix_rules[i];
+    r.action = ExpectationAction::kFix;
+    for (const project::Expectation& e : t.expectations) {
+      if (e.name == r.rule) r.check = e.check;
+    }
+    r.rows_checked = acc.rows_in;
+    r.rows_failed = engine::AsInt64(row[5 + plan.rules.size() + i]);
+    if (r.rows_failed > 0) {
+      CARELAKE_ASSIGN_OR_RETURN(r.examples,
+                                examples("list_contains(_dq_fixes, " + QuoteLiteral(r.rule) + ")"));
+    }
+    result.rules.push_back(std::move(r));
+  }
+  if (!result.failed_rule.empty()) {
+    int64_t n = 0;
+    for (const RuleResult& r : result.rules) {
+      if (r.rule == result.failed_rule) n = r.rows_failed;
+    }
+    result.message = qualified + ": rule '" + result.failed_rule + "' (action fail) failed for " +
+                     std::to_string(n) + " of " + std::to_string(acc.rows_in) +
+                     " rows; nothing was committed";
+    return result;
+  }
+
+  const std::string cols =
+      Join(plan.columns, ", ", [](const std::string& c) { return QuoteIdentifier(c); });
+  const std::string lineage = "_source_file, _source_position, _ingested_at";
+  const std::string run = QuoteLiteral(request.run_id) + " AS _run_id";
+  std::vector<delta::Txn> txns = {{app, result.upstream_to, std::nullopt}};
+
+  // Quarantine first: a rerun after a kill before the silver commit finds
+  // these rows already there (same application version) and skips them.
+  if (acc.quarantined > 0 || request.full_refresh) {
+    delta::WriteOptions options;
+    options.txns = txns;
+    options.mode = request.full_refresh ? delta::WriteMode::kOverwrite : delta::WriteMode::kAppend;
+    options.merge_schema = true;
+    auto w = quarantine.Write("SELECT " + cols + ", _dq_rules, _dq_reasons, _dq_fixes, " + lineage +
+                                  ", _source_record, " + run + ", now() AS _quarantined_at FROM " +
+                                  kJudged + " WHERE __outcome = 3",
+                              options);
+    if (!w.ok()) return w.status().WithContext(qualified + "__quarantine");
+  }
+
+  // Kept rows, one per key (the latest), not older than what is stored.
+  const std::string latest = t.latest_by.empty() ? "NULL" : "(" + t.latest_by + ")";
+  std::string kept = "SELECT " + cols + ", _dq_fixes, " + lineage + ", " + run + ", " + latest +
+                     " AS __latest FROM " + kJudged + " WHERE __outcome < 2";
+  if (!t.key.empty()) {
+    const std::string keys =
+        Join(t.key, ", ", [](const std::string& k) { return QuoteIdentifier(k); });
+    kept += " QUALIFY row_number() OVER (PARTITION BY " + keys +
+            " ORDER BY __latest DESC NULLS LAST, _ingested_at DESC, _source_file DESC, "
+            "_source_position DESC) = 1";
+    if (!t.latest_by.empty() && target.Exists() && !request.full_refresh) {
+      CARELAKE_ASSIGN_OR_RETURN(std::string stored, target.ScanSql());
+      std::string on;
+      for (const std::string& k : t.key) {
+        on += " AND s." + QuoteIdentifier(k) + " = t." + QuoteIdentifier(k);
+      }
+      kept = "SELECT s.* FROM (" + kept + ") s WHERE NOT EXISTS (SELECT 1 FROM (SELECT " + keys +
+             ", " + latest + " AS __latest FROM (" + stored + ")) t WHERE t.__latest > s.__latest" +
+             on + ")";
+    }
+  }
+  kept = "SELECT * EXCLUDE (__latest) FROM (" + kept + ")";
+  std::optional<Result<delta::OperationResult>> written;
+  if (t.key.empty() || !target.Exists() || request.full_refresh) {
+    delta::WriteOptions options;
+    options.txns = txns;
+    options.mode = request.full_refresh ? delta::WriteMode::kOverwrite : delta::WriteMode::kAppend;
+    options.merge_schema = true;
+    options.partition_by = t.partition_by;
+    written = target.Write(kept, options);
+  } else {
+    delta::MergeOptions options;
+    options.keys = t.key;
+    options.txns = txns;
+    options.merge_schema = true;
+    written = target.Merge(kept, options);
+  }
+  if (!written->ok()) return written->status().WithContext(qualified);
+  const delta::OperationResult& op = **written;
+  result.committed = op.committed;
+  result.version = op.version;
+  result.message = op.committed ? "" : op.reason;
+  acc.kept = op.committed ? op.metrics.rows_inserted + op.metrics.rows_updated : 0;
+  acc.deduplicated = acc.rows_in - acc.dropped - acc.quarantined - acc.kept;
+  if (op.committed && acc.deduplicated < 0) {
+    return Internal(qualified + ": rows do not reconcile: in " + std::to_string(acc.rows_in) +
+                    ", kept " + std::to_string(acc.kept) + ", dropped " +
+                    std::to_string(acc.dropped) + ", quarantined " +
+                    std::to_string(acc.quarantined));
+  }
+  return result;
+}
+
+}  // namespace carelake::model

@@ -1,0 +1,386 @@
+#include "carelake/pipeline/runner.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "carelake/base/uuid.h"
+#include "carelake/delta/schema.h"
+#include "carelake/delta/table.h"
+#include "carelake/delta/transaction.h"
+#include "carelake/model/gold.h"
+#include "carelake/pipeline/catalog.h"
+
+namespace carelake::pipeline {
+namespace {
+
+using delta::QuoteLiteral;
+
+std::string Lit(const std::string& s) { return QuoteLiteral(s); }
+std::string Lit(int64_t v) { return std::to_string(v); }
+std::string Lit(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "NULL"; }
+std::string Ts(int64_t ms) { return "epoch_ms(" + std::to_string(ms) + "::BIGINT)::TIMESTAMPTZ"; }
+std::string Opt(const std::string& s) { return s.empty() ? "NULL::VARCHAR" : QuoteLiteral(s); }
+
+// Appends `rows` (each a parenthesized list of SQL values, in `columns`
+// order, with types cast in the first row) to the ledger table `name`.
+Status AppendLedger(const project::Project& project, const std::string& name,
+                    const std::vector<std::string>& rows, FileSystem& fs,
+                    engine::Connection& conn) {
+  if (rows.empty()) return Status::Ok();
+  std::string sql;
+  for (const std::string& r : rows) sql += (sql.empty() ? "" : " UNION ALL ") + ("SELECT " + r);
+  delta::DeltaTable table(fs, JoinPath(JoinPath(project.lake, "_system"), name), conn);
+  delta::WriteOptions options;
+  options.merge_schema = true;
+  options.properties["delta.appendOnly"] = "true";
+  auto w = table.Write(sql, options);
+  if (!w.ok()) return w.status().WithContext("writing the run ledger _system." + name);
+  return Status::Ok();
+}
+
+std::string StepRow(const std::string& run_id, const StepReport& s) {
+  return Lit(run_id) + " AS run_id, " + Lit(s.name) + " AS step, " + Lit(ToString(s.kind)) +
+         " AS kind, " + Lit(ToString(s.status)) + " AS status, " + Lit(s.rows_read) +
+         "::BIGINT AS rows_read, " + Lit(s.rows_written) + "::BIGINT AS rows_written, " +
+         Lit(s.rows_quarantined) + "::BIGINT AS rows_quarantined, " + Lit(s.rows_dropped) +
+         "::BIGINT AS rows_dropped, " + Lit(s.rows_deduplicated) +
+         "::BIGINT AS rows_deduplicated, " + Lit(s.rows_fixed) + "::BIGINT AS rows_fixed, " +
+         Lit(s.rows_warned) + "::BIGINT AS rows_warned, " + Lit(s.files) + "::BIGINT AS files, " +
+         Lit(s.version) + "::BIGINT AS table_version, " + Ts(s.started_ms) + " AS started_at, " +
+         Lit(s.duration_ms) + "::BIGINT AS duration_ms, " + Opt(s.message) + " AS message";
+}
+
+std::string RuleRow(const std::string& run_id, const model::RuleResult& r) {
+  std::string examples;
+  for (const std::string& e : r.examples) examples += (examples.empty() ? "" : ", ") + Lit(e);
+  return Lit(run_id) + " AS run_id, " + Lit(r.table) + " AS table_name, " + Lit(r.rule) +
+         " AS rule, " + Lit(project::ToString(r.action)) + " AS action, " + Opt(r.check) +
+         " AS check_sql, " + Lit(r.rows_checked) + "::BIGINT AS rows_checked, " +
+         Lit(r.rows_failed) + "::BIGINT AS rows_failed, [" + examples + "]::VARCHAR[] AS examples";
+}
+
+std::string FileRow(const std::string& run_id, const std::string& source,
+                    const ingest::IngestedFile& f, int64_t now_ms) {
+  return Lit(run_id) + " AS run_id, " + Lit(source) + " AS source, " + Lit(f.file) + " AS file, " +
+         Lit(f.size_bytes) + "::BIGINT AS size_bytes, " + Ts(f.modified_ms) + " AS modified_at, " +
+         Lit(f.records) + "::BIGINT AS records, " + Lit(f.quarantined) +
+         "::BIGINT AS quarantined, " + Opt(f.first_error) + " AS first_error, " + Ts(now_ms) +
+         " AS ingested_at";
+}
+
+}  // namespace
+
+std::string ToString(StepStatus status) {
+  switch (status) {
+    case StepStatus::kCommitted:
+      return "committed";
+    case StepStatus::kUpToDate:
+      return "up_to_date";
+    case StepStatus::kFailed:
+      return "failed";
+  }
+  return "?";
+}
+
+std::string ToString(StepKind kind) {
+  switch (kind) {
+    case StepKind::kIngest:
+      return "ingest";
+    case StepKind::kSilver:
+      return "silver";
+    case StepKind::kModel:
+      return "model";
+  }
+  return "?";
+}
+
+bool RunReport::CommittedAnything() const {
+  return std::any_of(steps.begin(), steps.end(),
+                     [](const StepReport& s) { return s.status == StepStatus::kCommitted; });
+}
+
+Result<std::vector<Step>> PlanSteps(const project::Project& project) {
+  std::vector<Step> all;
+  for (const project::Source& s : project.sources) {
+    all.push_back({StepKind::kIngest, "bronze." + s.table, {}, &s, nullptr, nullptr});
+  }
+  for (const project::SilverTable& t : project.silver) {
+    all.push_back({StepKind::kSilver, "silver." + t.name, {t.from}, nullptr, &t, nullptr});
+  }
+  for (const project::Model& m : project.models) {
+    Step step{StepKind::kModel, "gold." + m.name, {}, nullptr, nullptr, &m};
+    std::set<std::string> seen;
+    for (const model::Reference& r : model::ExtractReferences(m.sql)) {
+      std::string q = r.Qualified();
+      // A quarantine table belongs to the step of its table.
+      if (q.size() > 12 && q.substr(q.size() - 12) == kQuarantineSuffix) q.resize(q.size() - 12);
+      if (r.layer == "_system" || q == step.name || !seen.insert(q).second) continue;
+      step.upstream.push_back(q);
+    }
+    all.push_back(std::move(step));
+  }
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < all.size(); ++i) index[all[i].name] = i;
+  for (const Step& s : all) {
+    for (const std::string& u : s.upstream) {
+      if (!index.count(u)) {
+        const project::Origin& o = s.model ? s.model->origin : s.silver->origin;
+        return InvalidArgument(o.ToString() + ": " + s.name + " reads '" + u +
+                               "', which the project does not declare");
+      }
+    }
+  }
+  // Topological order, stable with respect to declaration order.
+  std::vector<Step> ordered;
+  std::vector<int> state(all.size(), 0);  // 0 new, 1 visiting, 2 done
+  std::function<Status(size_t, std::vector<std::string>&)> visit =
+      [&](size_t i, std::vector<std::string>& path) -> Status {
+    if (state[i] == 2) return Status::Ok();
+    path.push_back(all[i].name);
+    if (state[i] == 1) {
+      std::string cycle;
+      for (const std::string& p : path) cycle += (cycle.empty() ? "" : " -> ") + p;
+      return InvalidArgument("the project's tables depend on each other in a cycle: " + cycle);
+    }
+    state[i] = 1;
+    for (const std::string& u : all[i].upstream) CARELAKE_RETURN_IF_ERROR(visit(index[u], path));
+    state[i] = 2;
+    path.pop_back();
+    ordered.push_back(all[i]);
+    return Status::Ok();
+  };
+  for (size_t i = 0; i < all.size(); ++i) {
+    std::vector<std::string> path;
+    CARELAKE_RETURN_IF_ERROR(visit(i, path));
+  }
+  return ordered;
+}
+
+Result<std::vector<Step>> SelectSteps(const std::vector<Step>& steps,
+                                      const std::vector<std::string>& selectors) {
+  if (selectors.empty()) return steps;
+  std::set<std::string> chosen;
+  for (std::string sel : selectors) {
+    bool up = false, down = false;
+    if (!sel.empty() && sel.front() == '+') {
+      up = true;
+      sel.erase(0, 1);
+    }
+    if (!sel.empty() && sel.back() == '+') {
+      down = true;
+      sel.pop_back();
+    }
+    std::vector<std::string> matches;
+    for (const Step& s : steps) {
+      if (s.name == sel || s.name.substr(s.name.find('.') + 1) == sel) matches.push_back(s.name);
+    }
+    if (matches.empty()) {
+      std::string names;
+      for (const Step& s : steps) names += (names.empty() ? "" : ", ") + s.name;
+      return InvalidArgument("--select '" + sel + "' matches no table (the project has: " + names +
+                             ")");
+    }
+    if (matches.size() > 1) {
+      return InvalidArgument("--select '" + sel + "' is ambiguous: " + matches[0] + " or " +
+                             matches[1] + "; use the layer.name form");
+    }
+    const std::string root = matches[0];
+    chosen.insert(root);
+    if (up) {  // steps are in dependency order: walk backwards
+      std::set<std::string> need = {root};
+      for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+        if (!need.count(it->name)) continue;
+        chosen.insert(it->name);
+        need.insert(it->upstream.begin(), it->upstream.end());
+      }
+    }
+    if (down) {
+      std::set<std::string> reached = {root};
+      for (const Step& s : steps) {
+        for (const std::string& u : s.upstream) {
+          if (reached.count(u)) reached.insert(s.name);
+        }
+      }
+      chosen.insert(reached.begin(), reached.end());
+    }
+  }
+  std::vector<Step> out;
+  for (const Step& s : steps) {
+    if (chosen.count(s.name)) out.push_back(s);
+  }
+  return out;
+}
+
+Result<RunReport> RunProject(const project::Project& project, const RunOptions& options,
+                             FileSystem& fs, engine::Connection& conn) {
+  RunReport report;
+  report.run_id = NewUuid();
+  report.started_ms = delta::NowMillis();
+  auto fail_run = [&](const std::string& step, const std::string& error) {
+    report.succeeded = false;
+    report.failed_step = step;
+    report.error = error;
+  };
+  auto planned = PlanSteps(project);
+  std::vector<Step> steps;
+  if (planned.ok()) {
+    auto selected = SelectSteps(*planned, options.select);
+    if (selected.ok()) {
+      steps = std::move(*selected);
+    } else {
+      fail_run("", selected.status().message());
+    }
+  } else {
+    fail_run("", planned.status().message());
+  }
+  const std::map<std::string, std::string> paths = TablePaths(project);
+  for (const Step& step : steps) {
+    if (!report.succeeded) break;
+    StepReport sr;
+    sr.name = step.name;
+    sr.kind = step.kind;
+    sr.started_ms = delta::NowMillis();
+    if (options.on_step) options.on_step(sr, false);
+    Status status;
+    switch (step.kind) {
+      case StepKind::kIngest: {
+        ingest::IngestRequest req;
+        req.source = step.source;
+        req.project_dir = project.dir;
+        req.bronze_path = paths.at(step.name);
+        req.quarantine_path = paths.at(step.name + kQuarantineSuffix);
+        req.run_id = report.run_id;
+        req.progress = options.on_progress;
+        auto r = ingest::IngestFiles(req, fs, conn);
+        if (!r.ok()) {
+          status = r.status();
+          break;
+        }
+        sr.files = static_cast<int64_t>(r->files.size());
+        sr.rows_read = r->rows_written + r->rows_quarantined;
+        sr.rows_written = r->rows_written;
+        sr.rows_quarantined = r->rows_quarantined;
+        sr.version = r->bronze_version;
+        sr.status = r->commits > 0 ? StepStatus::kCommitted : StepStatus::kUpToDate;
+        sr.message = r->files.empty()
+                         ? "no new files (" + std::to_string(r->files_already_ingested) +
+                               " already ingested)"
+                         : std::to_string(r->files.size()) + " new files";
+        std::vector<std::string> rows;
+        const int64_t now = delta::NowMillis();
+        for (const ingest::IngestedFile& f : r->files) {
+          rows.push_back(FileRow(report.run_id, step.source->name, f, now));
+          report.files.push_back(f);
+          report.file_sources.push_back(step.source->name);
+        }
+        for (const std::string& w : r->warnings) sr.message += "; " + w;
+        CARELAKE_RETURN_IF_ERROR(AppendLedger(project, "files", rows, fs, conn));
+        break;
+      }
+      case StepKind::kSilver: {
+        model::SilverRequest req;
+        req.table = step.silver;
+        req.upstream_name = step.silver->from;
+        req.upstream_path = paths.at(step.silver->from);
+        req.target_path = paths.at(step.name);
+        req.quarantine_path = paths.at(step.name + kQuarantineSuffix);
+        req.run_id = report.run_id;
+        req.full_refresh = options.full_refresh;
+        if (!delta::DeltaTable(fs, req.upstream_path, conn).Exists()) {
+          sr.message = step.silver->from + " has no data yet";
+          break;
+        }
+        auto r = model::RunSilver(req, fs, conn);
+        if (!r.ok()) {
+          status = r.status();
+          break;
+        }
+        const model::RowAccount& a = r->account;
+        sr.rows_read = a.rows_in;
+        sr.rows_written = a.kept;
+        sr.rows_quarantined = a.quarantined;
+        sr.rows_dropped = a.dropped;
+        sr.rows_deduplicated = a.deduplicated;
+        sr.rows_fixed = a.fixed;
+        sr.rows_warned = a.warned;
+        sr.version = r->version;
+        sr.message = r->message;
+        report.rules.insert(report.rules.end(), r->rules.begin(), r->rules.end());
+        if (!r->failed_rule.empty()) {
+          sr.status = StepStatus::kFailed;
+          report.failed_rule = r->failed_rule;
+          fail_run(step.name, r->message);
+        } else {
+          sr.status = r->committed ? StepStatus::kCommitted : StepStatus::kUpToDate;
+        }
+        break;
+      }
+      case StepKind::kModel: {
+        CARELAKE_RETURN_IF_ERROR(RegisterViews(project, fs, conn).status());
+        model::ModelRequest req;
+        req.model = step.model;
+        req.target_path = paths.at(step.name);
+        req.upstream_paths = paths;
+        req.run_id = report.run_id;
+        req.full_refresh = options.full_refresh;
+        auto r = model::RunModel(req, fs, conn);
+        if (!r.ok()) {
+          status = r.status();
+          break;
+        }
+        sr.rows_read = r->rows_read;
+        sr.rows_written = r->rows_written;
+        sr.version = r->version;
+        sr.message = r->message;
+        report.rules.insert(report.rules.end(), r->rules.begin(), r->rules.end());
+        if (!r->failed_rule.empty()) {
+          sr.status = StepStatus::kFailed;
+          report.failed_rule = r->failed_rule;
+          fail_run(step.name, r->message);
+        } else {
+          sr.status = r->committed ? StepStatus::kCommitted : StepStatus::kUpToDate;
+        }
+        break;
+      }
+    }
+    if (!status.ok()) {
+      sr.status = StepStatus::kFailed;
+      sr.message = status.message();
+      fail_run(step.name, status.message());
+    }
+    sr.duration_ms = delta::NowMillis() - sr.started_ms;
+    if (options.on_step) options.on_step(sr, true);
+    report.steps.push_back(std::move(sr));
+  }
+  report.duration_ms = delta::NowMillis() - report.started_ms;
+
+  // The ledger: steps, rule results, then the run itself.
+  std::vector<std::string> step_rows, rule_rows;
+  for (const StepReport& s : report.steps) step_rows.push_back(StepRow(report.run_id, s));
+  for (const model::RuleResult& r : report.rules) rule_rows.push_back(RuleRow(report.run_id, r));
+  CARELAKE_RETURN_IF_ERROR(AppendLedger(project, "steps", step_rows, fs, conn));
+  CARELAKE_RETURN_IF_ERROR(AppendLedger(project, "expectations", rule_rows, fs, conn));
+  int64_t written = 0, quarantined = 0;
+  for (const StepReport& s : report.steps) {
+    written += s.rows_written;
+    quarantined += s.rows_quarantined;
+  }
+  std::string selection;
+  for (const std::string& s : options.select) selection += (selection.empty() ? "" : " ") + s;
+  const std::string run_row =
+      Lit(report.run_id) + " AS run_id, " + Lit(project.name) + " AS project, " +
+      Ts(report.started_ms) + " AS started_at, " + Ts(report.started_ms + report.duration_ms) +
+      " AS finished_at, " + Lit(report.succeeded ? "succeeded" : "failed") + " AS status, " +
+      Lit(report.duration_ms) + "::BIGINT AS duration_ms, " +
+      Lit(static_cast<int64_t>(report.steps.size())) + "::BIGINT AS steps, " + Lit(written) +
+      "::BIGINT AS rows_written, " + Lit(quarantined) + "::BIGINT AS rows_quarantined, " +
+      (report.CommittedAnything() ? "true" : "false") + " AS committed, " + Opt(selection) +
+      " AS selection, " + (options.full_refresh ? "true" : "false") + " AS full_refresh, " +
+      Opt(report.failed_step) + " AS failed_step, " + Opt(report.failed_rule) +
+      " AS failed_rule, " + Opt(report.error) + " AS error";
+  CARELAKE_RETURN_IF_ERROR(AppendLedger(project, "runs", {run_row}, fs, conn));
+  return report;
+}
+
+}  // namespace carelake::pipeline

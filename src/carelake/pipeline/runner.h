@@ -1,0 +1,108 @@
+// Runner: one run of a project — ingest new files into bronze, conform
+// silver, build gold models, in dependency order — and its run ledger.
+//
+// Every step is idempotent (see ingest/file_ingest.h, model/silver.h,
+// model/gold.h), so a run killed at any point and run again neither loses
+// nor duplicates a row. A failed step stops the run; the steps after it do
+// not run; what earlier steps committed stays.
+//
+// The ledger (Delta tables under <lake>/_system, queryable as `_system.*`):
+//   runs          one row per finished run
+//   steps         one row per step of a run: rows read/written/quarantined,
+//                 duration, status, message
+//   expectations  one row per rule per table per run: rows checked/failed,
+//                 a few failing rows as examples
+//   files         one row per ingested file
+#ifndef CARELAKE_PIPELINE_RUNNER_H_
+#define CARELAKE_PIPELINE_RUNNER_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "carelake/base/file_system.h"
+#include "carelake/base/result.h"
+#include "carelake/engine/connection.h"
+#include "carelake/ingest/file_ingest.h"
+#include "carelake/model/silver.h"
+#include "carelake/project/project.h"
+
+namespace carelake::pipeline {
+
+enum class StepKind { kIngest, kSilver, kModel };
+
+struct Step {
+  StepKind kind;
+  std::string name;  // qualified: bronze.chatbot, silver.interactions, gold.lumia_monthly
+  std::vector<std::string> upstream;  // qualified names of steps it reads
+  const project::Source* source = nullptr;
+  const project::SilverTable* silver = nullptr;
+  const project::Model* model = nullptr;
+};
+
+// Every step of the project in dependency order; InvalidArgument on a cycle.
+Result<std::vector<Step>> PlanSteps(const project::Project& project);
+
+// The steps chosen by `selectors` (all when empty), in dependency order:
+// `name` (qualified, or bare if unambiguous), `name+` (and everything
+// downstream), `+name` (and everything upstream), `+name+`.
+Result<std::vector<Step>> SelectSteps(const std::vector<Step>& steps,
+                                      const std::vector<std::string>& selectors);
+
+enum class StepStatus { kCommitted, kUpToDate, kFailed };
+std::string ToString(StepStatus status);
+std::string ToString(StepKind kind);
+
+struct StepReport {
+  std::string name;
+  StepKind kind = StepKind::kIngest;
+  StepStatus status = StepStatus::kUpToDate;
+  std::string message;
+  int64_t rows_read = 0;
+  int64_t rows_written = 0;
+  int64_t rows_quarantined = 0;
+  int64_t rows_dropped = 0;
+  int64_t rows_deduplicated = 0;
+  int64_t rows_fixed = 0;
+  int64_t rows_warned = 0;
+  int64_t files = 0;
+  std::optional<int64_t> version;
+  int64_t started_ms = 0;
+  int64_t duration_ms = 0;
+};
+
+struct RunReport {
+  std::string run_id;
+  bool succeeded = true;
+  std::string error;        // why the run failed
+  std::string failed_step;  // qualified name
+  std::string failed_rule;  // when a `fail` expectation stopped it
+  int64_t started_ms = 0;
+  int64_t duration_ms = 0;
+  std::vector<StepReport> steps;
+  std::vector<model::RuleResult> rules;
+  std::vector<ingest::IngestedFile> files;
+  std::vector<std::string> file_sources;  // source name per entry of `files`
+  bool CommittedAnything() const;
+};
+
+struct RunOptions {
+  std::vector<std::string> select;
+  bool full_refresh = false;
+  // Called when a step starts (report.status unset) and when it ends.
+  std::function<void(const StepReport& step, bool done)> on_step;
+  // Called with progress lines during long steps.
+  std::function<void(const std::string&)> on_progress;
+};
+
+// Runs the project. A failing step is reported in the RunReport, not as an
+// error; an error means the run could not be recorded (e.g. the ledger
+// could not be written).
+Result<RunReport> RunProject(const project::Project& project, const RunOptions& options,
+                             FileSystem& fs, engine::Connection& conn);
+
+}  // namespace carelake::pipeline
+
+#endif  // CARELAKE_PIPELINE_RUNNER_H_

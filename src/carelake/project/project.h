@@ -1,0 +1,158 @@
+// Project: the declaration of one medallion pipeline, read from a project
+// folder (`carelake.yaml` plus `models/*.sql`). Everything a run does is
+// derived from it. The file format is written down in doc/project-format.md.
+//
+// LoadProject() validates the whole declaration before anything runs: every
+// error names the file, the line, the key and what was expected, e.g.
+//   carelake.yaml:14: silver[0].expectations[2].action: expected one of
+//   warn, drop, quarantine, fail, fix; got 'ignore'
+#ifndef CARELAKE_PROJECT_PROJECT_H_
+#define CARELAKE_PROJECT_PROJECT_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "carelake/base/result.h"
+
+namespace carelake::project {
+
+// Where a declaration came from, for messages: "carelake.yaml:14".
+struct Origin {
+  std::string file;  // relative to the project folder
+  int line = 0;      // 1-based; 0 when unknown
+  std::string ToString() const;
+};
+
+enum class SourceFormat { kCsv, kJson, kNdjson };
+enum class Compression { kAuto, kNone, kGzip };
+enum class Encoding { kUtf8, kLatin1 };
+
+// A file source: every file matching `path` is ingested into the bronze
+// table `bronze.<table>` exactly once.
+struct Source {
+  std::string name;
+  SourceFormat format = SourceFormat::kJson;
+  // Glob relative to the project folder (`*`, `?`, `[...]` within one path
+  // segment; `**` matches any number of folders).
+  std::string path;
+  std::string table;  // bronze table name; `name` when not declared
+  Compression compression = Compression::kAuto;  // kAuto: gzip when the name ends in .gz
+  // kLatin1 input is converted to UTF-8; kUtf8 input that is not valid UTF-8
+  // is quarantined.
+  Encoding encoding = Encoding::kUtf8;
+  // CSV only.
+  char delimiter = ',';
+  char quote = '"';
+  char escape = '"';
+  bool header = true;
+  Origin origin;
+};
+
+enum class ExpectationAction { kWarn, kDrop, kQuarantine, kFail, kFix };
+
+// A data-quality rule: rows for which `check` (SQL over the silver row) is
+// not true fail it. `kFix` replaces columns with `fix` expressions (SQL over
+// the silver row and the bronze row, see doc/project-format.md) and flags
+// the row instead.
+struct Expectation {
+  std::string name;
+  std::string check;
+  ExpectationAction action = ExpectationAction::kWarn;
+  std::vector<std::pair<std::string, std::string>> fix;  // column -> SQL, in order
+  std::string description;                               // optional, for reports
+  Origin origin;
+};
+
+// One silver column: `type` (a DuckDB type name) from the bronze column
+// `from`, or computed by `expr` (SQL over bronze columns).
+struct SilverColumn {
+  std::string name;
+  std::string from;  // bronze column; defaults to the one whose snake_case is `name`
+  std::string expr;  // instead of `from`
+  std::string type = "VARCHAR";
+  // strptime formats for DATE / TIMESTAMP / TIMESTAMPTZ, tried in order;
+  // DuckDB's own parsing when empty.
+  std::vector<std::string> formats;
+  bool pii = false;
+  Origin origin;
+};
+
+enum class Naming { kSnakeCase, kAsIs };
+
+// A silver table conformed from one bronze (or silver) table.
+struct SilverTable {
+  std::string name;
+  std::string domain;  // lake folder: silver/<domain>/<name>; the project name by default
+  std::string from;    // "bronze.<table>" or "silver.<table>"
+  Naming naming = Naming::kSnakeCase;
+  // Declared columns, in order; when empty every bronze column is kept as
+  // VARCHAR under its (snake_case) name.
+  std::vector<SilverColumn> columns;
+  // Values that mean NULL, compared after trimming.
+  std::vector<std::string> null_tokens = {"", "NULL", "N/A"};
+  bool trim = true;
+  // De-duplication: one row per key; the row with the greatest `latest_by`
+  // (SQL over silver columns) wins, ties and an empty `latest_by` go to the
+  // row ingested last. Across runs a row replaces the stored one of its key
+  // unless the stored one is later by `latest_by`.
+  std::vector<std::string> key;
+  std::string latest_by;
+  // What happens to a row whose declared column holds a value that does not
+  // convert to its type (implicit rule `<column>_type`): kQuarantine by
+  // default; kFix is not allowed here.
+  ExpectationAction on_type_error = ExpectationAction::kQuarantine;
+  std::vector<Expectation> expectations;
+  std::vector<std::string> partition_by;
+  Origin origin;
+};
+
+enum class Materialization { kFull, kIncremental };
+enum class IncrementalStrategy { kAppend, kMerge };
+
+// A gold SQL model. References to `layer.name` in its SQL make the
+// dependency graph; in an incremental model `new_rows(layer.name)` reads
+// only the rows added to that table since the model's last run.
+struct Model {
+  std::string name;
+  std::string domain;
+  std::string sql_file;  // relative to the project folder
+  std::string sql;       // the file's text
+  Materialization materialized = Materialization::kFull;
+  IncrementalStrategy strategy = IncrementalStrategy::kAppend;
+  std::vector<std::string> key;  // kMerge
+  std::vector<std::string> partition_by;
+  std::vector<Expectation> expectations;  // warn or fail only
+  Origin origin;
+};
+
+struct Project {
+  std::string name;
+  std::string dir;   // absolute project folder
+  std::string lake;  // absolute lake folder (`lake:` relative to `dir`, default "lake")
+  std::vector<Source> sources;
+  std::vector<SilverTable> silver;
+  std::vector<Model> models;
+
+  const Source* FindSourceByTable(const std::string& table) const;
+  const SilverTable* FindSilver(const std::string& name) const;
+  const Model* FindModel(const std::string& name) const;
+};
+
+inline constexpr char kProjectFileName[] = "carelake.yaml";
+
+// Reads and validates `<dir>/carelake.yaml` and the model files. `lake`
+// overrides the project's lake folder when not empty.
+Result<Project> LoadProject(const std::string& dir, const std::string& lake = "");
+
+// "PatientAge" -> "patient_age", "ScheduledDate" -> "scheduled_date",
+// "HTTPCode" -> "http_code", "Budget (R$)" -> "budget_r".
+std::string SnakeCase(const std::string& name);
+
+std::string ToString(ExpectationAction action);
+std::string ToString(SourceFormat format);
+
+}  // namespace carelake::project
+
+#endif  // CARELAKE_PROJECT_PROJECT_H_
