@@ -30,10 +30,12 @@ asan-test: deps
 
 demo: build
 	./examples/quickstart/run.sh $(BUILD)/bin/carelake
+	./examples/lumia/run.sh $(BUILD)/bin/carelake
 
 bench: build
 	$(BUILD)/bench/appender_bench
 	$(BUILD)/bench/delta_bench
+	$(BUILD)/bench/pipeline_bench
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

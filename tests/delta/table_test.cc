@@ -430,6 +430,29 @@ TEST_F(DeltaTableTest, FailedCommitWritesLoseNothingAndLeaveNothing) {
   EXPECT_EQ(Diff(t, "SELECT * FROM (VALUES (1), (3)) v(id)"), 0);
 }
 
+TEST_F(DeltaTableTest, ParallelPartsLandInOneCommit) {
+  DeltaTable t = Table();
+  auto c1 = conn_->OpenAnother();
+  auto c2 = conn_->OpenAnother();
+  ASSERT_TRUE(c1.ok() && c2.ok());
+  WriteOptions options;
+  options.parallel_parts = {{"SELECT i AS id, 'b' AS part FROM range(1000, 3000) r(i)", &*c1},
+                            {"SELECT i AS id, 'c' AS part FROM range(3000, 6000) r(i)", &*c2}};
+  OperationResult r = MustWrite(t, "SELECT i AS id, 'a' AS part FROM range(0, 1000) r(i)", options);
+  EXPECT_EQ(r.version, 0);
+  EXPECT_EQ(r.metrics.rows_inserted, 6000);
+  EXPECT_EQ(Diff(t,
+                 "SELECT i AS id, CASE WHEN i < 1000 THEN 'a' WHEN i < 3000 THEN 'b' ELSE 'c' "
+                 "END AS part FROM range(0, 6000) r(i)"),
+            0);
+  // A part with other columns fails the whole write; nothing is committed.
+  options.parallel_parts = {{"SELECT i AS id FROM range(5) r(i)", &*c1}};
+  auto bad = t.Write("SELECT 1 AS id, 'x' AS part", options);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("columns"), std::string::npos) << bad.status();
+  EXPECT_EQ((*t.Load())->version(), 0);
+}
+
 TEST_F(DeltaTableTest, ExactlyOnceTxnAndSchemaRules) {
   DeltaTable t = Table();
   WriteOptions options;
@@ -457,7 +480,9 @@ TEST_F(DeltaTableTest, ExactlyOnceTxnAndSchemaRules) {
   WriteOptions evolve;
   evolve.merge_schema = true;
   EXPECT_TRUE(MustWrite(t, "SELECT 4 AS id, 'x' AS note", evolve).committed);
-  EXPECT_EQ(Diff(t, "SELECT * FROM (VALUES (1, NULL), (2, NULL), (5, NULL), (3, NULL), (4, 'x')) v(id, note)"),
+  EXPECT_EQ(Diff(t,
+                 "SELECT * FROM (VALUES (1, NULL), (2, NULL), (5, NULL), (3, NULL), (4, 'x')) "
+                 "v(id, note)"),
             0);
   auto wrong = t.Write("SELECT 'five' AS id", {});
   ASSERT_FALSE(wrong.ok());

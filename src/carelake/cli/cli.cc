@@ -12,6 +12,8 @@ int RunCli(int argc, const char* const* argv, Io& io) {
   RegisterTableCommand(app, io, exit_code);
   RegisterGenerateCommand(app, io, exit_code);
   RegisterRunCommand(app, io, exit_code);
+  RegisterRunsCommand(app, io, exit_code);
+  RegisterDqCommand(app, io, exit_code);
   RegisterInitCommand(app, io, exit_code);
   try {
     app.parse(argc, argv);

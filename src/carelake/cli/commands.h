@@ -28,6 +28,8 @@ void RegisterSqlCommand(CLI::App& app, Io& io, int& exit_code);
 void RegisterTableCommand(CLI::App& app, Io& io, int& exit_code);
 void RegisterGenerateCommand(CLI::App& app, Io& io, int& exit_code);
 void RegisterRunCommand(CLI::App& app, Io& io, int& exit_code);
+void RegisterRunsCommand(CLI::App& app, Io& io, int& exit_code);
+void RegisterDqCommand(CLI::App& app, Io& io, int& exit_code);
 void RegisterInitCommand(CLI::App& app, Io& io, int& exit_code);
 
 // Parses `argv` and runs the chosen sub-command; returns the exit code.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
 
 #include "carelake/base/uuid.h"
 #include "carelake/delta/checkpoint.h"
@@ -608,11 +609,58 @@ Result<OperationResult> DeltaTable::Write(const std::string& query, const WriteO
     }
   }
 
+  // The parallel parts run on their own threads while the main query runs here.
+  const size_t n_parts = options.parallel_parts.size();
+  std::vector<Result<std::vector<AddFile>>> part_adds(n_parts, Internal("part not run"));
+  std::vector<OperationMetrics> part_metrics(n_parts);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < n_parts; ++i) {
+    threads.emplace_back([&, i] {
+      const auto& [part_query, part_conn] = options.parallel_parts[i];
+      auto part_columns = ColumnsOf(*part_conn, part_query);
+      if (!part_columns.ok()) {
+        part_adds[i] = part_columns.status();
+        return;
+      }
+      bool same = part_columns->size() == columns.size();
+      for (size_t c = 0; same && c < columns.size(); ++c) {
+        same = (*part_columns)[c].name == columns[c].name &&
+               (*part_columns)[c].type == columns[c].type;
+      }
+      if (!same) {
+        part_adds[i] = InvalidArgument("parallel part " + std::to_string(i + 1) +
+                                       " of a write does not have the main query's columns");
+        return;
+      }
+      auto part_sql = ConformSql(part_query, *part_columns, schema);
+      if (!part_sql.ok()) {
+        part_adds[i] = part_sql.status();
+        return;
+      }
+      DataWriter part_writer{fs_, *part_conn, path()};
+      part_adds[i] = part_writer.Write(*part_sql, schema, partitions, options.target_file_size,
+                                       true, &part_metrics[i]);
+    });
+  }
   auto adds =
       writer.Write(rows_sql, schema, partitions, options.target_file_size, true, &result.metrics);
-  if (!adds.ok()) {
+  for (std::thread& t : threads) t.join();
+  Status part_status;
+  for (size_t i = 0; i < n_parts; ++i) {
+    if (!part_adds[i].ok() && part_status.ok()) part_status = part_adds[i].status();
+  }
+  if (!adds.ok() || !part_status.ok()) {
     RemoveUncommitted(fs_, path(), rewritten);
-    return adds.status();
+    for (auto& p : part_adds) {
+      if (p.ok()) RemoveUncommitted(fs_, path(), *p);
+    }
+    if (adds.ok()) RemoveUncommitted(fs_, path(), *adds);
+    return adds.ok() ? part_status : adds.status();
+  }
+  for (size_t i = 0; i < n_parts; ++i) {
+    adds->insert(adds->end(), part_adds[i]->begin(), part_adds[i]->end());
+    result.metrics.files_added += part_metrics[i].files_added;
+    result.metrics.bytes_added += part_metrics[i].bytes_added;
   }
   for (const AddFile& a : *adds) result.metrics.rows_inserted += StatsNumRecords(a).value_or(0);
   std::vector<AddFile> all_adds = std::move(rewritten);

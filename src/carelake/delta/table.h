@@ -53,6 +53,11 @@ struct WriteOptions {
   std::vector<Txn> txns;
   // Table properties (metaData.configuration) of a new table.
   std::map<std::string, std::string> properties;
+  // More queries whose rows go into the same commit, each yielding the same
+  // columns (names and types, in order) as the main query, each run on its
+  // own connection (to this table's database; it must outlive the call),
+  // concurrently with the main query. For appends that read many files.
+  std::vector<std::pair<std::string, engine::Connection*>> parallel_parts;
 };
 
 struct MergeOptions {

@@ -45,8 +45,10 @@ Result<Connection> Connection::Open(Database& db) {
   if (duckdb_connect(static_cast<duckdb_database>(db.handle()), &conn) == DuckDBError) {
     return Internal("cannot open a DuckDB connection");
   }
-  return Connection(conn);
+  return Connection(conn, &db);
 }
+
+Result<Connection> Connection::OpenAnother() const { return Open(*database_); }
 
 Connection::~Connection() {
   if (handle_ != nullptr) {
@@ -55,7 +57,8 @@ Connection::~Connection() {
   }
 }
 
-Connection::Connection(Connection&& other) noexcept : handle_(other.handle_) {
+Connection::Connection(Connection&& other) noexcept
+    : handle_(other.handle_), database_(other.database_) {
   other.handle_ = nullptr;
 }
 
@@ -66,6 +69,7 @@ Connection& Connection::operator=(Connection&& other) noexcept {
       duckdb_disconnect(&c);
     }
     handle_ = other.handle_;
+    database_ = other.database_;
     other.handle_ = nullptr;
   }
   return *this;

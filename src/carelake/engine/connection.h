@@ -22,6 +22,10 @@ class Connection {
  public:
   static Result<Connection> Open(Database& db);
 
+  // A new connection to the same database (which must outlive it), e.g. for
+  // work on another thread. Settings are not copied.
+  Result<Connection> OpenAnother() const;
+
   ~Connection();
   Connection(Connection&& other) noexcept;
   Connection& operator=(Connection&& other) noexcept;
@@ -65,8 +69,9 @@ class Connection {
   void* handle() const { return handle_; }
 
  private:
-  explicit Connection(void* handle) : handle_(handle) {}
+  Connection(void* handle, Database* database) : handle_(handle), database_(database) {}
   void* handle_;
+  Database* database_;
 };
 
 // The first value of the first row of `sql` as an integer of any width and

@@ -1,9 +1,24 @@
 #include "carelake/ingest/json_framer.h"
 
+#include <vector>
+
 namespace carelake::ingest {
 namespace {
 
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Characters that end a bare token (a number, a literal or garbage).
+bool EndsToken(char c) {
+  return IsBlank(c) || c == ',' || c == ':' || c == '"' || c == '{' || c == '}' || c == '[' ||
+         c == ']';
+}
+
+// How a scan over one value ended.
+enum class ValueEnd {
+  kComplete,   // the cursor is just past the value
+  kTruncated,  // the data ends inside the value
+  kBroken,     // cut short: the cursor is at the `{` that probably starts the next record
+};
 
 // A cursor over `data` that counts lines as it moves.
 class Cursor {
@@ -21,42 +36,110 @@ class Cursor {
   void SkipBlanks() {
     while (!AtEnd() && IsBlank(Peek())) Advance();
   }
-  // Moves past one JSON value starting here, without validating it.
-  // Returns false if the data ends inside the value.
-  bool SkipValue() {
-    if (Peek() == '"') return SkipString();
+  // Blanks and stray commas between records.
+  void SkipSeparators() {
+    while (!AtEnd() && (IsBlank(Peek()) || Peek() == ',')) Advance();
+  }
+  void SkipToken() {
+    while (!AtEnd() && !EndsToken(Peek())) Advance();
+  }
+  // Moves to the end of the line (before a "\r\n" or "\n").
+  void SkipToLineEnd() {
+    while (!AtEnd() && Peek() != '\n') Advance();
+  }
+
+  // Moves past one JSON value starting here, without validating it. Only
+  // enough is tracked to notice a record cut short and followed by the next
+  // one, which ends the value before that `{` (kBroken):
+  //  - a `{` where an object wants a key, `,` or `}` (`{"a": 1, {"b": 2}`);
+  //  - a line break inside a string (never valid JSON) followed by a line
+  //    that starts with `{` indented no deeper than the record, when the
+  //    record starts its line (`record_indent` >= 0): a record cut in the
+  //    middle of a string, the next one written after it.
+  // Anything else that is wrong (a mismatched bracket, a missing comma)
+  // stays inside the value for the caller's validation to reject.
+  ValueEnd SkipValue(int64_t record_indent = -1) {
+    if (Peek() == '"') return SkipString(record_indent);
     if (Peek() != '{' && Peek() != '[') {
-      while (!AtEnd() && !IsBlank(Peek()) && Peek() != ',' && Peek() != ']') Advance();
-      return true;
+      SkipToken();
+      return ValueEnd::kComplete;
     }
-    int depth = 0;
+    enum class Want { kKey, kColon, kValue, kNext };
+    struct Level {
+      bool object;
+      Want want;
+    };
+    std::vector<Level> stack;
     while (!AtEnd()) {
-      char c = Peek();
-      if (c == '"') {
-        if (!SkipString()) return false;
+      const char c = Peek();
+      if (IsBlank(c)) {
+        Advance();
         continue;
       }
-      Advance();
-      if (c == '{' || c == '[') ++depth;
-      if ((c == '}' || c == ']') && --depth == 0) return true;
+      Level* top = stack.empty() ? nullptr : &stack.back();
+      switch (c) {
+        case '{':
+        case '[':
+          if (top != nullptr && top->object && c == '{' &&
+              (top->want == Want::kKey || top->want == Want::kNext)) {
+            return ValueEnd::kBroken;
+          }
+          if (top != nullptr) top->want = Want::kNext;
+          stack.push_back({c == '{', c == '{' ? Want::kKey : Want::kValue});
+          Advance();
+          break;
+        case '}':
+        case ']':
+          Advance();
+          stack.pop_back();  // also on a mismatch: the caller's validation rejects it
+          if (stack.empty()) return ValueEnd::kComplete;
+          break;
+        case ':':
+          if (top->object) top->want = Want::kValue;
+          Advance();
+          break;
+        case ',':
+          top->want = top->object ? Want::kKey : Want::kValue;
+          Advance();
+          break;
+        case '"': {
+          const ValueEnd end = SkipString(record_indent);
+          if (end != ValueEnd::kComplete) return end;
+          // In an object a string is a key unless a value is due.
+          top->want = top->object && top->want != Want::kValue ? Want::kColon : Want::kNext;
+          break;
+        }
+        default:
+          SkipToken();
+          top->want = Want::kNext;
+          break;
+      }
     }
-    return false;
+    return ValueEnd::kTruncated;
   }
 
  private:
-  bool SkipString() {
+  ValueEnd SkipString(int64_t record_indent) {
     Advance();  // opening quote
     while (!AtEnd()) {
-      char c = Peek();
+      const char c = Peek();
       Advance();
       if (c == '\\') {
-        if (AtEnd()) return false;
+        if (AtEnd()) return ValueEnd::kTruncated;
         Advance();
       } else if (c == '"') {
-        return true;
+        return ValueEnd::kComplete;
+      } else if (c == '\n' && record_indent >= 0) {
+        int64_t indent = 0;
+        size_t i = pos_;
+        for (; i < data_.size() && (data_[i] == ' ' || data_[i] == '\t'); ++i) ++indent;
+        if (i < data_.size() && data_[i] == '{' && indent <= record_indent) {
+          while (pos_ < i) Advance();
+          return ValueEnd::kBroken;
+        }
       }
     }
-    return false;
+    return ValueEnd::kTruncated;
   }
 
   std::string_view data_;
@@ -64,41 +147,121 @@ class Cursor {
   int64_t line_ = 1;
 };
 
-std::vector<JsonFrame> FrameArray(std::string_view data, Cursor& cur) {
-  std::vector<JsonFrame> frames;
-  auto add = [&](size_t start, int64_t line, size_t end, std::string error) {
-    frames.push_back({static_cast<int64_t>(frames.size()) + 1, line, static_cast<int64_t>(start),
-                      data.substr(start, end - start), std::move(error)});
-  };
-  cur.Advance();  // '['
-  while (true) {
-    cur.SkipBlanks();
-    while (!cur.AtEnd() && cur.Peek() == ',') {  // tolerate stray separators
-      cur.Advance();
-      cur.SkipBlanks();
-    }
-    if (cur.AtEnd()) {
-      add(cur.pos(), cur.line(), cur.pos(),
-          "the file ends before the array's closing ']' (truncated?)");
-      return frames;
-    }
-    if (cur.Peek() == ']') {
-      cur.Advance();
-      cur.SkipBlanks();
-      if (!cur.AtEnd()) {
-        add(cur.pos(), cur.line(), data.size(), "unexpected text after the array's closing ']'");
-      }
-      return frames;
-    }
-    size_t start = cur.pos();
-    int64_t line = cur.line();
-    if (!cur.SkipValue()) {
-      add(start, line, data.size(), "the file ends inside this record (truncated)");
-      return frames;
-    }
-    add(start, line, cur.pos(), "");
+constexpr char kTruncatedRecord[] = "the file ends inside this record (truncated)";
+
+class Framer {
+ public:
+  explicit Framer(std::string_view data) : data_(data) {}
+
+  std::vector<JsonFrame> TakeFrames() { return std::move(frames_); }
+
+  void Add(size_t start, int64_t line, size_t end, std::string error) {
+    frames_.push_back({static_cast<int64_t>(frames_.size()) + 1, line, static_cast<int64_t>(start),
+                       data_.substr(start, end - start), std::move(error)});
   }
-}
+
+  // The indentation of the line `pos` is on, if only blanks precede it there.
+  int64_t IndentAt(size_t pos) const {
+    size_t start = pos;
+    while (start > 0 && (data_[start - 1] == ' ' || data_[start - 1] == '\t')) --start;
+    if (start > 0 && data_[start - 1] != '\n') return -1;
+    if (start == 0 || (start == 3 && data_.substr(0, 3) == "\xEF\xBB\xBF")) return 0;
+    return static_cast<int64_t>(pos - start);
+  }
+
+  // The end of the text before `pos`, without trailing blanks.
+  size_t TrimmedEnd(size_t start, size_t pos) const {
+    while (pos > start && IsBlank(data_[pos - 1])) --pos;
+    return pos;
+  }
+
+  // An array document (the cursor at its `[`); another array may follow.
+  void FrameArrays(Cursor& cur) {
+    while (true) {
+      cur.Advance();  // '['
+      if (!FrameArrayElements(cur)) return;
+      cur.SkipBlanks();
+      if (cur.AtEnd()) return;
+      if (cur.Peek() != '[') {
+        Add(cur.pos(), cur.line(), data_.size(), "unexpected text after the array's closing ']'");
+        return;
+      }
+    }
+  }
+
+  // Returns false when the data ends before the closing `]` (recorded).
+  bool FrameArrayElements(Cursor& cur) {
+    while (true) {
+      cur.SkipSeparators();  // tolerates stray and missing commas
+      if (cur.AtEnd()) {
+        Add(cur.pos(), cur.line(), cur.pos(),
+            "the file ends before the array's closing ']' (truncated?)");
+        return false;
+      }
+      if (cur.Peek() == ']') {
+        cur.Advance();
+        return true;
+      }
+      const size_t start = cur.pos();
+      const int64_t line = cur.line();
+      switch (cur.SkipValue(IndentAt(start))) {
+        case ValueEnd::kTruncated:
+          Add(start, line, data_.size(), kTruncatedRecord);
+          return false;
+        case ValueEnd::kBroken:
+          Add(start, line, TrimmedEnd(start, cur.pos()), "");
+          break;
+        case ValueEnd::kComplete:
+          if (cur.pos() == start) cur.Advance();  // a stray '}' or ':' on its own
+          Add(start, line, cur.pos(), "");
+          break;
+      }
+    }
+  }
+
+  // One value after another (NDJSON, or concatenated and pretty-printed
+  // values). Text that is not a value runs to the end of its line, and so
+  // does text after a value on the same line, so that a bad NDJSON line is
+  // one bad record.
+  void FrameValues(Cursor& cur) {
+    while (true) {
+      cur.SkipSeparators();
+      if (cur.AtEnd()) return;
+      const size_t start = cur.pos();
+      const int64_t line = cur.line();
+      const char c = cur.Peek();
+      if (c != '{' && c != '[' && c != '"') {
+        cur.SkipToLineEnd();
+        Add(start, line, TrimmedEnd(start, cur.pos()), "");
+        continue;
+      }
+      switch (cur.SkipValue(IndentAt(start))) {
+        case ValueEnd::kTruncated:
+          Add(start, line, data_.size(), kTruncatedRecord);
+          return;
+        case ValueEnd::kBroken:
+          Add(start, line, TrimmedEnd(start, cur.pos()), "");
+          continue;
+        case ValueEnd::kComplete:
+          break;
+      }
+      size_t end = cur.pos();
+      while (!cur.AtEnd() && (cur.Peek() == ' ' || cur.Peek() == '\t' || cur.Peek() == '\r')) {
+        cur.Advance();
+      }
+      if (!cur.AtEnd() && cur.Peek() != '\n' && cur.Peek() != ',' && cur.Peek() != '{' &&
+          cur.Peek() != '[') {
+        cur.SkipToLineEnd();
+        end = TrimmedEnd(start, cur.pos());
+      }
+      Add(start, line, end, "");
+    }
+  }
+
+ private:
+  std::string_view data_;
+  std::vector<JsonFrame> frames_;
+};
 
 std::vector<JsonFrame> FrameLines(std::string_view data, size_t pos) {
   std::vector<JsonFrame> frames;
@@ -128,20 +291,19 @@ std::vector<JsonFrame> FrameJsonRecords(std::string_view data, JsonLayout layout
   if (data.substr(0, 3) == "\xEF\xBB\xBF") {
     for (int i = 0; i < 3; ++i) cur.Advance();
   }
-  if (layout != JsonLayout::kLines) {
-    size_t bom = cur.pos();
-    cur.SkipBlanks();
-    if (!cur.AtEnd() && cur.Peek() == '[') return FrameArray(data, cur);
-    if (layout == JsonLayout::kArray) {
-      std::vector<JsonFrame> frames;
-      frames.push_back({1, cur.line(), static_cast<int64_t>(cur.pos()), data.substr(cur.pos()),
-                        cur.AtEnd() ? "the file is empty, expected a JSON array"
-                                    : "expected a JSON array ('[') at the start of the file"});
-      return frames;
-    }
-    return FrameLines(data, bom);
+  if (layout == JsonLayout::kLines) return FrameLines(data, cur.pos());
+  cur.SkipBlanks();
+  Framer framer(data);
+  if (!cur.AtEnd() && cur.Peek() == '[') {
+    framer.FrameArrays(cur);
+  } else if (layout == JsonLayout::kArray) {
+    framer.Add(cur.pos(), cur.line(), data.size(),
+               cur.AtEnd() ? "the file is empty, expected a JSON array"
+                           : "expected a JSON array ('[') at the start of the file");
+  } else {
+    framer.FrameValues(cur);
   }
-  return FrameLines(data, cur.pos());
+  return framer.TakeFrames();
 }
 
 int64_t FindInvalidUtf8(std::string_view data) {

@@ -308,7 +308,11 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
         sr.message = r->message;
         report.rules.insert(report.rules.end(), r->rules.begin(), r->rules.end());
         if (!r->failed_rule.empty()) {
+          // Nothing was committed: the ledger says so (the rule results keep
+          // the failure counts).
           sr.status = StepStatus::kFailed;
+          sr.rows_written = sr.rows_quarantined = sr.rows_dropped = sr.rows_deduplicated = 0;
+          sr.rows_fixed = sr.rows_warned = 0;
           report.failed_rule = r->failed_rule;
           fail_run(step.name, r->message);
         } else {
