@@ -182,6 +182,11 @@ TEST(JsonFramerTest, NdjsonBadLineIsOneRecordAndDoesNotSwallowTheNext) {
                      {6, 6, 59, "{}"}});
 }
 
+TEST(JsonFramerTest, IndentedRecordsCutInsideAStringAreSplitAtTheNextRecord) {
+  const std::string doc = "  {\"a\": \"cu\n  {\"a\": 2}\n";
+  ExpectFrames(doc, {{1, 1, 2, R"({"a": "cu)"}, {2, 2, 14, R"({"a": 2})"}});
+}
+
 TEST(JsonFramerTest, LinesLayoutIsStrictlyOneRecordPerLine) {
   ExpectFrames("{\"a\":\n1}\n{\"b\":2}",
                {{1, 1, 0, "{\"a\":"}, {2, 2, 6, "1}"}, {3, 3, 9, R"({"b":2})"}},

@@ -102,6 +102,10 @@ Status ReadChunks(const std::string& path, const std::function<bool(std::string_
     const int n = gzread(f, buf.data(), static_cast<unsigned>(buf.size()));
     int errnum = Z_OK;
     const char* msg = gzerror(f, &errnum);
+    if (errnum == Z_ERRNO) {
+      status = IoError("cannot read '" + path + "': " + msg);
+      break;
+    }
     if (n < 0 || (n == 0 && errnum != Z_OK)) {
       status = Corruption(
           "cannot decompress '" + path + "': " +
@@ -126,13 +130,14 @@ Result<std::string> ReadAll(const std::string& path) {
   return out;
 }
 
-// OK unless `path` is a gzip file that is corrupt or truncated.
-Status CheckGzip(const std::string& path) {
+// IoError if `path` cannot be opened; with `gzip`, Corruption if it is a
+// gzip file that is corrupt or truncated.
+Status CheckReadable(const std::string& path, bool gzip) {
   gzFile f = gzopen(path.c_str(), "rb");
   if (f == nullptr) return IoError("cannot open '" + path + "'");
   const bool plain = gzdirect(f) == 1;  // looks at the first bytes
   gzclose(f);
-  if (plain) return Status();
+  if (plain || !gzip) return Status();
   return ReadChunks(path, [](std::string_view) { return true; });
 }
 
@@ -190,9 +195,11 @@ class NumberTextScanner {
   void Feed(std::string_view chunk) {
     size_t i = 0;
     const size_t n = chunk.size();
-    if (!started_) {
-      started_ = true;
-      if (chunk.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
+    for (; i < n && bom_seen_ >= 0 && bom_seen_ < 3; ++i, ++bom_seen_) {  // skip a BOM
+      if (chunk[i] != "\xEF\xBB\xBF"[bom_seen_]) {
+        bom_seen_ = -1;
+        break;
+      }
     }
     while (i < n && !changes_text_) {
       if (in_string_) {
@@ -242,7 +249,7 @@ class NumberTextScanner {
     token_.clear();
   }
 
-  bool started_ = false;
+  int bom_seen_ = 0;  // bytes of a leading BOM seen so far; -1: there is none
   bool in_string_ = false;
   size_t backslashes_ = 0;  // inside a string, at the end of the last chunk
   std::string token_;
@@ -631,7 +638,7 @@ struct CsvLocation {
 };
 
 // `text` is the file's text as DuckDB parsed it (decompressed, and converted
-// to UTF-8 from `latin1`); `positions` ascending.
+// to UTF-8 from `latin1`); `positions` ascending is fastest, any order works.
 std::vector<CsvLocation> LocateCsvRecords(std::string_view text, bool latin1, char quote,
                                           char escape, const std::vector<int64_t>& positions) {
   std::vector<CsvLocation> out;
@@ -642,6 +649,11 @@ std::vector<CsvLocation> LocateCsvRecords(std::string_view text, bool latin1, ch
     size_t pos = std::min(static_cast<size_t>(std::max<int64_t>(p, 0)), text.size());
     size_t start = pos;
     while (start > 0 && text[start - 1] != '\n') --start;
+    if (start < counted) {  // out of order: count from the start again
+      counted = 0;
+      line = 1;
+      continuation = 0;
+    }
     for (; counted < start; ++counted) {
       line += text[counted] == '\n';
       continuation += (static_cast<unsigned char>(text[counted]) & 0xC0) == 0x80;
@@ -780,6 +792,8 @@ class BatchIngester {
     FilePlan plan;
     plan.file = &c;
     auto data = ReadAll(c.abs_path);
+    // A file that cannot be read is not bad data: the run fails, a later one retries.
+    if (data.status().code() == StatusCode::kIoError) return data.status();
     if (!data.ok()) {
       plan.quarantined = 1;
       plan.first_error = data.status().message();
@@ -872,9 +886,10 @@ class BatchIngester {
       }
       CARELAKE_RETURN_IF_ERROR(app.Close());
       const JsonFrame& first = *bad.front().frame;
-      plan.first_error = "record " + std::to_string(first.position) + " (line " +
-                         std::to_string(first.line) + ", byte " + std::to_string(first.offset) +
-                         "): " + bad.front().reason;
+      plan.first_error =
+          (first.text.empty() ? "" : "record " + std::to_string(first.position) + " ") + "(line " +
+          std::to_string(first.line) + ", byte " + std::to_string(first.offset) +
+          "): " + bad.front().reason;
       plan.quarantine_sql = "SELECT * FROM " + table;
     }
     return plan;
@@ -909,8 +924,9 @@ class BatchIngester {
     const std::string drop_rejects = "DROP TABLE IF EXISTS " + QuoteIdentifier(rejects) +
                                      "; DROP TABLE IF EXISTS " + QuoteIdentifier(scan);
     (void)conn_.Execute(drop_rejects);
-    Status st =
-        source_.compression == project::Compression::kNone ? Status() : CheckGzip(c.abs_path);
+    Status st = CheckReadable(c.abs_path, source_.compression != project::Compression::kNone);
+    // A file that cannot be read is not bad data: the run fails, a later one retries.
+    if (st.code() == StatusCode::kIoError) return st;
     if (st.ok()) {
       st = conn_.Execute("CREATE TEMP TABLE " + rows +
                          " AS SELECT *, row_number() OVER () AS _source_position FROM " + reader);

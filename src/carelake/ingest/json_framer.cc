@@ -164,9 +164,9 @@ class Framer {
   int64_t IndentAt(size_t pos) const {
     size_t start = pos;
     while (start > 0 && (data_[start - 1] == ' ' || data_[start - 1] == '\t')) --start;
-    if (start > 0 && data_[start - 1] != '\n') return -1;
-    if (start == 0 || (start == 3 && data_.substr(0, 3) == "\xEF\xBB\xBF")) return 0;
-    return static_cast<int64_t>(pos - start);
+    const bool line_start = start == 0 || data_[start - 1] == '\n' ||
+                            (start == 3 && data_.substr(0, 3) == "\xEF\xBB\xBF");
+    return line_start ? static_cast<int64_t>(pos - start) : -1;
   }
 
   // The end of the text before `pos`, without trailing blanks.
