@@ -3,14 +3,19 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
+#include <thread>
 #include <unordered_map>
+
+#include <nlohmann/json.hpp>
 
 #include "carelake/delta/schema.h"
 #include "carelake/delta/table.h"
@@ -48,9 +53,16 @@ struct FilePlan {
   std::string quarantine_sql;  // empty when nothing is quarantined
   int64_t quarantined = 0;
   std::string first_error;
+  // `rows_sql` reads only the file (no temporary table of the planning
+  // connection), so it may run on any connection.
+  bool any_connection = false;
 };
 
 std::string AppId(const Candidate& c) { return std::string(kFileAppPrefix) + c.rel_path; }
+
+// The application version a file's txn records: its size + 1, so that a
+// later run can tell the file changed after it was ingested.
+int64_t AppVersion(const Candidate& c) { return c.size + 1; }
 
 // DuckDB's compression option; its JSON reader calls "auto" "auto_detect",
 // its CSV reader "auto".
@@ -188,9 +200,15 @@ bool TokenKeepsItsText(std::string_view t) {
   return zeros <= 3 && fp.size() - zeros <= 15;
 }
 
-// Streams a JSON text, noting whether a token outside strings would not be
-// printed back unchanged (see TokenKeepsItsText) and the first character.
-class NumberTextScanner {
+// Streams a JSON text (an array of records, or records one after another)
+// and learns, without parsing it, what the fast path needs: the records'
+// keys, their number, and whether the file can be read by DuckDB as is —
+// every record an object, no token outside strings that DuckDB would not
+// print back unchanged (see TokenKeepsItsText), no key repeated in a
+// record (also ignoring case) or written with escapes. It does not check
+// the syntax: DuckDB's reader does, and a file it rejects goes to the slow
+// path.
+class JsonShapeScanner {
  public:
   void Feed(std::string_view chunk) {
     size_t i = 0;
@@ -201,7 +219,7 @@ class NumberTextScanner {
         break;
       }
     }
-    while (i < n && !changes_text_) {
+    while (i < n && fast_) {
       if (in_string_) {
         const void* q = std::memchr(chunk.data() + i, '"', n - i);
         const size_t end =
@@ -210,66 +228,133 @@ class NumberTextScanner {
         size_t k = end;
         while (k > i && chunk[k - 1] == '\\') --k;
         const size_t run = (end - k) + (k == i ? backslashes_ : 0);
+        if (in_key_) {
+          key_.append(chunk.substr(i, end - i));
+          if (key_.find('\\') != std::string::npos) fast_ = false;  // an escaped key
+        }
         if (q == nullptr) {
           backslashes_ = run;
           return;
         }
         backslashes_ = 0;
         i = end + 1;
-        if (run % 2 == 0) in_string_ = false;
+        if (run % 2 == 0) {
+          in_string_ = false;
+          if (in_key_) EndKey();
+        } else if (in_key_) {
+          key_.push_back('"');
+        }
         continue;
       }
       const char c = chunk[i++];
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+        EndToken();
+        continue;
+      }
+      if (first_ == 0) {
+        first_ = c;
+        record_depth_ = c == '[' ? 1 : 0;
+      }
       if (c == '"') {
         EndToken();
         in_string_ = true;
-      } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == ':' ||
-                 c == '{' || c == '}' || c == '[' || c == ']') {
+        in_key_ = expect_key_ && depth_ == record_depth_ + 1;
+        expect_key_ = false;
+        if (in_key_) key_.clear();
+        if (depth_ == record_depth_) fast_ = false;  // a record that is a string
+        continue;
+      }
+      if (c == '{' || c == '[') {
         EndToken();
-        if (first_ == 0 && c != ' ' && c != '\t' && c != '\n' && c != '\r') first_ = c;
+        if (depth_ == record_depth_ && !(c == '{')) fast_ = false;  // not an object
+        if (depth_ == record_depth_) keys_in_record_.clear();
+        ++depth_;
+        expect_key_ = c == '{';
+        continue;
+      }
+      if (c == '}' || c == ']') {
+        EndToken();
+        if (--depth_ == record_depth_ && c == '}') ++records_;
+        expect_key_ = false;
+        continue;
+      }
+      if (c == ',' || c == ':') {
+        EndToken();
+        expect_key_ = c == ',' && depth_ == record_depth_ + 1;
+        continue;
+      }
+      if (depth_ == record_depth_) fast_ = false;  // a record that is a number or literal
+      if (token_.size() < kMaxToken) {
+        token_.push_back(c);
       } else {
-        if (first_ == 0) first_ = c;
-        if (token_.size() < kMaxToken)
-          token_.push_back(c);
-        else
-          changes_text_ = true;
+        fast_ = false;
       }
     }
   }
   void Finish() { EndToken(); }
 
-  bool changes_text() const { return changes_text_; }
+  bool fast() const { return fast_; }
   char first() const { return first_; }
+  int64_t records() const { return records_; }
+  const std::vector<std::string>& keys() const { return keys_; }
 
  private:
   static constexpr size_t kMaxToken = 64;
   void EndToken() {
     if (token_.empty()) return;
-    if (!TokenKeepsItsText(token_)) changes_text_ = true;
+    if (!TokenKeepsItsText(token_)) fast_ = false;
     token_.clear();
+  }
+  void EndKey() {
+    in_key_ = false;
+    std::string lower = key_;
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (key_.empty() ||
+        std::find(keys_in_record_.begin(), keys_in_record_.end(), lower) != keys_in_record_.end()) {
+      fast_ = false;  // an empty or repeated key: the slow path sorts it out
+      return;
+    }
+    keys_in_record_.push_back(lower);
+    auto [it, inserted] = key_spelling_.emplace(lower, key_);
+    if (inserted) {
+      keys_.push_back(key_);
+    } else if (it->second != key_) {
+      fast_ = false;  // keys that differ only in case
+    }
   }
 
   int bom_seen_ = 0;  // bytes of a leading BOM seen so far; -1: there is none
+  bool fast_ = true;
   bool in_string_ = false;
+  bool in_key_ = false;
+  bool expect_key_ = false;
   size_t backslashes_ = 0;  // inside a string, at the end of the last chunk
-  std::string token_;
-  bool changes_text_ = false;
+  int depth_ = 0;
+  int record_depth_ = 0;
   char first_ = 0;
+  int64_t records_ = 0;
+  std::string token_;
+  std::string key_;
+  std::vector<std::string> keys_in_record_;  // lower case
+  std::vector<std::string> keys_;
+  std::map<std::string, std::string> key_spelling_;  // lower case -> first spelling
 };
 
-struct JsonPrescan {
-  bool changes_text = false;  // a number would not keep its text in DuckDB
-  char first = 0;             // the first character after a BOM and blanks
+struct JsonShape {
+  bool fast = false;  // DuckDB can read the file as is (if its syntax is right)
+  char first = 0;     // the first character after a BOM and blanks
+  int64_t records = 0;
+  std::vector<std::string> keys;
 };
 
-Result<JsonPrescan> PrescanJson(const std::string& path) {
-  NumberTextScanner scanner;
+Result<JsonShape> ScanJsonShape(const std::string& path) {
+  JsonShapeScanner scanner;
   CARELAKE_RETURN_IF_ERROR(ReadChunks(path, [&](std::string_view chunk) {
     scanner.Feed(chunk);
-    return !scanner.changes_text();
+    return scanner.fast();
   }));
   scanner.Finish();
-  return JsonPrescan{scanner.changes_text(), scanner.first()};
+  return JsonShape{scanner.fast(), scanner.first(), scanner.records(), scanner.keys()};
 }
 
 // ---------------------------------------------------------------------------
@@ -284,35 +369,26 @@ struct Member {
   std::optional<std::string> value;
 };
 
-// Validates one record (RFC 8259 plus what DuckDB's reader also accepts:
-// trailing commas, NaN and Infinity) and splits a valid object into members.
+// Validates one record with nlohmann/json's SAX parser and splits a valid
+// object into members. The syntax is strict RFC 8259, stricter than
+// DuckDB's reader: trailing commas, NaN and Infinity are not valid JSON,
+// and nor is a number beyond a double's range (1e400).
 class RecordParser {
  public:
   // `offset` is where `text` starts in the file (for messages). Returns ""
   // with `members` filled, or the reason the record cannot go to bronze.
   std::string Parse(std::string_view text, int64_t offset, std::vector<Member>* members) {
-    s_ = text;
-    i_ = 0;
-    error_.clear();
     members->clear();
-    SkipWs();
-    const char kind = i_ < s_.size() ? s_[i_] : '\0';
-    bool ok = kind == '{' ? TopObject(members) : Value(0, nullptr);
-    if (ok) {
-      SkipWs();
-      if (i_ < s_.size()) ok = Fail("unexpected text after the value");
-    }
-    if (!ok) {
+    Handler handler(text, members);
+    if (!nlohmann::json::sax_parse(handler.Begin(), handler.End(), &handler,
+                                   nlohmann::json::input_format_t::json, /*strict=*/true)) {
       members->clear();
-      return "not valid JSON: " + error_ + " at byte " +
-             std::to_string(offset + static_cast<int64_t>(i_)) + " of the file";
+      return "not valid JSON: " + handler.error() + " at byte " +
+             std::to_string(offset + static_cast<int64_t>(handler.error_at())) + " of the file";
     }
-    if (kind != '{') {
+    if (handler.not_object() != nullptr) {
       members->clear();
-      const char* what = kind == '[' ? "an array" : kind == '"' ? "a string" : "a number";
-      if (kind == 't' || kind == 'f') what = "a boolean";
-      if (kind == 'n') what = "null";
-      return std::string("a JSON value that is ") + what + ", not an object";
+      return std::string("a JSON value that is ") + handler.not_object() + ", not an object";
     }
     // Keys name bronze columns, which are case-insensitive.
     std::unordered_map<std::string, const std::string*> seen;
@@ -334,280 +410,236 @@ class RecordParser {
 
  private:
   static constexpr int kMaxDepth = 1000;
+  // Bytes of the text nlohmann quotes in a message that are kept (its end).
+  static constexpr size_t kMaxQuoted = 40;
 
-  bool Fail(std::string what) {
-    if (error_.empty()) error_ = std::move(what);
-    return false;
-  }
-  void SkipWs() {
-    while (i_ < s_.size() &&
-           (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) {
-      ++i_;
+  // Walks a record's text for nlohmann's lexer, noting in `*read` how far
+  // it has read. The lexer reads one byte at a time and sees that a number
+  // ended only when it reads the byte after it.
+  class Reader {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = char;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const char*;
+    using reference = const char&;
+
+    Reader(const char* at, const char** read) : at_(at), read_(read) {}
+    reference operator*() const { return *at_; }
+    Reader& operator++() {
+      *read_ = ++at_;
+      return *this;
     }
-  }
-  bool Eat(char c) {
-    SkipWs();
-    if (i_ < s_.size() && s_[i_] == c) {
-      ++i_;
+    Reader operator++(int) {
+      Reader before = *this;
+      ++*this;
+      return before;
+    }
+    bool operator==(const Reader& other) const { return at_ == other.at_; }
+
+   private:
+    const char* at_;
+    const char** read_;
+  };
+
+  // Turns the SAX events of one record into members. Objects and arrays in
+  // a member's value are written back as compact JSON as they are read.
+  class Handler final : public nlohmann::json_sax<nlohmann::json> {
+   public:
+    // `text` and `*members` must outlive the handler.
+    Handler(std::string_view text, std::vector<Member>* members)
+        : text_(text), members_(members), read_(text.data()) {}
+
+    Reader Begin() { return Reader(text_.data(), &read_); }
+    Reader End() { return Reader(text_.data() + text_.size(), &read_); }
+    // After a failed parse: why, and the byte of the text it failed at.
+    const std::string& error() const { return error_; }
+    size_t error_at() const { return error_at_; }
+    // What the record is ("an array", "null", ...) if not an object.
+    const char* not_object() const { return not_object_; }
+
+    bool null() override { return Scalar("null", std::nullopt); }
+    bool boolean(bool b) override { return Scalar("a boolean", b ? "true" : "false"); }
+    bool number_integer(number_integer_t v) override {
+      // An integer's text is its value printed, except for `-0`.
+      return Scalar("a number", v == 0 && NegativeZero() ? "-0" : std::to_string(v));
+    }
+    bool number_unsigned(number_unsigned_t v) override {
+      return Scalar("a number", std::to_string(v));
+    }
+    bool number_float(number_float_t, const string_t& text) override {
+      return Scalar("a number", text);
+    }
+    bool string(string_t& s) override {
+      switch (Where()) {
+        case Place::kRecord:
+          not_object_ = "a string";
+          break;
+        case Place::kMember:
+          members_->back().value = std::move(s);
+          break;
+        case Place::kNested:
+          Append(Escaped(s));
+          break;
+        case Place::kSkipped:
+          break;
+      }
       return true;
     }
-    return false;
-  }
-
-  // The record's own object: members with their values as bronze keeps them.
-  bool TopObject(std::vector<Member>* members) {
-    ++i_;  // '{'
-    if (Eat('}')) return true;
-    while (true) {
-      SkipWs();
-      Member m;
-      if (i_ >= s_.size() || s_[i_] != '"') return Fail("expected a key");
-      if (!String(&m.key, nullptr)) return false;
-      if (!Eat(':')) return Fail("expected ':' after a key");
-      SkipWs();
-      if (i_ >= s_.size()) return Fail("expected a value");
-      const char c = s_[i_];
-      if (c == '"') {
-        std::string v;
-        if (!String(&v, nullptr)) return false;
-        m.value = std::move(v);
-      } else if (c == '{' || c == '[') {
-        std::string v;
-        if (!Value(1, &v)) return false;
-        m.value = std::move(v);
-      } else {
-        const size_t start = i_;
-        if (!Value(1, nullptr)) return false;
-        std::string_view token = s_.substr(start, i_ - start);
-        if (token != "null") m.value = std::string(token);
+    bool binary(binary_t&) override { return true; }  // not in JSON text
+    bool start_object(std::size_t) override { return Open('{'); }
+    bool key(string_t& k) override {
+      switch (Where()) {
+        case Place::kMember:
+          members_->push_back({std::move(k), std::nullopt});
+          break;
+        case Place::kNested:
+          Append(Escaped(k));
+          nested_.push_back(':');
+          comma_ = false;
+          break;
+        default:
+          break;
       }
-      members->push_back(std::move(m));
-      if (Eat('}')) return true;
-      if (!Eat(',')) return Fail("expected ',' or '}'");
-      if (Eat('}')) return true;  // a trailing comma
-    }
-  }
-
-  // Any value; appends its compact text to `out` unless it is null.
-  bool Value(int depth, std::string* out) {
-    SkipWs();
-    if (i_ >= s_.size()) return Fail("expected a value");
-    if (depth > kMaxDepth) return Fail("nested more than " + std::to_string(kMaxDepth) + " deep");
-    const char c = s_[i_];
-    if (c == '"') return String(nullptr, out);
-    if (c == '{' || c == '[') {
-      const char close = c == '{' ? '}' : ']';
-      ++i_;
-      if (out) out->push_back(c);
-      if (Eat(close)) {
-        if (out) out->push_back(close);
-        return true;
-      }
-      while (true) {
-        SkipWs();
-        if (c == '{') {
-          if (i_ >= s_.size() || s_[i_] != '"') return Fail("expected a key");
-          if (!String(nullptr, out)) return false;
-          if (!Eat(':')) return Fail("expected ':' after a key");
-          if (out) out->push_back(':');
-        }
-        if (!Value(depth + 1, out)) return false;
-        if (Eat(close)) break;
-        if (!Eat(',')) return Fail(std::string("expected ',' or '") + close + "'");
-        if (Eat(close)) break;  // a trailing comma
-        if (out) out->push_back(',');
-      }
-      if (out) out->push_back(close);
       return true;
     }
-    const size_t start = i_;
-    while (i_ < s_.size() && !std::strchr(" \t\r\n,:[]{}\"", s_[i_])) ++i_;
-    std::string_view token = s_.substr(start, i_ - start);
-    if (token.empty()) return Fail(std::string("unexpected '") + c + "'");
-    if (!IsScalar(token)) {
-      i_ = start;
-      return Fail("'" + std::string(token.substr(0, 40)) + "' is not a JSON value");
+    bool end_object() override { return Close('}'); }
+    bool start_array(std::size_t) override { return Open('['); }
+    bool end_array() override { return Close(']'); }
+    bool parse_error(std::size_t position, const std::string& last_token,
+                     const nlohmann::json::exception& ex) override {
+      // `position` counts the bytes read, the one in error included.
+      return Fail(Message(ex.what(), last_token), position > 0 ? position - 1 : 0);
     }
-    if (out) out->append(token);
-    return true;
-  }
 
-  static bool IsScalar(std::string_view t) {
-    if (t == "true" || t == "false" || t == "null") return true;
-    std::string_view s = t;
-    if (s.front() == '-') s.remove_prefix(1);
-    const std::string lower = Lower(std::string(s));
-    if (lower == "nan" || lower == "inf" || lower == "infinity") return true;
-    size_t i = 0;
-    auto digits = [&] {
-      const size_t from = i;
-      while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-      return i > from;
-    };
-    if (i < s.size() && s[i] == '0') {
-      ++i;
-    } else if (!digits()) {
+   private:
+    // Where the next value goes: it is the record; a member's value; part
+    // of one; or inside a record that is not an object (only validated).
+    enum class Place { kRecord, kMember, kNested, kSkipped };
+    Place Where() const {
+      if (depth_ == 0) return Place::kRecord;
+      if (not_object_ != nullptr) return Place::kSkipped;
+      return depth_ == 1 ? Place::kMember : Place::kNested;
+    }
+
+    // A value other than a string; `text` is empty for null.
+    bool Scalar(const char* what, std::optional<std::string> text) {
+      switch (Where()) {
+        case Place::kRecord:
+          not_object_ = what;
+          break;
+        case Place::kMember:
+          members_->back().value = std::move(text);
+          break;
+        case Place::kNested:
+          Append(text.value_or("null"));
+          break;
+        case Place::kSkipped:
+          break;
+      }
+      return true;
+    }
+
+    bool Open(char bracket) {
+      if (depth_ == kMaxDepth) {
+        return Fail("nested more than " + std::to_string(kMaxDepth) + " deep", Read() - 1);
+      }
+      switch (Where()) {
+        case Place::kRecord:
+          if (bracket == '[') not_object_ = "an array";
+          break;
+        case Place::kMember:
+          nested_.assign(1, bracket);
+          break;
+        case Place::kNested:
+          Append(std::string_view(&bracket, 1));
+          break;
+        case Place::kSkipped:
+          break;
+      }
+      ++depth_;
+      comma_ = false;
+      return true;
+    }
+
+    bool Close(char bracket) {
+      --depth_;
+      const Place place = Where();
+      if (place == Place::kMember || place == Place::kNested) nested_.push_back(bracket);
+      if (place == Place::kMember) members_->back().value = std::move(nested_);
+      comma_ = true;
+      return true;
+    }
+
+    // Appends a value (or a key, or an opening bracket) to `nested_`.
+    void Append(std::string_view json) {
+      if (comma_) nested_.push_back(',');
+      nested_.append(json);
+      comma_ = true;
+    }
+
+    bool Fail(std::string why, size_t at) {
+      error_ = std::move(why);
+      error_at_ = at;
       return false;
     }
-    if (i < s.size() && s[i] == '.') {
-      ++i;
-      if (!digits()) return false;
-    }
-    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-      ++i;
-      if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-      if (!digits()) return false;
-    }
-    return i == s.size();
-  }
 
-  static int Hex(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  }
-  bool Hex4(uint32_t* cp) {
-    if (i_ + 4 > s_.size()) return Fail("a \\u escape needs four hex digits");
-    uint32_t v = 0;
-    for (int k = 0; k < 4; ++k) {
-      const int h = Hex(s_[i_ + static_cast<size_t>(k)]);
-      if (h < 0) return Fail("a \\u escape needs four hex digits");
-      v = v * 16 + static_cast<uint32_t>(h);
-    }
-    i_ += 4;
-    *cp = v;
-    return true;
-  }
-  static void AppendUtf8(uint32_t cp, std::string* out) {
-    if (cp < 0x80) {
-      out->push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-  // `cp` as DuckDB's JSON writer escapes it inside a string.
-  static void AppendEscaped(uint32_t cp, std::string* out) {
-    static const char kHex[] = "0123456789ABCDEF";
-    switch (cp) {
-      case '"':
-        out->append("\\\"");
-        return;
-      case '\\':
-        out->append("\\\\");
-        return;
-      case '\b':
-        out->append("\\b");
-        return;
-      case '\f':
-        out->append("\\f");
-        return;
-      case '\n':
-        out->append("\\n");
-        return;
-      case '\r':
-        out->append("\\r");
-        return;
-      case '\t':
-        out->append("\\t");
-        return;
-      default:
-        break;
-    }
-    if (cp < 0x20) {
-      out->append("\\u00");
-      out->push_back(kHex[cp >> 4]);
-      out->push_back(kHex[cp & 0xF]);
-      return;
-    }
-    AppendUtf8(cp, out);
-  }
+    // Bytes of the text that nlohmann's lexer has read.
+    size_t Read() const { return static_cast<size_t>(read_ - text_.data()); }
 
-  // A string at `i_`: its decoded text to `decoded`, its re-escaped JSON
-  // (quotes included) to `json`; either may be null.
-  bool String(std::string* decoded, std::string* json) {
-    ++i_;  // opening quote
-    if (json) json->push_back('"');
-    while (true) {
-      size_t run = i_;
-      while (run < s_.size() && s_[run] != '"' && s_[run] != '\\' &&
-             static_cast<unsigned char>(s_[run]) >= 0x20) {
-        ++run;
-      }
-      if (decoded) decoded->append(s_.substr(i_, run - i_));
-      if (json) json->append(s_.substr(i_, run - i_));
-      i_ = run;
-      if (i_ >= s_.size()) return Fail("a string is not closed");
-      const char c = s_[i_];
-      if (c == '"') {
-        ++i_;
-        if (json) json->push_back('"');
-        return true;
-      }
-      if (c != '\\') return Fail("a control character in a string (must be escaped)");
-      if (++i_ >= s_.size()) return Fail("a string is not closed");
-      uint32_t cp = 0;
-      const char e = s_[i_++];
-      switch (e) {
-        case '"':
-        case '\\':
-        case '/':
-          cp = static_cast<uint32_t>(e);
-          break;
-        case 'b':
-          cp = '\b';
-          break;
-        case 'f':
-          cp = '\f';
-          break;
-        case 'n':
-          cp = '\n';
-          break;
-        case 'r':
-          cp = '\r';
-          break;
-        case 't':
-          cp = '\t';
-          break;
-        case 'u': {
-          if (!Hex4(&cp)) return false;
-          if (cp >= 0xDC00 && cp <= 0xDFFF) return Fail("a lone low surrogate in a \\u escape");
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            uint32_t low = 0;
-            if (i_ + 2 > s_.size() || s_[i_] != '\\' || s_[i_ + 1] != 'u') {
-              return Fail("a high surrogate without its low surrogate");
-            }
-            i_ += 2;
-            if (!Hex4(&low)) return false;
-            if (low < 0xDC00 || low > 0xDFFF) {
-              return Fail("a high surrogate without its low surrogate");
-            }
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          }
-          break;
+    // nlohmann reads `-0` as the integer 0. Called for a 0, the lexer has
+    // read the number and the byte after it.
+    bool NegativeZero() const {
+      const size_t read = Read();
+      return read >= 3 && text_[read - 2] == '0' && text_[read - 3] == '-';
+    }
+
+    // `s` as a JSON string as DuckDB writes it: nlohmann's escaping, with
+    // the hex digits of \u escapes (control characters) in upper case.
+    static std::string Escaped(const std::string& s) {
+      std::string json = nlohmann::json(s).dump();
+      for (size_t i = 0; i + 1 < json.size(); ++i) {
+        if (json[i] != '\\' || json[++i] != 'u') continue;
+        for (size_t k = i + 1; k <= i + 4 && k < json.size(); ++k) {
+          json[k] = static_cast<char>(std::toupper(static_cast<unsigned char>(json[k])));
         }
-        default:
-          --i_;
-          return Fail(std::string("an unknown escape '\\") + e + "'");
       }
-      if (decoded) AppendUtf8(cp, decoded);
-      if (json) AppendEscaped(cp, json);
+      return json;
     }
-  }
 
-  std::string_view s_;
-  size_t i_ = 0;
-  std::string error_;
+    // nlohmann's message without its "[json.exception.parse_error.101]
+    // parse error at line 1, column 9: " (the caller gives the byte in the
+    // file), the text it last read cut to its end.
+    static std::string Message(std::string what, const std::string& last_token) {
+      if (what.starts_with('[')) {
+        const size_t end = what.find("] ");
+        if (end != std::string::npos) what.erase(0, end + 2);
+      }
+      if (what.starts_with("parse error")) {
+        const size_t end = what.find(": ");
+        if (end != std::string::npos) what.erase(0, end + 2);
+      }
+      const size_t at = last_token.size() > kMaxQuoted ? what.find(last_token) : std::string::npos;
+      if (at != std::string::npos) {
+        size_t cut = last_token.size() - kMaxQuoted;
+        while (cut < last_token.size() && (static_cast<unsigned char>(last_token[cut]) & 0xC0) == 0x80) {
+          ++cut;  // not inside a UTF-8 sequence
+        }
+        what.replace(at, last_token.size(), "..." + last_token.substr(cut));
+      }
+      return what;
+    }
+
+    std::string_view text_;
+    std::vector<Member>* members_;
+    const char* read_;  // set by the Reader
+    int depth_ = 0;     // objects and arrays open
+    const char* not_object_ = nullptr;
+    std::string nested_;  // the compact JSON of the member value being read
+    bool comma_ = false;  // `nested_` needs a ',' before the next value
+    std::string error_;
+    size_t error_at_ = 0;
+  };
 };
 
 // The columns bronze reserves for lineage; a source column may not use them.
@@ -713,11 +745,41 @@ class BatchIngester {
       : request_(request), source_(*request.source), conn_(conn), now_ms_(now_ms) {}
 
   // Plans one file (reading it if the fast path cannot).
-  Result<FilePlan> Plan(const Candidate& c) {
-    if (source_.format == SourceFormat::kCsv) return PlanCsv(c);
-    auto fast = PlanJsonFast(c);
-    if (fast.ok()) return fast;
-    return PlanJsonSlow(c);
+  // Plans the files of a batch. JSON files are first tried on the fast path
+  // concurrently, one thread per connection of `conns` (which includes this
+  // ingester's own); the others are planned here, one after another.
+  Result<std::vector<FilePlan>> PlanAll(const std::vector<const Candidate*>& batch,
+                                        const std::vector<engine::Connection*>& conns,
+                                        bool validate) {
+    std::vector<std::optional<FilePlan>> fast(batch.size());
+    if (source_.format != SourceFormat::kCsv) {
+      std::atomic<size_t> next{0};
+      std::vector<std::thread> threads;
+      for (engine::Connection* c : conns) {
+        threads.emplace_back([&, c] {
+          for (size_t i = next++; i < batch.size(); i = next++) {
+            auto plan = PlanJsonFast(*batch[i], *c, validate);
+            if (plan.ok()) fast[i] = std::move(*plan);
+          }
+        });
+      }
+      for (std::thread& t : threads) t.join();
+    }
+    std::vector<FilePlan> plans;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (fast[i]) {
+        plans.push_back(std::move(*fast[i]));
+        continue;
+      }
+      auto plan =
+          source_.format == SourceFormat::kCsv ? PlanCsv(*batch[i]) : PlanJsonSlow(*batch[i]);
+      if (!plan.ok()) {
+        return plan.status().WithContext("source '" + source_.name + "', file '" +
+                                         batch[i]->rel_path + "'");
+      }
+      plans.push_back(std::move(*plan));
+    }
+    return plans;
   }
 
  private:
@@ -725,65 +787,48 @@ class BatchIngester {
     return "_ingest_" + what + "_" + std::to_string(++temp_counter_);
   }
 
-  // The fast path: DuckDB reads the file; any problem sends it to the slow path.
-  Result<FilePlan> PlanJsonFast(const Candidate& c) {
-    CARELAKE_ASSIGN_OR_RETURN(JsonPrescan pre, PrescanJson(c.abs_path));
-    if (pre.changes_text) return NotSupported("a number would not keep its text");
+  // The fast path: DuckDB reads the file as is, with the keys our scan of
+  // the file found; anything the scan rules out sends it to the slow path.
+  // With `validate`, DuckDB also parses every record first (a file whose
+  // syntax is wrong then goes to the slow path here, not when bronze is
+  // written). Thread-safe: uses only `conn` (one thread at a time).
+  Result<FilePlan> PlanJsonFast(const Candidate& c, engine::Connection& conn, bool validate) const {
+    CARELAKE_ASSIGN_OR_RETURN(JsonShape shape, ScanJsonShape(c.abs_path));
+    if (!shape.fast) return NotSupported("the file needs the slow path");
     // An array document is read as one also after a byte order mark, which
     // DuckDB's detection does not look past.
     const std::string format = source_.format == SourceFormat::kNdjson ? "'newline_delimited'"
-                               : pre.first == '['                      ? "'array'"
+                               : shape.first == '['                    ? "'array'"
                                                                        : "'auto'";
-    const std::string reader = "read_json_objects(" + QuoteLiteral(c.abs_path) +
-                               ", format = " + format +
-                               ", compression = " + CompressionOption(source_) + ")";
-    CARELAKE_ASSIGN_OR_RETURN(
-        engine::QueryResult r,
-        conn_.Query("SELECT json_type(json) = 'OBJECT' AS is_object, json_keys(json) AS k, "
-                    "count(*) AS n FROM " +
-                    reader + " GROUP BY ALL"));
-    CARELAKE_ASSIGN_OR_RETURN(auto rows, r.FetchAllRows());
+    const std::string options =
+        ", format = " + format + ", compression = " + CompressionOption(source_);
     FilePlan plan;
     plan.file = &c;
-    std::vector<std::string> keys;
-    std::map<std::string, std::string> seen;  // lower case -> key
-    for (const auto& row : rows) {
-      if (row[0].is_null() || !row[0].GetBool()) {
-        return InvalidArgument("a record is not a JSON object");
-      }
-      std::set<std::string> in_record;
-      for (const engine::Value& v : row[1].children()) {
-        // DuckDB's reader fails on these (after the quarantine commit):
-        // the slow path sorts them out record by record.
-        const std::string& k = v.GetString();
-        const std::string lower = RecordParser::Lower(k);
-        if (k.empty() || !in_record.insert(lower).second) {
-          return InvalidArgument("an empty or repeated key");
-        }
-        auto [it, inserted] = seen.emplace(lower, k);
-        if (inserted) {
-          keys.push_back(k);
-        } else if (it->second != k) {
-          return InvalidArgument("keys that differ only in case");
-        }
-      }
-      plan.records += engine::AsInt64(row[2]);
+    plan.any_connection = true;
+    plan.records = shape.records;
+    if (validate) {
+      CARELAKE_ASSIGN_OR_RETURN(
+          int64_t objects,
+          engine::QueryInt(conn, "SELECT count(*) FROM read_json_objects(" +
+                                     QuoteLiteral(c.abs_path) + options +
+                                     ") WHERE json_type(json) = 'OBJECT' AND json_keys(json) "
+                                     "IS NOT NULL"));
+      if (objects != shape.records) return InvalidArgument("records the scan did not see");
     }
-    CARELAKE_RETURN_IF_ERROR(CheckNoLineageColumn(source_.name, keys));
+    CARELAKE_RETURN_IF_ERROR(CheckNoLineageColumn(source_.name, shape.keys));
     if (plan.records == 0) return plan;
-    if (keys.empty()) {  // every record is `{}`: rows with lineage only
-      plan.rows_sql = "SELECT row_number() OVER () AS _source_position FROM " + reader;
+    if (shape.keys.empty()) {  // every record is `{}`: rows with lineage only
+      plan.rows_sql = "SELECT row_number() OVER () AS _source_position FROM read_json_objects(" +
+                      QuoteLiteral(c.abs_path) + options + ")";
       return plan;
     }
     std::string columns;
-    for (const std::string& k : keys) {
+    for (const std::string& k : shape.keys) {
       columns += (columns.empty() ? "" : ", ") + QuoteLiteral(k) + ": 'VARCHAR'";
     }
-    plan.columns = keys;
+    plan.columns = shape.keys;
     plan.rows_sql = "SELECT *, row_number() OVER () AS _source_position FROM read_json(" +
-                    QuoteLiteral(c.abs_path) + ", format = " + format +
-                    ", compression = " + CompressionOption(source_) + ", columns = {" + columns +
-                    "})";
+                    QuoteLiteral(c.abs_path) + options + ", columns = {" + columns + "})";
     return plan;
   }
 
@@ -1086,13 +1131,33 @@ Result<IngestResult> IngestFiles(const IngestRequest& request, FileSystem& fs,
   CARELAKE_ASSIGN_OR_RETURN(std::vector<Candidate> candidates, ListCandidates(request, fs, conn));
   std::vector<const Candidate*> todo;
   for (const Candidate& c : candidates) {
-    if (done.count(AppId(c))) {
-      ++result.files_already_ingested;
-    } else {
+    auto it = done.find(AppId(c));
+    if (it == done.end()) {
       todo.push_back(&c);
+      continue;
+    }
+    ++result.files_already_ingested;
+    // Version 1: ingested before sizes were recorded.
+    if (it->second != 1 && it->second != AppVersion(c)) {
+      result.warnings.push_back("file '" + c.rel_path + "' changed after it was ingested (" +
+                                std::to_string(it->second - 1) + " bytes then, " +
+                                std::to_string(c.size) + " now); it is not read again");
     }
   }
   const std::string& name = request.source->name;
+  // More connections to read files concurrently (DuckDB reads one JSON
+  // array document on one thread).
+  std::vector<engine::Connection> extra;
+  const size_t parallelism =
+      std::max<size_t>(1, std::min<size_t>(request.parallelism, todo.size()));
+  for (size_t i = 1; i < parallelism; ++i) {
+    auto c = conn.OpenAnother();
+    if (!c.ok()) break;
+    if (!c->Execute("SET TimeZone = 'UTC'").ok()) break;
+    extra.push_back(std::move(*c));
+  }
+  std::vector<engine::Connection*> conns = {&conn};
+  for (engine::Connection& c : extra) conns.push_back(&c);
   size_t next = 0;
   while (next < todo.size()) {
     // One batch: up to max_batch_files files / max_batch_bytes bytes.
@@ -1103,64 +1168,105 @@ Result<IngestResult> IngestFiles(const IngestRequest& request, FileSystem& fs,
       bytes += todo[next]->size;
       batch.push_back(todo[next++]);
     }
-    BatchIngester ingester(request, conn, delta::NowMillis());
+    // The first attempt trusts the scan of each file; if DuckDB then rejects
+    // a file while bronze is written, the second attempt has DuckDB parse
+    // every file first, and those it rejects take the slow path.
     std::vector<FilePlan> plans;
-    for (const Candidate* c : batch) {
-      auto plan = ingester.Plan(*c);
-      if (!plan.ok()) {
+    for (int attempt = 0;; ++attempt) {
+      BatchIngester ingester(request, conn, delta::NowMillis());
+      auto planned = ingester.PlanAll(batch, conns, /*validate=*/attempt > 0);
+      if (!planned.ok()) {
         ingester.DropTemps();
-        return plan.status().WithContext("source '" + name + "', file '" + c->rel_path + "'");
+        return planned.status();
       }
-      plans.push_back(std::move(*plan));
-    }
-    // Quarantine first (files not yet quarantined), then bronze.
-    std::string q_sql;
-    std::vector<delta::Txn> q_txns;
-    for (const FilePlan& p : plans) {
-      if (p.quarantine_sql.empty() || done_quarantine.count(AppId(*p.file))) continue;
-      q_sql += (q_sql.empty() ? "" : " UNION ALL ") +
-               ("SELECT " + QuoteLiteral(request.run_id) + " AS _run_id, q.*, epoch_ms(" +
-                std::to_string(delta::NowMillis()) + ")::TIMESTAMPTZ AS _ingested_at FROM (" +
-                p.quarantine_sql + ") q");
-      q_txns.push_back({AppId(*p.file), 1, std::nullopt});
-    }
-    if (!q_sql.empty()) {
+      plans = std::move(*planned);
+      // Quarantine first (files not yet quarantined), then bronze.
+      std::string q_sql;
+      std::vector<delta::Txn> q_txns;
+      for (const FilePlan& p : plans) {
+        if (p.quarantine_sql.empty() || done_quarantine.count(AppId(*p.file))) continue;
+        q_sql += (q_sql.empty() ? "" : " UNION ALL ") +
+                 ("SELECT " + QuoteLiteral(request.run_id) + " AS _run_id, q.*, epoch_ms(" +
+                  std::to_string(delta::NowMillis()) + ")::TIMESTAMPTZ AS _ingested_at FROM (" +
+                  p.quarantine_sql + ") q");
+        q_txns.push_back({AppId(*p.file), AppVersion(*p.file), std::nullopt});
+      }
+      if (!q_sql.empty()) {
+        delta::WriteOptions options;
+        options.txns = q_txns;
+        auto written = quarantine.Write(q_sql, options);
+        if (!written.ok()) {
+          ingester.DropTemps();
+          return written.status().WithContext("source '" + name + "': writing the quarantine");
+        }
+        if (written->committed) ++result.commits;
+        for (const delta::Txn& t : q_txns) done_quarantine[t.app_id] = t.version;
+      }
+      // Every file of the batch gets its txn, also those with no good row.
+      // All files' rows take the batch's columns (the union of their keys,
+      // first spelling wins; keys differing only in case are one column), so
+      // that groups of files can be written concurrently into one commit.
+      std::vector<delta::Txn> b_txns;
+      std::vector<std::string> batch_columns;
+      std::map<std::string, size_t> column_index;  // lower case -> position
+      for (const FilePlan& p : plans) {
+        b_txns.push_back({AppId(*p.file), AppVersion(*p.file), std::nullopt});
+        for (const std::string& c : p.columns) {
+          if (column_index.emplace(RecordParser::Lower(c), batch_columns.size()).second) {
+            batch_columns.push_back(c);
+          }
+        }
+      }
+      // Group 0 runs on `conn` and takes the files planned with temporary
+      // tables; the others are spread over all groups.
+      std::vector<std::string> groups(conns.size());
+      size_t round_robin = 0;
+      for (const FilePlan& p : plans) {
+        if (p.rows_sql.empty()) continue;
+        std::vector<std::string> select(batch_columns.size());
+        for (const std::string& c : p.columns) {
+          select[column_index.at(RecordParser::Lower(c))] = QuoteIdentifier(c);
+        }
+        std::string cols;
+        for (size_t i = 0; i < batch_columns.size(); ++i) {
+          cols += (select[i].empty() ? "NULL::VARCHAR" : "CAST(" + select[i] + " AS VARCHAR)") +
+                  " AS " + QuoteIdentifier(batch_columns[i]) + ", ";
+        }
+        std::string& g = groups[p.any_connection ? round_robin++ % groups.size() : 0];
+        g += (g.empty() ? "" : " UNION ALL ") +
+             ("SELECT " + cols + ingester.Lineage(*p.file) + " FROM (" + p.rows_sql + ")");
+      }
       delta::WriteOptions options;
-      options.txns = q_txns;
-      auto written = quarantine.Write(q_sql, options);
-      if (!written.ok()) {
-        ingester.DropTemps();
-        return written.status().WithContext("source '" + name + "': writing the quarantine");
+      options.txns = b_txns;
+      options.merge_schema = true;
+      std::string b_sql;
+      for (size_t i = 0; i < groups.size(); ++i) {
+        if (groups[i].empty()) continue;
+        if (b_sql.empty()) {
+          b_sql = groups[i];
+        } else {
+          options.parallel_parts.push_back({groups[i], conns[i]});
+        }
       }
-      if (written->committed) ++result.commits;
-    }
-    // Every file of the batch gets its txn, also those with no good row.
-    std::string b_sql;
-    std::vector<delta::Txn> b_txns;
-    for (const FilePlan& p : plans) {
-      b_txns.push_back({AppId(*p.file), 1, std::nullopt});
-      if (p.rows_sql.empty()) continue;
-      b_sql += (b_sql.empty() ? "" : " UNION ALL BY NAME ") +
-               ("SELECT * EXCLUDE (_source_position), " + ingester.Lineage(*p.file) + " FROM (" +
-                p.rows_sql + ")");
-    }
-    if (b_sql.empty()) {
-      // Nothing readable: still record the files as ingested.
-      b_sql =
-          "SELECT NULL::VARCHAR AS _run_id, NULL::VARCHAR AS _source_file, NULL::BIGINT AS "
-          "_source_position, NULL::TIMESTAMPTZ AS _ingested_at WHERE false";
-    }
-    delta::WriteOptions options;
-    options.txns = b_txns;
-    options.merge_schema = true;
-    auto written = bronze.Write(b_sql, options);
-    ingester.DropTemps();
-    if (!written.ok()) {
-      return written.status().WithContext("source '" + name + "': writing bronze");
-    }
-    if (written->committed) {
-      ++result.commits;
-      result.bronze_version = written->version;
+      if (b_sql.empty()) {
+        // Nothing readable: still record the files as ingested.
+        b_sql =
+            "SELECT NULL::VARCHAR AS _run_id, NULL::VARCHAR AS _source_file, NULL::BIGINT AS "
+            "_source_position, NULL::TIMESTAMPTZ AS _ingested_at WHERE false";
+      }
+      auto written = bronze.Write(b_sql, options);
+      ingester.DropTemps();
+      const bool trusted_scan = std::any_of(plans.begin(), plans.end(),
+                                            [](const FilePlan& p) { return p.any_connection; });
+      if (!written.ok() && attempt == 0 && trusted_scan) continue;
+      if (!written.ok()) {
+        return written.status().WithContext("source '" + name + "': writing bronze");
+      }
+      if (written->committed) {
+        ++result.commits;
+        result.bronze_version = written->version;
+      }
+      break;
     }
     for (const FilePlan& p : plans) {
       IngestedFile f;

@@ -15,10 +15,12 @@
 #ifndef CARELAKE_INGEST_FILE_INGEST_H_
 #define CARELAKE_INGEST_FILE_INGEST_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "carelake/base/file_system.h"
@@ -39,6 +41,9 @@ struct IngestRequest {
   // A commit holds at most this many files / input bytes.
   size_t max_batch_files = 256;
   int64_t max_batch_bytes = 1LL << 30;
+  // Files are read on up to this many connections at once (more
+  // connections to the database of the one IngestFiles is given).
+  size_t parallelism = std::max(2u, std::thread::hardware_concurrency());
   // Called with a line of progress ("chatbot: 3/8 files, 750,000 records").
   std::function<void(const std::string&)> progress;
 };
