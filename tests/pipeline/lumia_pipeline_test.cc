@@ -361,6 +361,15 @@ TEST_F(LumiaPipelineTest, RerunsProcessOnlyNewFilesAndNothingWhenNothingIsNew) {
   EXPECT_EQ(Int("SELECT count(*) FROM silver.interactions"), 4500);
   fs::remove(project_dir_ / "landing" / "redelivered.json");
   ExpectGoldMatches(ParseLanding(project_dir_ / "landing"));
+  // An ingested file that changes is not read again, and the run says so.
+  std::ofstream(project_dir_ / "landing" / "lumia-2-from-100001-0001-of-0001.json",
+                std::ios::app)
+      << "\n";
+  RunReport changed = Run();
+  ASSERT_TRUE(changed.succeeded) << changed.error;
+  EXPECT_FALSE(changed.CommittedAnything());
+  EXPECT_NE(changed.steps.at(0).message.find("changed after it was ingested"), std::string::npos)
+      << changed.steps.at(0).message;
   // --full-refresh rebuilds to the same answers.
   RunOptions full;
   full.full_refresh = true;
