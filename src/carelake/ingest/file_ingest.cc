@@ -10,12 +10,11 @@
 #include <functional>
 #include <iterator>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <thread>
 #include <unordered_map>
-
-#include <nlohmann/json.hpp>
 
 #include "carelake/delta/schema.h"
 #include "carelake/delta/table.h"
@@ -622,7 +621,8 @@ class RecordParser {
       const size_t at = last_token.size() > kMaxQuoted ? what.find(last_token) : std::string::npos;
       if (at != std::string::npos) {
         size_t cut = last_token.size() - kMaxQuoted;
-        while (cut < last_token.size() && (static_cast<unsigned char>(last_token[cut]) & 0xC0) == 0x80) {
+        while (cut < last_token.size() &&
+               (static_cast<unsigned char>(last_token[cut]) & 0xC0) == 0x80) {
           ++cut;  // not inside a UTF-8 sequence
         }
         what.replace(at, last_token.size(), "..." + last_token.substr(cut));
