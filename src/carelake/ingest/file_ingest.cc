@@ -248,6 +248,10 @@ class JsonShapeScanner {
       const char c = chunk[i++];
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
         EndToken();
+        while (i < n &&
+               (chunk[i] == ' ' || chunk[i] == '\t' || chunk[i] == '\n' || chunk[i] == '\r')) {
+          ++i;
+        }
         continue;
       }
       if (first_ == 0) {
@@ -266,14 +270,23 @@ class JsonShapeScanner {
       if (c == '{' || c == '[') {
         EndToken();
         if (depth_ == record_depth_ && !(c == '{')) fast_ = false;  // not an object
-        if (depth_ == record_depth_) keys_in_record_.clear();
+        if (depth_ == record_depth_) {
+          keys_in_record_.clear();
+          key_count_ = 0;
+          same_as_last_ = true;
+        }
         ++depth_;
         expect_key_ = c == '{';
         continue;
       }
       if (c == '}' || c == ']') {
         EndToken();
-        if (--depth_ == record_depth_ && c == '}') ++records_;
+        if (--depth_ == record_depth_ && c == '}') {
+          ++records_;
+          if (!same_as_last_ || key_count_ != last_keys_.size()) {
+            last_keys_.assign(record_keys_.begin(), record_keys_.begin() + key_count_);
+          }
+        }
         expect_key_ = false;
         continue;
       }
@@ -292,6 +305,11 @@ class JsonShapeScanner {
   }
   void Finish() { EndToken(); }
 
+  static std::string Lower(std::string s) {
+    for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+  }
+
   bool fast() const { return fast_; }
   char first() const { return first_; }
   int64_t records() const { return records_; }
@@ -306,8 +324,19 @@ class JsonShapeScanner {
   }
   void EndKey() {
     in_key_ = false;
-    std::string lower = key_;
-    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    // Records mostly repeat the keys of the one before, in the same order:
+    // while they do, the checks below were already made.
+    if (key_count_ >= record_keys_.size()) record_keys_.resize(key_count_ + 1);
+    record_keys_[key_count_] = key_;
+    const size_t k = key_count_++;
+    if (same_as_last_ && k < last_keys_.size() && last_keys_[k] == key_) return;
+    if (same_as_last_) {
+      // The record leaves the known sequence here: check its keys so far.
+      same_as_last_ = false;
+      keys_in_record_.clear();
+      for (size_t j = 0; j < k; ++j) keys_in_record_.push_back(Lower(record_keys_[j]));
+    }
+    std::string lower = Lower(key_);
     if (key_.empty() ||
         std::find(keys_in_record_.begin(), keys_in_record_.end(), lower) != keys_in_record_.end()) {
       fast_ = false;  // an empty or repeated key: the slow path sorts it out
@@ -334,7 +363,11 @@ class JsonShapeScanner {
   int64_t records_ = 0;
   std::string token_;
   std::string key_;
-  std::vector<std::string> keys_in_record_;  // lower case
+  std::vector<std::string> keys_in_record_;  // lower case, once off the known sequence
+  std::vector<std::string> record_keys_;     // this record's keys (the first key_count_)
+  size_t key_count_ = 0;
+  std::vector<std::string> last_keys_;  // the previous record's keys
+  bool same_as_last_ = true;            // this record's keys so far are last_keys_'s
   std::vector<std::string> keys_;
   std::map<std::string, std::string> key_spelling_;  // lower case -> first spelling
 };
