@@ -2,8 +2,9 @@
 // so that one bad record can be set aside with its location while the
 // others are kept. Used for files the fast reader rejects as a whole.
 //
-// Accepts an array document (`[ {...}, {...} ]`) or NDJSON (one value per
-// line). A record that is not valid JSON is still framed (its text is
+// Accepts an array document (`[ {...}, {...} ]`, also several one after
+// another), or JSON values one after another (NDJSON, or pretty-printed
+// objects). A record that is not valid JSON is still framed (its text is
 // returned for the caller to validate); what cannot be framed — a document
 // that ends inside a record, text after the closing bracket — becomes a
 // record with `error` set.
@@ -28,7 +29,8 @@ struct JsonFrame {
 enum class JsonLayout { kDetect, kArray, kLines };
 
 // Frames `data`. With kDetect, a document whose first non-blank character is
-// `[` is an array document, anything else NDJSON. The views point into `data`.
+// `[` is an array document, anything else values one after another; kLines
+// frames one record per line. The views point into `data`.
 std::vector<JsonFrame> FrameJsonRecords(std::string_view data,
                                         JsonLayout layout = JsonLayout::kDetect);
 
