@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <functional>
@@ -103,6 +104,23 @@ std::string QuarantineRowSql(const Candidate& c, const std::string& position,
 // only through gzerror, and DuckDB's readers not at all (its CSV reader
 // returns the rows before the cut), so gzip files are checked here.
 Status ReadChunks(const std::string& path, const std::function<bool(std::string_view)>& chunk) {
+  // A plain file is read as is: zlib would copy every byte once more.
+  if (FILE* plain = std::fopen(path.c_str(), "rb"); plain != nullptr) {
+    std::string buf(1 << 20, '\0');
+    size_t n = std::fread(buf.data(), 1, buf.size(), plain);
+    const bool gzip = n >= 2 && static_cast<unsigned char>(buf[0]) == 0x1f &&
+                      static_cast<unsigned char>(buf[1]) == 0x8b;
+    if (!gzip) {
+      Status status;
+      while (n > 0 && chunk(std::string_view(buf.data(), n))) {
+        n = std::fread(buf.data(), 1, buf.size(), plain);
+      }
+      if (std::ferror(plain)) status = IoError("cannot read '" + path + "'");
+      std::fclose(plain);
+      return status;
+    }
+    std::fclose(plain);
+  }
   gzFile f = gzopen(path.c_str(), "rb");
   if (f == nullptr) return IoError("cannot open '" + path + "'");
   gzbuffer(f, 1 << 17);
@@ -218,30 +236,41 @@ class JsonShapeScanner {
         break;
       }
     }
+    key_start_ = 0;  // a key that began in the previous chunk goes on here
     while (i < n && fast_) {
       if (in_string_) {
-        const void* q = std::memchr(chunk.data() + i, '"', n - i);
-        const size_t end =
-            q == nullptr ? n : static_cast<size_t>(static_cast<const char*>(q) - chunk.data());
+        // Strings are short: a plain loop beats a memchr call per string.
+        const char* data = chunk.data();
+        size_t e = i;
+        while (e < n && data[e] != '"') ++e;
+        const void* q = e < n ? data + e : nullptr;
+        const size_t end = e;
         // The run of backslashes just before `end` decides whether it is escaped.
         size_t k = end;
         while (k > i && chunk[k - 1] == '\\') --k;
         const size_t run = (end - k) + (k == i ? backslashes_ : 0);
-        if (in_key_) {
-          key_.append(chunk.substr(i, end - i));
-          if (key_.find('\\') != std::string::npos) fast_ = false;  // an escaped key
-        }
         if (q == nullptr) {
+          if (in_key_) key_.append(chunk.substr(key_start_));
           backslashes_ = run;
           return;
         }
         backslashes_ = 0;
         i = end + 1;
-        if (run % 2 == 0) {
-          in_string_ = false;
-          if (in_key_) EndKey();
-        } else if (in_key_) {
-          key_.push_back('"');
+        if (run % 2 != 0) {
+          if (in_key_) fast_ = false;  // an escaped quote in a key
+          continue;
+        }
+        in_string_ = false;
+        if (in_key_) {
+          // The key, without copying it when it lies within this chunk.
+          std::string_view key = chunk.substr(key_start_, end - key_start_);
+          if (!key_.empty()) {
+            key_.append(key);
+            key = key_;
+          }
+          if (key.find('\\') != std::string_view::npos) fast_ = false;  // an escaped key
+          EndKey(key);
+          key_.clear();
         }
         continue;
       }
@@ -263,7 +292,7 @@ class JsonShapeScanner {
         in_string_ = true;
         in_key_ = expect_key_ && depth_ == record_depth_ + 1;
         expect_key_ = false;
-        if (in_key_) key_.clear();
+        key_start_ = i;
         if (depth_ == record_depth_) fast_ = false;  // a record that is a string
         continue;
       }
@@ -271,7 +300,6 @@ class JsonShapeScanner {
         EndToken();
         if (depth_ == record_depth_ && !(c == '{')) fast_ = false;  // not an object
         if (depth_ == record_depth_) {
-          keys_in_record_.clear();
           key_count_ = 0;
           same_as_last_ = true;
         }
@@ -283,8 +311,10 @@ class JsonShapeScanner {
         EndToken();
         if (--depth_ == record_depth_ && c == '}') {
           ++records_;
-          if (!same_as_last_ || key_count_ != last_keys_.size()) {
-            last_keys_.assign(record_keys_.begin(), record_keys_.begin() + key_count_);
+          if (!same_as_last_) {
+            last_keys_.swap(record_keys_);
+          } else if (key_count_ < last_keys_.size()) {
+            last_keys_.resize(key_count_);
           }
         }
         expect_key_ = false;
@@ -322,31 +352,31 @@ class JsonShapeScanner {
     if (!TokenKeepsItsText(token_)) fast_ = false;
     token_.clear();
   }
-  void EndKey() {
+  void EndKey(std::string_view key) {
     in_key_ = false;
     // Records mostly repeat the keys of the one before, in the same order:
     // while they do, the checks below were already made.
-    if (key_count_ >= record_keys_.size()) record_keys_.resize(key_count_ + 1);
-    record_keys_[key_count_] = key_;
     const size_t k = key_count_++;
-    if (same_as_last_ && k < last_keys_.size() && last_keys_[k] == key_) return;
     if (same_as_last_) {
+      if (k < last_keys_.size() && last_keys_[k] == key) return;
       // The record leaves the known sequence here: check its keys so far.
       same_as_last_ = false;
+      record_keys_.assign(last_keys_.begin(), last_keys_.begin() + static_cast<std::ptrdiff_t>(k));
       keys_in_record_.clear();
-      for (size_t j = 0; j < k; ++j) keys_in_record_.push_back(Lower(record_keys_[j]));
+      for (const std::string& r : record_keys_) keys_in_record_.push_back(Lower(r));
     }
-    std::string lower = Lower(key_);
-    if (key_.empty() ||
+    record_keys_.emplace_back(key);
+    std::string lower = Lower(std::string(key));
+    if (key.empty() ||
         std::find(keys_in_record_.begin(), keys_in_record_.end(), lower) != keys_in_record_.end()) {
       fast_ = false;  // an empty or repeated key: the slow path sorts it out
       return;
     }
     keys_in_record_.push_back(lower);
-    auto [it, inserted] = key_spelling_.emplace(lower, key_);
+    auto [it, inserted] = key_spelling_.emplace(lower, std::string(key));
     if (inserted) {
-      keys_.push_back(key_);
-    } else if (it->second != key_) {
+      keys_.emplace_back(key);
+    } else if (it->second != key) {
       fast_ = false;  // keys that differ only in case
     }
   }
@@ -362,9 +392,10 @@ class JsonShapeScanner {
   char first_ = 0;
   int64_t records_ = 0;
   std::string token_;
-  std::string key_;
+  std::string key_;                          // a key split across chunks, so far
+  size_t key_start_ = 0;                     // where the current key's text starts in the chunk
   std::vector<std::string> keys_in_record_;  // lower case, once off the known sequence
-  std::vector<std::string> record_keys_;     // this record's keys (the first key_count_)
+  std::vector<std::string> record_keys_;     // this record's keys, once off the sequence
   size_t key_count_ = 0;
   std::vector<std::string> last_keys_;  // the previous record's keys
   bool same_as_last_ = true;            // this record's keys so far are last_keys_'s
