@@ -1,6 +1,7 @@
 #include "carelake/model/silver.h"
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "carelake/delta/scan.h"
@@ -44,6 +45,15 @@ bool IsTemporal(const std::string& type) {
   return t == "DATE" || t == "TIMESTAMP" || t == "TIMESTAMPTZ" || t == "DATETIME" ||
          t == "TIMESTAMP WITH TIME ZONE";
 }
+
+std::string Join(const std::vector<std::string>& items, const std::string& sep,
+                 const std::function<std::string(const std::string&)>& f) {
+  std::string out;
+  for (const std::string& s : items) out += (out.empty() ? "" : sep) + f(s);
+  return out;
+}
+
+std::string Identity(const std::string& s) { return s; }
 
 // A rule evaluated per row (not a fix): a declared expectation or an
 // implicit type rule.
@@ -116,14 +126,7 @@ Result<Plan> BuildPlan(const project::SilverTable& t, const std::string& increme
       if (from.empty() || std::find(upstream.begin(), upstream.end(), from) == upstream.end()) {
         return InvalidArgument(c.origin.ToString() + ": silver." + t.name + " column '" + c.name +
                                "': the upstream has no column '" + (from.empty() ? c.name : from) +
-                               "' (it has: " +
-                               [&] {
-                                 std::string all;
-                                 for (const std::string& u : upstream)
-                                   all += (all.empty() ? "" : ", ") + u;
-                                 return all;
-                               }() +
-                               ")");
+                               "' (it has: " + Join(upstream, ", ", Identity) + ")");
       }
       const std::string v = clean(from);
       if (!c.formats.empty() && IsTemporal(c.type)) {
@@ -171,15 +174,13 @@ Result<Plan> BuildPlan(const project::SilverTable& t, const std::string& increme
     const std::string failed = "NOT coalesce((" + e.check + "), false)";
     std::string replace;
     for (const auto& [col, fix] : e.fix) {
+      std::string type = "VARCHAR";
+      for (const project::SilverColumn& c : columns) {
+        if (c.name == col) type = c.type;
+      }
       replace += (replace.empty() ? "" : ", ") +
-                 ("CASE WHEN " + failed + " THEN TRY_CAST((" + fix + ") AS " +
-                  [&] {
-                    for (const project::SilverColumn& c : columns) {
-                      if (c.name == col) return c.type;
-                    }
-                    return std::string("VARCHAR");
-                  }() +
-                  ") ELSE " + QuoteIdentifier(col) + " END AS " + QuoteIdentifier(col));
+                 ("CASE WHEN " + failed + " THEN TRY_CAST((" + fix + ") AS " + type + ") ELSE " +
+                  QuoteIdentifier(col) + " END AS " + QuoteIdentifier(col));
     }
     replace += ", CASE WHEN " + failed + " THEN list_append(_dq_fixes, " + QuoteLiteral(e.name) +
                ") ELSE _dq_fixes END AS _dq_fixes";
@@ -231,13 +232,6 @@ Result<Plan> BuildPlan(const project::SilverTable& t, const std::string& increme
       "to_json(src)::VARCHAR END AS _source_record FROM judged";
   plan.judged_sql = sql;
   return plan;
-}
-
-std::string Join(const std::vector<std::string>& items, const std::string& sep,
-                 const std::function<std::string(const std::string&)>& f) {
-  std::string out;
-  for (const std::string& s : items) out += (out.empty() ? "" : sep) + f(s);
-  return out;
 }
 
 }  // namespace
