@@ -1,10 +1,12 @@
 // `carelake generate ...`: synthetic source data for the example systems.
 #include <chrono>
+#include <iomanip>
 #include <memory>
 #include <ostream>
 
 #include "carelake/cli/commands.h"
 #include "carelake/generate/lumia.h"
+#include "carelake/generate/mha.h"
 
 namespace carelake::cli {
 
@@ -33,6 +35,30 @@ int RunLumia(const generate::LumiaOptions& options, Io& io) {
   return kExitOk;
 }
 
+int RunMha(const generate::MhaOptions& options, Io& io) {
+  const auto start = std::chrono::steady_clock::now();
+  auto summary = generate::GenerateMha(options);
+  if (!summary.ok()) {
+    io.err << "Error: " << summary.status().message() << "\n";
+    return summary.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailed;
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const generate::MhaSummary& s = *summary;
+  io.out << "wrote MHA run " << s.run << ": " << s.files.size() << " files to " << options.out_dir
+         << " (" << s.bytes / 1024 << " KiB, " << static_cast<int64_t>(seconds * 1000) << " ms)\n";
+  io.out << "events: " << s.lines << " lines in " << options.batches << " batches (" << s.admissions
+         << " admissions, " << s.discharges << " discharges, " << s.still_admitted
+         << " still admitted), event ids EV" << std::setfill('0') << std::setw(9)
+         << s.first_event_id << "..EV" << std::setw(9) << s.last_event_id << std::setfill(' ')
+         << "\n";
+  io.out << "dirt: " << s.missing_admission_time << " missing admission time, " << s.age_over_100
+         << " age over 100, " << s.age_below_0 << " age below 0, " << s.duplicate_events
+         << " duplicate events, " << s.future_timestamps << " future timestamps, "
+         << s.discharge_before_admission << " discharges before admission\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 void RegisterGenerateCommand(CLI::App& app, Io& io, int& exit_code) {
@@ -54,6 +80,25 @@ void RegisterGenerateCommand(CLI::App& app, Io& io, int& exit_code) {
                 "document")
       ->capture_default_str();
   l->callback([lumia, &io, &exit_code] { exit_code = RunLumia(*lumia, io); });
+
+  auto mha = std::make_shared<generate::MhaOptions>();
+  CLI::App* m = cmd->add_subcommand(
+      "mha",
+      "MHA hospital admission/discharge events (NDJSON micro-batches), daily EHR extracts and "
+      "department metadata, shaped like seed 004's; a second call into the same folder "
+      "continues where the last one stopped");
+  m->add_option("--out", mha->out_dir, "folder to write into")->required();
+  m->add_option("--events", mha->events, "number of events (duplicates come on top)")
+      ->capture_default_str();
+  m->add_option("--seed", mha->seed, "random seed: the same seed writes the same bytes")
+      ->capture_default_str();
+  m->add_option("--batches", mha->batches, "number of event files (micro-batches)")
+      ->capture_default_str();
+  m->add_option("--dirt", mha->dirt,
+                "fraction of events made dirty (missing admission time, age over 100 or below "
+                "0, duplicate, future timestamp, discharge before admission)")
+      ->capture_default_str();
+  m->callback([mha, &io, &exit_code] { exit_code = RunMha(*mha, io); });
 }
 
 }  // namespace carelake::cli

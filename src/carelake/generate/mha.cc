@@ -1,0 +1,574 @@
+#include "carelake/generate/mha.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <queue>
+#include <string_view>
+#include <utility>
+
+#include "carelake/base/civil_time.h"
+#include "carelake/base/file_system.h"
+
+namespace carelake::generate {
+
+namespace {
+
+// SplitMix64, one stream per run.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : state_(seed) {}
+  uint64_t Next() {
+    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  // Uniform in [lo, hi].
+  int64_t Between(int64_t lo, int64_t hi) {
+    return lo + static_cast<int64_t>(Next() % static_cast<uint64_t>(hi - lo + 1));
+  }
+  double Unit() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
+
+ private:
+  uint64_t state_;
+};
+
+constexpr int kHospitals = 7;
+constexpr const char* kDepartments[] = {"Emergency", "Cardiology", "Surgery", "Pediatrics",
+                                        "Maternity", "ICU",        "Oncology"};
+constexpr int kDepartmentCount = 7;
+constexpr int kBaseCapacity[] = {40, 30, 35, 25, 20, 12, 22};
+constexpr int kRows = kHospitals * kDepartmentCount;
+constexpr const char* kFirstNames[] = {
+    "Avery", "Blake", "Casey",  "Drew", "Emery",  "Finley", "Gray",  "Harper", "Indy", "Jules",
+    "Kai",   "Logan", "Morgan", "Noel", "Oakley", "Parker", "Quinn", "Reese",  "Sage", "Taylor"};
+constexpr const char* kLastNames[] = {"Ashdown", "Brindle",  "Corrow",   "Dunmore", "Elsworth",
+                                      "Fairlow", "Glenford", "Hartwell", "Ivesly",  "Jorvik",
+                                      "Kestrel", "Lindqvar", "Marrow",   "Northam", "Orwin"};
+constexpr const char* kBloodTypes[] = {"O+", "O-", "A+", "A-", "B+", "B-", "AB+", "AB-"};
+constexpr const char* kAllergies[] = {"Penicillin", "Peanuts", "Latex",  "Sulfa",
+                                      "Shellfish",  "Aspirin", "Iodine", "Pollen"};
+constexpr const char* kInsurance[] = {"Medicare", "Medicaid", "Private", "Self-pay"};
+constexpr int64_t kSecondsPerDay = 86'400;
+// The first run's first simulated day: 2024-01-01.
+constexpr int64_t kFirstDay = 19'723;
+constexpr const char* kStateFile = ".mha-state.json";
+
+enum class Dirt {
+  kNone,
+  kMissingTime,
+  kAgeOver100,
+  kAgeBelow0,
+  kDuplicate,
+  kFuture,
+  kBeforeAdmission
+};
+
+struct Patient {
+  int64_t number;
+  int hospital;
+  int department;
+  int age;
+  char gender;
+  int64_t birth_day = 0;
+  int blood_type;
+  int insurance;
+  std::string name;
+  std::vector<int> allergies;
+  int new_allergy = -1;  // gained on change_day, if >= 0
+  int64_t change_day = 0;
+  int64_t admit_day = 0;
+  int64_t discharge_day = INT64_MAX;  // still admitted
+  int64_t admission_id = 0;
+  bool admission_time_clean = true;  // present and not in the future
+  int64_t admission_time = 0;        // clean (simulated)
+};
+
+struct DepartmentRow {
+  int64_t capacity;
+  int64_t staff;
+  int64_t effective_day;
+};
+
+struct State {
+  int64_t run = 0;  // runs done
+  int64_t next_event = 1;
+  int64_t next_patient = 1;
+  int64_t next_day = kFirstDay;
+  bool evolved = false;
+  std::vector<DepartmentRow> departments;  // empty before the first run
+};
+
+void Append2(std::string& out, int64_t v) {
+  out += static_cast<char>('0' + v / 10);
+  out += static_cast<char>('0' + v % 10);
+}
+
+// "2024-01-01T00:12:34Z".
+std::string IsoTime(int64_t seconds) {
+  const int64_t day =
+      seconds >= 0 ? seconds / kSecondsPerDay : -((-seconds + kSecondsPerDay - 1) / kSecondsPerDay);
+  const int64_t rem = seconds - day * kSecondsPerDay;
+  std::string out = FormatDate(day);
+  out += 'T';
+  Append2(out, rem / 3600);
+  out += ':';
+  Append2(out, rem / 60 % 60);
+  out += ':';
+  Append2(out, rem % 60);
+  out += 'Z';
+  return out;
+}
+
+// "20240101T000000Z", for file names.
+std::string Stamp(int64_t seconds) {
+  std::string iso = IsoTime(seconds);
+  iso.erase(std::remove_if(iso.begin(), iso.end(), [](char c) { return c == '-' || c == ':'; }),
+            iso.end());
+  return iso;
+}
+
+std::string Padded(const char* prefix, int64_t n, int width) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%s%0*lld", prefix, width, static_cast<long long>(n));
+  return buf;
+}
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+void AppendCsvField(std::string& out, std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
+    out += s;
+    return;
+  }
+  out += '"';
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+// --- the state file: a flat JSON object of integers and integer arrays. ---
+
+std::string FormatState(const State& s) {
+  std::string out = "{\n  \"version\": 1,\n";
+  out += "  \"runs\": " + std::to_string(s.run) + ",\n";
+  out += "  \"next_event_id\": " + std::to_string(s.next_event) + ",\n";
+  out += "  \"next_patient\": " + std::to_string(s.next_patient) + ",\n";
+  out += "  \"next_day\": " + std::to_string(s.next_day) + ",\n";
+  out += "  \"next_date\": \"" + FormatDate(s.next_day) + "\",\n";
+  out += "  \"schema_evolved\": " + std::to_string(s.evolved ? 1 : 0) + ",\n";
+  auto array = [&](const char* key, auto field) {
+    out += std::string("  \"") + key + "\": [";
+    for (size_t i = 0; i < s.departments.size(); ++i) {
+      if (i) out += ", ";
+      out += std::to_string(s.departments[i].*field);
+    }
+    out += "]";
+  };
+  array("capacity", &DepartmentRow::capacity);
+  out += ",\n";
+  array("staff", &DepartmentRow::staff);
+  out += ",\n";
+  array("effective_day", &DepartmentRow::effective_day);
+  out += "\n}\n";
+  return out;
+}
+
+// The integers after `"key":`, a single one or an array's.
+Result<std::vector<int64_t>> StateNumbers(std::string_view text, std::string_view key) {
+  const std::string needle = "\"" + std::string(key) + "\":";
+  const size_t at = text.find(needle);
+  if (at == std::string_view::npos) return Corruption(std::string(key) + " missing");
+  size_t i = at + needle.size();
+  std::vector<int64_t> out;
+  const bool is_array = text.find_first_not_of(" ", i) != std::string_view::npos &&
+                        text[text.find_first_not_of(" ", i)] == '[';
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == ']' || (!is_array && (c == ',' || c == '\n' || c == '}'))) break;
+    if (c == '-' || (c >= '0' && c <= '9')) {
+      size_t end = i + 1;
+      while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
+      out.push_back(std::stoll(std::string(text.substr(i, end - i))));
+      i = end;
+      continue;
+    }
+    ++i;
+  }
+  if (!is_array && out.size() != 1) return Corruption(std::string(key) + " is not a number");
+  return out;
+}
+
+Result<State> ParseState(std::string_view text) {
+  State s;
+  auto one = [&](const char* key, int64_t& dest) -> Status {
+    CARELAKE_ASSIGN_OR_RETURN(auto v, StateNumbers(text, key));
+    dest = v[0];
+    return Status();
+  };
+  int64_t evolved = 0;
+  CARELAKE_RETURN_IF_ERROR(one("runs", s.run));
+  CARELAKE_RETURN_IF_ERROR(one("next_event_id", s.next_event));
+  CARELAKE_RETURN_IF_ERROR(one("next_patient", s.next_patient));
+  CARELAKE_RETURN_IF_ERROR(one("next_day", s.next_day));
+  CARELAKE_RETURN_IF_ERROR(one("schema_evolved", evolved));
+  s.evolved = evolved != 0;
+  CARELAKE_ASSIGN_OR_RETURN(auto capacity, StateNumbers(text, "capacity"));
+  CARELAKE_ASSIGN_OR_RETURN(auto staff, StateNumbers(text, "staff"));
+  CARELAKE_ASSIGN_OR_RETURN(auto effective, StateNumbers(text, "effective_day"));
+  if (capacity.size() != kRows || staff.size() != kRows || effective.size() != kRows) {
+    return Corruption("department arrays must hold " + std::to_string(kRows) + " numbers");
+  }
+  for (int i = 0; i < kRows; ++i) s.departments.push_back({capacity[i], staff[i], effective[i]});
+  return s;
+}
+
+// Loads the state, or the initial one for a folder without MHA data.
+Result<State> LoadState(FileSystem& fs, const std::string& dir) {
+  const std::string path = JoinPath(dir, kStateFile);
+  if (!fs.Exists(path)) {
+    auto events = fs.List(JoinPath(dir, "events"));
+    if (events.ok() && !events->empty()) {
+      return FailedPrecondition(dir + " holds MHA events but no " + kStateFile +
+                                "; generate into an empty folder");
+    }
+    return State{};
+  }
+  CARELAKE_ASSIGN_OR_RETURN(std::string text, fs.ReadFile(path));
+  auto state = ParseState(text);
+  if (!state.ok()) {
+    return FailedPrecondition(path + " is not readable: " + state.status().message());
+  }
+  return state;
+}
+
+std::string DepartmentsCsv(const std::vector<DepartmentRow>& rows) {
+  std::string out = "hospital_id,department,capacity,staff,effective_date\n";
+  for (int h = 0; h < kHospitals; ++h) {
+    for (int d = 0; d < kDepartmentCount; ++d) {
+      const DepartmentRow& r = rows[h * kDepartmentCount + d];
+      out += "H" + std::to_string(h + 1) + "," + kDepartments[d] + "," +
+             std::to_string(r.capacity) + "," + std::to_string(r.staff) + "," +
+             FormatDate(r.effective_day) + "\n";
+    }
+  }
+  return out;
+}
+
+void AppendEhrRow(std::string& out, const Patient& p, int64_t day) {
+  out += Padded("P", p.number, 7);
+  out += ',';
+  AppendCsvField(out, p.name);
+  out += ',' + FormatDate(p.birth_day) + ',';
+  out += p.gender;
+  out += ',';
+  out += kBloodTypes[p.blood_type];
+  out += ',';
+  std::string allergies;
+  for (int a : p.allergies) {
+    if (!allergies.empty()) allergies += ';';
+    allergies += kAllergies[a];
+  }
+  if (p.new_allergy >= 0 && day >= p.change_day) {
+    if (!allergies.empty()) allergies += ';';
+    allergies += kAllergies[p.new_allergy];
+  }
+  AppendCsvField(out, allergies);
+  out += '\n';
+}
+
+Patient NewPatient(Rng& rng, int64_t number) {
+  Patient p;
+  p.number = number;
+  p.hospital = static_cast<int>(rng.Between(0, kHospitals - 1));
+  p.department = static_cast<int>(rng.Between(0, kDepartmentCount - 1));
+  const int64_t g = rng.Between(0, 99);
+  p.gender = g < 49 ? 'F' : g < 98 ? 'M' : 'X';
+  if (kDepartments[p.department] == std::string_view("Pediatrics")) {
+    p.age = static_cast<int>(rng.Between(0, 17));
+  } else if (kDepartments[p.department] == std::string_view("Maternity")) {
+    p.age = static_cast<int>(rng.Between(18, 45));
+    p.gender = 'F';
+  } else {
+    p.age = static_cast<int>(rng.Between(18, 95));
+  }
+  p.blood_type = static_cast<int>(rng.Between(0, 7));
+  p.insurance = static_cast<int>(rng.Between(0, 3));
+  p.name = std::string(kFirstNames[rng.Between(0, 19)]) + " " + kLastNames[rng.Between(0, 14)];
+  const int64_t n_allergies = rng.Between(0, 9) < 6 ? 0 : rng.Between(1, 2);
+  for (int64_t i = 0; i < n_allergies; ++i) {
+    const int a = static_cast<int>(rng.Between(0, 7));
+    if (std::find(p.allergies.begin(), p.allergies.end(), a) == p.allergies.end()) {
+      p.allergies.push_back(a);
+    }
+  }
+  if (rng.Unit() < 0.3) {
+    const int a = static_cast<int>(rng.Between(0, 7));
+    if (std::find(p.allergies.begin(), p.allergies.end(), a) == p.allergies.end()) {
+      p.new_allergy = a;
+    }
+  }
+  return p;
+}
+
+}  // namespace
+
+Result<MhaSummary> GenerateMha(const MhaOptions& options) {
+  if (options.events < 1) return InvalidArgument("--events must be at least 1");
+  if (options.batches < 1) return InvalidArgument("--batches must be at least 1");
+  if (options.batches > 9999) return InvalidArgument("--batches must be at most 9999");
+  if (options.dirt < 0 || options.dirt > 1)
+    return InvalidArgument("--dirt must be between 0 and 1");
+  if (options.out_dir.empty()) return InvalidArgument("give the output folder (--out DIR)");
+  FileSystem& fs = LocalFileSystem();
+  CARELAKE_ASSIGN_OR_RETURN(State state, LoadState(fs, options.out_dir));
+
+  MhaSummary summary;
+  summary.run = state.run + 1;
+  Rng rng(options.seed * 0x2545F4914F6CDD1DULL ^
+          static_cast<uint64_t>(summary.run) * 0x9E3779B97F4A7C15ULL);
+  const int64_t start_day = state.next_day;
+  const int64_t start = start_day * kSecondsPerDay;
+  summary.start_time = start;
+  summary.first_event_id = state.next_event;
+
+  if (state.departments.empty()) {
+    for (int h = 0; h < kHospitals; ++h) {
+      for (int d = 0; d < kDepartmentCount; ++d) {
+        const int64_t capacity = kBaseCapacity[d] * rng.Between(70, 130) / 100;
+        state.departments.push_back({capacity, capacity * rng.Between(120, 200) / 100, start_day});
+      }
+    }
+  }
+
+  // The schema evolves at this batch (first run: the middle one).
+  const int evolve_batch = state.evolved ? 0 : options.batches / 2;
+
+  // --- simulate: admissions every 1..1440 s, stays of 2..72 h. ---
+  std::vector<Patient> patients;
+  using Pending = std::pair<int64_t, size_t>;  // (discharge time, patient index)
+  std::priority_queue<Pending, std::vector<Pending>, std::greater<>> in_hospital;
+  std::vector<std::string> batches(options.batches);
+  std::multimap<int64_t, std::string> duplicates;  // emit before index -> line
+  const int64_t batch_size = std::max<int64_t>(1, options.events / options.batches);
+  int64_t next_admit = start + rng.Between(1, 1440);
+  int64_t event_id = state.next_event;
+  for (int64_t i = 0; i < options.events; ++i) {
+    const int batch = static_cast<int>(i * options.batches / options.events);
+    std::string& out = batches[batch];
+    while (!duplicates.empty() && duplicates.begin()->first <= i) {
+      out += duplicates.begin()->second;
+      duplicates.erase(duplicates.begin());
+    }
+    const bool discharge = !in_hospital.empty() && in_hospital.top().first <= next_admit;
+    int64_t time;
+    size_t index;
+    if (discharge) {
+      time = in_hospital.top().first;
+      index = in_hospital.top().second;
+      in_hospital.pop();
+      patients[index].discharge_day = time / kSecondsPerDay;
+      ++summary.discharges;
+    } else {
+      time = next_admit;
+      next_admit += rng.Between(1, 1440);
+      index = patients.size();
+      patients.push_back(NewPatient(rng, state.next_patient++));
+      Patient& p = patients.back();
+      p.admit_day = time / kSecondsPerDay;
+      p.change_day = p.admit_day + rng.Between(1, 2);
+      p.admission_id = event_id;
+      p.admission_time = time;
+      p.birth_day = p.admit_day - p.age * 365 - p.age / 4 - rng.Between(1, 364);
+      in_hospital.push({time + rng.Between(2 * 3600, 72 * 3600), index});
+      ++summary.admissions;
+    }
+    summary.end_time = std::max(summary.end_time, time);
+    Patient& p = patients[index];
+
+    Dirt dirt = Dirt::kNone;
+    if (options.dirt > 0 && rng.Unit() < options.dirt) {
+      constexpr Dirt kAdmissionDirt[] = {Dirt::kMissingTime, Dirt::kAgeOver100, Dirt::kAgeBelow0,
+                                         Dirt::kDuplicate, Dirt::kFuture};
+      constexpr Dirt kDischargeDirt[] = {Dirt::kBeforeAdmission, Dirt::kAgeOver100,
+                                         Dirt::kAgeBelow0, Dirt::kDuplicate, Dirt::kFuture};
+      dirt = (discharge ? kDischargeDirt : kAdmissionDirt)[rng.Between(0, 4)];
+      // Before an admission whose own time is missing or bogus is not a kind
+      // anyone could tell apart: leave that discharge clean.
+      if (dirt == Dirt::kBeforeAdmission && !p.admission_time_clean) dirt = Dirt::kNone;
+    }
+    int64_t age = p.age;
+    std::string event_time = IsoTime(time);
+    switch (dirt) {
+      case Dirt::kNone:
+        break;
+      case Dirt::kMissingTime:
+        ++summary.missing_admission_time;
+        p.admission_time_clean = false;
+        break;
+      case Dirt::kAgeOver100:
+        ++summary.age_over_100;
+        age = rng.Between(101, 140);
+        break;
+      case Dirt::kAgeBelow0:
+        ++summary.age_below_0;
+        age = -rng.Between(1, 10);
+        break;
+      case Dirt::kDuplicate:
+        ++summary.duplicate_events;
+        break;
+      case Dirt::kFuture:
+        ++summary.future_timestamps;
+        event_time = IsoTime(time + rng.Between(1, 5) * 365 * kSecondsPerDay +
+                             rng.Between(0, kSecondsPerDay - 1));
+        if (!discharge) p.admission_time_clean = false;
+        break;
+      case Dirt::kBeforeAdmission:
+        ++summary.discharge_before_admission;
+        event_time = IsoTime(p.admission_time - rng.Between(3600, 48 * 3600));
+        break;
+    }
+
+    std::string line = "{\"event_id\":";
+    AppendJsonString(line, Padded("EV", event_id, 9));
+    line += ",\"event_type\":";
+    line += discharge ? "\"discharge\"" : "\"admission\"";
+    line += ",\"patient_id\":";
+    AppendJsonString(line, Padded("P", p.number, 7));
+    line += ",\"hospital_id\":";
+    AppendJsonString(line, "H" + std::to_string(p.hospital + 1));
+    line += ",\"department\":";
+    AppendJsonString(line, kDepartments[p.department]);
+    if (dirt != Dirt::kMissingTime) {
+      line += ",\"event_time\":";
+      AppendJsonString(line, event_time);
+    } else if (rng.Between(0, 1) == 0) {
+      line += ",\"event_time\":null";
+    }
+    line += ",\"age\":" + std::to_string(age);
+    line += ",\"gender\":\"";
+    line += p.gender;
+    line += '"';
+    if (discharge) {
+      line += ",\"admission_event_id\":";
+      AppendJsonString(line, Padded("EV", p.admission_id, 9));
+    }
+    if (batch >= evolve_batch) {
+      line += ",\"insurance_type\":";
+      AppendJsonString(line, kInsurance[p.insurance]);
+    }
+    line += "}\n";
+    out += line;
+    if (dirt == Dirt::kDuplicate) duplicates.emplace(i + rng.Between(1, batch_size), line);
+    ++event_id;
+  }
+  for (auto& [at, line] : duplicates) batches.back() += line;
+  summary.still_admitted = static_cast<int64_t>(in_hospital.size());
+  summary.last_event_id = event_id - 1;
+  summary.lines = options.events + summary.duplicate_events;
+
+  // --- the files, named before anything is written. ---
+  std::vector<std::pair<std::string, std::string>> files;  // (path, content)
+  const std::string stamp = Stamp(start);
+  for (int b = 0; b < options.batches; ++b) {
+    files.push_back({JoinPath(options.out_dir,
+                              "events/events-" + stamp + "-" + Padded("", b + 1, 4) + ".ndjson"),
+                     std::move(batches[b])});
+  }
+  const int64_t end_day = summary.end_time / kSecondsPerDay;
+  {
+    // Daily EHR extracts: the patients in hospital that day (admitted on or
+    // before it, not discharged before it), in patient order.
+    const std::string header = "patient_id,name,birth_date,gender,blood_type,allergies\n";
+    size_t next = 0;
+    std::vector<size_t> active;
+    for (int64_t day = start_day; day <= end_day; ++day) {
+      while (next < patients.size() && patients[next].admit_day <= day) active.push_back(next++);
+      std::erase_if(active, [&](size_t i) { return patients[i].discharge_day < day; });
+      std::string csv = header;
+      for (size_t i : active) {
+        AppendEhrRow(csv, patients[i], day);
+      }
+      files.push_back(
+          {JoinPath(options.out_dir, "ehr/ehr-" + FormatDate(day) + ".csv"), std::move(csv)});
+    }
+  }
+  {
+    // Departments: a snapshot on the first day, then on up to three later
+    // days after a few rows change.
+    files.push_back(
+        {JoinPath(options.out_dir, "departments/departments-" + FormatDate(start_day) + ".csv"),
+         DepartmentsCsv(state.departments)});
+    int64_t last = start_day;
+    for (int k = 1; k <= 3; ++k) {
+      const int64_t day = start_day + (end_day - start_day) * k / 4;
+      if (day <= last) continue;
+      last = day;
+      const int64_t changes = rng.Between(1, 5);
+      for (int64_t c = 0; c < changes; ++c) {
+        DepartmentRow& r = state.departments[rng.Between(0, kRows - 1)];
+        r.capacity = std::max<int64_t>(2, r.capacity + rng.Between(-5, 5));
+        r.staff = std::max<int64_t>(3, r.staff + rng.Between(-8, 8));
+        r.effective_day = day;
+      }
+      files.push_back(
+          {JoinPath(options.out_dir, "departments/departments-" + FormatDate(day) + ".csv"),
+           DepartmentsCsv(state.departments)});
+    }
+  }
+
+  for (const auto& [path, content] : files) {
+    if (fs.Exists(path)) return AlreadyExists(path + " exists; MHA never overwrites data files");
+  }
+  for (const char* sub : {"events", "ehr", "departments"}) {
+    CARELAKE_RETURN_IF_ERROR(fs.CreateDirectories(JoinPath(options.out_dir, sub)));
+  }
+  for (const auto& [path, content] : files) {
+    CARELAKE_RETURN_IF_ERROR(fs.WriteFileIfAbsent(path, content));
+    summary.files.push_back(path);
+    summary.bytes += content.size();
+  }
+
+  state.run = summary.run;
+  state.next_event = event_id;
+  state.next_day = end_day + 1;
+  state.evolved = true;
+  CARELAKE_RETURN_IF_ERROR(
+      fs.WriteFileAtomic(JoinPath(options.out_dir, kStateFile), FormatState(state)));
+  return summary;
+}
+
+}  // namespace carelake::generate
