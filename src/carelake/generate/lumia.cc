@@ -4,30 +4,11 @@
 #include <cstring>
 
 #include "carelake/base/file_system.h"
+#include "carelake/generate/rng.h"
 
 namespace carelake::generate {
 
 namespace {
-
-// SplitMix64: a fast, well-mixed generator; one stream per record.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [lo, hi].
-  int Between(int lo, int hi) {
-    return lo + static_cast<int>(Next() % static_cast<uint64_t>(hi - lo + 1));
-  }
-  double Unit() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
-
- private:
-  uint64_t state_;
-};
 
 constexpr const char* kWishes[] = {"Appointment", "Feedback", "Results"};
 constexpr struct {
