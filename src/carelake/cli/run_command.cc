@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "carelake/base/file_system.h"
+#include "carelake/base/format.h"
 #include "carelake/cli/commands.h"
+#include "carelake/cli/session.h"
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
 #include "carelake/pipeline/runner.h"
@@ -32,18 +34,6 @@ struct RunArgs {
   bool json = false;
 };
 
-std::string Thousands(int64_t n) {
-  std::string s = std::to_string(n < 0 ? -n : n);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
-  return n < 0 ? "-" + s : s;
-}
-
-std::string Seconds(int64_t ms) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.1f s", static_cast<double>(ms) / 1000.0);
-  return buf;
-}
-
 std::string Clock() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -58,7 +48,7 @@ std::string Counts(const StepReport& s) {
   std::string out;
   auto add = [&](const char* label, int64_t n, bool always = false) {
     if (n == 0 && !always) return;
-    out += (out.empty() ? "" : " · ") + std::string(label) + " " + Thousands(n);
+    out += (out.empty() ? "" : " · ") + std::string(label) + " " + WithThousands(n);
   };
   if (s.kind == pipeline::StepKind::kIngest) {
     add("files", s.files, true);
@@ -99,14 +89,9 @@ int Run(const RunArgs& args, Io& io) {
     io.err << "Error: " << project.status().message() << "\n";
     return kExitUsage;
   }
-  auto db = engine::Database::Open({});
-  if (!db.ok()) {
-    io.err << "Error: " << db.status().message() << "\n";
-    return kExitFailed;
-  }
-  auto conn = engine::Connection::Open(**db);
-  if (!conn.ok() || !conn->Execute("SET TimeZone = 'UTC'").ok()) {
-    io.err << "Error: cannot open the engine\n";
+  Session session;
+  if (Status s = session.Open(); !s.ok()) {
+    io.err << "Error: " << s.message() << "\n";
     return kExitFailed;
   }
   const bool live = isatty(STDERR_FILENO) != 0 && !args.json;
@@ -133,7 +118,7 @@ int Run(const RunArgs& args, Io& io) {
                        : s.status == StepStatus::kCommitted ? "✓"
                                                             : "·";
     std::string line = std::string(live ? mark : pipeline::ToString(s.status).c_str()) + " " +
-                       s.name + "  " + Counts(s) + "  (" + Seconds(s.duration_ms) + ")";
+                       s.name + "  " + Counts(s) + "  (" + FormatSeconds(s.duration_ms) + ")";
     if (!s.message.empty()) line += "\n    " + s.message;
     if (live) {
       io.err << "\r\033[K[" << index << "/" << total << "] " << line << "\n";
@@ -152,7 +137,7 @@ int Run(const RunArgs& args, Io& io) {
     io.err << "run of project '" << project->name << "' (lake " << project->lake << ")"
            << (args.full_refresh ? ", full refresh" : "") << "\n";
   }
-  auto report = pipeline::RunProject(*project, options, LocalFileSystem(), *conn);
+  auto report = pipeline::RunProject(*project, options, LocalFileSystem(), *session.conn);
   if (!report.ok()) {
     io.err << "Error: " << report.status().message() << "\n";
     return kExitFailed;
@@ -187,9 +172,9 @@ int Run(const RunArgs& args, Io& io) {
     io.err << (report->CommittedAnything()
                    ? "run " + report->run_id + " succeeded"
                    : "nothing new: run " + report->run_id + " committed nothing")
-           << " in " << Seconds(report->duration_ms)
+           << " in " << FormatSeconds(report->duration_ms)
            << (quarantined
-                   ? " — " + Thousands(quarantined) +
+                   ? " — " + WithThousands(quarantined) +
                          " rows quarantined (carelake dq report --project " + args.project + ")"
                    : "")
            << "\n";

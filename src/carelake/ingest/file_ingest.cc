@@ -17,6 +17,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "carelake/base/format.h"
 #include "carelake/delta/schema.h"
 #include "carelake/delta/table.h"
 #include "carelake/delta/transaction.h"
@@ -1164,17 +1165,6 @@ Result<std::vector<Candidate>> ListCandidates(const IngestRequest& request, File
   return out;
 }
 
-std::string WithCommas(int64_t n) {
-  const std::string digits = std::to_string(n);
-  std::string s;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    const size_t left = digits.size() - i;
-    if (i > 0 && left % 3 == 0 && digits[i - 1] != '-') s.push_back(',');
-    s.push_back(digits[i]);
-  }
-  return s;
-}
-
 }  // namespace
 
 Result<IngestResult> IngestFiles(const IngestRequest& request, FileSystem& fs,
@@ -1347,8 +1337,8 @@ Result<IngestResult> IngestFiles(const IngestRequest& request, FileSystem& fs,
     if (request.progress) {
       request.progress(name + ": " + std::to_string(result.files.size()) + "/" +
                        std::to_string(todo.size()) + " new files, " +
-                       WithCommas(result.rows_written) + " records, " +
-                       WithCommas(result.rows_quarantined) + " quarantined");
+                       WithThousands(result.rows_written) + " records, " +
+                       WithThousands(result.rows_quarantined) + " quarantined");
     }
   }
   return result;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "carelake/base/format.h"
 #include "carelake/pipeline/catalog.h"
 
 namespace carelake::quality {
@@ -102,25 +103,6 @@ void MaskJson(ordered_json& j, const PiiMasker& masker) {
 // ---------------------------------------------------------------------------
 // Formatting
 
-// "1,234,567". Built digit by digit (GCC 12 misreports -Wrestrict on
-// std::string::insert here).
-std::string Thousands(int64_t n) {
-  const std::string digits = std::to_string(n);
-  const size_t sign = n < 0 ? 1 : 0;
-  std::string out = digits.substr(0, sign);
-  for (size_t i = sign; i < digits.size(); ++i) {
-    if (i > sign && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
-}
-
-std::string Seconds(int64_t ms) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.1f s", static_cast<double>(ms) / 1000.0);
-  return buf;
-}
-
 // "0.35%"; a failure rate too small for two decimals is "<0.01%", not "0.00%".
 std::string Percent(double p) {
   if (p > 0 && p < 0.005) return "<0.01%";
@@ -193,12 +175,12 @@ std::string StepState(const StepRecord& s) {
 // "read 2,009 · kept 1,954 · quarantined 55 · ..."
 std::string AccountLine(const StepRecord& s) {
   if (s.kind != "silver") {
-    return "read " + Thousands(s.rows_read) + " · written " + Thousands(s.rows_written);
+    return "read " + WithThousands(s.rows_read) + " · written " + WithThousands(s.rows_written);
   }
-  return "read " + Thousands(s.rows_read) + " · kept " + Thousands(s.rows_written) +
-         " · quarantined " + Thousands(s.rows_quarantined) + " · dropped " +
-         Thousands(s.rows_dropped) + " · deduplicated " + Thousands(s.rows_deduplicated) +
-         " · fixed " + Thousands(s.rows_fixed) + " · warned " + Thousands(s.rows_warned);
+  return "read " + WithThousands(s.rows_read) + " · kept " + WithThousands(s.rows_written) +
+         " · quarantined " + WithThousands(s.rows_quarantined) + " · dropped " +
+         WithThousands(s.rows_dropped) + " · deduplicated " + WithThousands(s.rows_deduplicated) +
+         " · fixed " + WithThousands(s.rows_fixed) + " · warned " + WithThousands(s.rows_warned);
 }
 
 // "read = kept + dropped + quarantined + deduplicated: 2,009 = 1,954 + 0 + 55
@@ -206,16 +188,16 @@ std::string AccountLine(const StepRecord& s) {
 std::string Reconciliation(const StepRecord& s) {
   if (!s.HasRowAccount()) return "row account not checked: the step failed and committed nothing";
   std::string out =
-      "read = kept + dropped + quarantined + deduplicated: " + Thousands(s.rows_read) + " = " +
-      Thousands(s.rows_written) + " + " + Thousands(s.rows_dropped) + " + " +
-      Thousands(s.rows_quarantined) + " + " + Thousands(s.rows_deduplicated) + " — ";
+      "read = kept + dropped + quarantined + deduplicated: " + WithThousands(s.rows_read) + " = " +
+      WithThousands(s.rows_written) + " + " + WithThousands(s.rows_dropped) + " + " +
+      WithThousands(s.rows_quarantined) + " + " + WithThousands(s.rows_deduplicated) + " — ";
   if (s.Reconciles()) return out + "holds";
-  return out + "DOES NOT HOLD (" + Thousands(s.rows_read - s.Accounted()) +
+  return out + "DOES NOT HOLD (" + WithThousands(s.rows_read - s.Accounted()) +
          " rows unaccounted for)";
 }
 
 std::string RunState(const RunRecord& r) {
-  std::string out = r.status + " in " + Seconds(r.duration_ms) + " · " +
+  std::string out = r.status + " in " + FormatSeconds(r.duration_ms) + " · " +
                     (r.committed ? "committed data" : "committed nothing") + " · " +
                     std::to_string(r.steps) + " steps";
   if (r.full_refresh) out += " · full refresh";
@@ -363,11 +345,12 @@ std::string Sparkline(const RuleRecord& rule) {
     const TrendPoint& p = rule.trend[i];
     if (!p.rows_checked) continue;
     const bool now = i + 1 == n;
-    svg += "<circle" + std::string(now ? " class=\"now\"" : "") + " cx=\"" + Number(x(i), 1) +
-           "\" cy=\"" + Number(y(Rate(p)), 1) + "\" r=\"" + (now ? "2.5" : "2") + "\"><title>" +
-           HtmlEscape(FormatUtc(p.started_ms) + " · run " + p.run_id + ": " + Percent(Rate(p)) +
-                      " (" + Thousands(p.rows_failed) + " of " + Thousands(*p.rows_checked) + ")") +
-           "</title></circle>";
+    svg +=
+        "<circle" + std::string(now ? " class=\"now\"" : "") + " cx=\"" + Number(x(i), 1) +
+        "\" cy=\"" + Number(y(Rate(p)), 1) + "\" r=\"" + (now ? "2.5" : "2") + "\"><title>" +
+        HtmlEscape(FormatUtc(p.started_ms) + " · run " + p.run_id + ": " + Percent(Rate(p)) + " (" +
+                   WithThousands(p.rows_failed) + " of " + WithThousands(*p.rows_checked) + ")") +
+        "</title></circle>";
   }
   svg += "</svg>";
   // The line is scaled to its own peak; say what the peak is.
@@ -400,7 +383,7 @@ std::string HtmlAccount(const StepRecord& s) {
   }
   for (const auto& [k, v] : cells) out += "<th class=\"n\">" + HtmlEscape(k) + "</th>";
   out += "</tr></thead><tbody><tr>";
-  for (const auto& [k, v] : cells) out += Cell(Thousands(v), true);
+  for (const auto& [k, v] : cells) out += Cell(WithThousands(v), true);
   out += "</tr></tbody></table>";
   if (s.kind == "silver") {
     const bool bad = s.HasRowAccount() && !s.Reconciles();
@@ -431,8 +414,8 @@ std::string HtmlRules(const TableQuality& t) {
     if (r.rows_failed > 0) width = std::max(width, 2.0);
     out += "<tr><td><code>" + HtmlEscape(r.rule) + "</code>";
     if (!r.check_sql.empty()) out += "<div class=\"check\">" + HtmlEscape(r.check_sql) + "</div>";
-    out += "</td>" + Cell(r.action) + Cell(Thousands(r.rows_checked), true) +
-           Cell(Thousands(r.rows_failed), true) + "<td class=\"n\">" +
+    out += "</td>" + Cell(r.action) + Cell(WithThousands(r.rows_checked), true) +
+           Cell(WithThousands(r.rows_failed), true) + "<td class=\"n\">" +
            HtmlEscape(r.rows_checked > 0 ? Percent(r.FailurePercent()) : "-") +
            "<div class=\"bar\"><span class=\"" + cls + "\" style=\"width:" + Number(width, 1) +
            "%\"></span></div></td><td class=\"word " + cls + "\">" +
@@ -446,7 +429,7 @@ std::string HtmlExamples(const TableQuality& t) {
   for (const RuleRecord& r : t.rules) {
     if (r.rows_failed == 0 || r.examples.empty()) continue;
     out += "<details><summary><code>" + HtmlEscape(r.rule) + "</code> — " +
-           HtmlEscape(std::to_string(r.examples.size()) + " of " + Thousands(r.rows_failed) +
+           HtmlEscape(std::to_string(r.examples.size()) + " of " + WithThousands(r.rows_failed) +
                       " failing rows") +
            "</summary>";
     for (const std::string& e : r.examples) out += "<pre>" + HtmlEscape(e) + "</pre>";
@@ -891,37 +874,37 @@ std::string RenderText(const QualityReport& report) {
   const auto tables_with_rules =
       std::count_if(report.tables.begin(), report.tables.end(),
                     [](const TableQuality& t) { return !t.rules.empty(); });
-  out += "  rules evaluated      " + Thousands(report.RulesEvaluated()) + " on " +
+  out += "  rules evaluated      " + WithThousands(report.RulesEvaluated()) + " on " +
          std::to_string(tables_with_rules) + (tables_with_rules == 1 ? " table\n" : " tables\n");
-  out += "  rules with failures  " + Thousands(report.RulesWithFailures()) + " (" +
-         Thousands(report.RulesFailed()) + " FAILED)\n";
+  out += "  rules with failures  " + WithThousands(report.RulesWithFailures()) + " (" +
+         WithThousands(report.RulesFailed()) + " FAILED)\n";
   if (totals.silver_steps > 0) {
-    out += "  silver rows          read " + Thousands(totals.silver_read) + " · kept " +
-           Thousands(totals.kept) + " · quarantined " + Thousands(totals.quarantined) +
-           " · dropped " + Thousands(totals.dropped) + " · deduplicated " +
-           Thousands(totals.deduplicated) +
+    out += "  silver rows          read " + WithThousands(totals.silver_read) + " · kept " +
+           WithThousands(totals.kept) + " · quarantined " + WithThousands(totals.quarantined) +
+           " · dropped " + WithThousands(totals.dropped) + " · deduplicated " +
+           WithThousands(totals.deduplicated) +
            (totals.accounted_steps == 0 ? ""
             : totals.reconciles         ? " (row account holds)"
                                         : " (row account DOES NOT HOLD)") +
            "\n";
   }
   if (!report.sources.empty()) {
-    out += "  bronze records       " + Thousands(totals.bronze_records) + " written · " +
-           Thousands(totals.bronze_quarantined) + " quarantined\n";
+    out += "  bronze records       " + WithThousands(totals.bronze_records) + " written · " +
+           WithThousands(totals.bronze_quarantined) + " quarantined\n";
   }
 
   if (!report.sources.empty()) {
     out += "\nBronze ingest\n";
     std::vector<std::vector<std::string>> rows;
     for (const SourceIngest& s : report.sources) {
-      rows.push_back({Printable(s.source), Thousands(s.files), Thousands(s.records),
-                      Thousands(s.quarantined)});
+      rows.push_back({Printable(s.source), WithThousands(s.files), WithThousands(s.records),
+                      WithThousands(s.quarantined)});
     }
     out += Columns({"source", "new files", "records", "quarantined"}, rows,
                    {false, true, true, true}, "  ");
     for (const SourceIngest& s : report.sources) {
       for (const SourceIngest::FileError& e : s.file_errors) {
-        out += "  " + Printable(e.file) + ": " + Thousands(e.quarantined) + " quarantined";
+        out += "  " + Printable(e.file) + ": " + WithThousands(e.quarantined) + " quarantined";
         if (!e.first_error.empty()) out += "; first error: " + Printable(e.first_error);
         out += "\n";
       }
@@ -947,8 +930,8 @@ std::string RenderText(const QualityReport& report) {
     }
     std::vector<std::vector<std::string>> rows;
     for (const RuleRecord& r : t.rules) {
-      rows.push_back({Printable(r.rule), r.action, Thousands(r.rows_checked),
-                      Thousands(r.rows_failed),
+      rows.push_back({Printable(r.rule), r.action, WithThousands(r.rows_checked),
+                      WithThousands(r.rows_failed),
                       r.rows_checked > 0 ? Percent(r.FailurePercent()) : "-", ToString(r.outcome)});
     }
     out += "\n" + Columns({"rule", "action", "checked", "failed", "failed %", "status"}, rows,
@@ -961,7 +944,7 @@ std::string RenderText(const QualityReport& report) {
         header = true;
       }
       out += "  " + Printable(r.rule) + ": " + std::to_string(r.examples.size()) + " of " +
-             Thousands(r.rows_failed) + " failing rows\n";
+             WithThousands(r.rows_failed) + " failing rows\n";
       for (const std::string& e : r.examples) out += "    " + Printable(e) + "\n";
     }
   }
@@ -1052,24 +1035,24 @@ std::string RenderHtml(const QualityReport& report) {
   h += "</header>\n";
 
   h += "<section>\n<h2>Summary</h2>\n<div class=\"cards\">";
-  h += Card(Thousands(report.RulesEvaluated()), "rules evaluated");
-  h += Card(Thousands(report.RulesWithFailures()), "rules with failing rows",
+  h += Card(WithThousands(report.RulesEvaluated()), "rules evaluated");
+  h += Card(WithThousands(report.RulesWithFailures()), "rules with failing rows",
             report.RulesWithFailures() > 0 ? "warned" : "passed");
-  h += Card(Thousands(report.RulesFailed()), "rules FAILED",
+  h += Card(WithThousands(report.RulesFailed()), "rules FAILED",
             report.RulesFailed() > 0 ? "failed" : "passed");
   if (totals.silver_steps > 0) {
-    h += Card(Thousands(totals.silver_read), "silver rows read");
-    h += Card(Thousands(totals.kept), "silver rows kept");
-    h += Card(Thousands(totals.quarantined), "silver rows quarantined",
+    h += Card(WithThousands(totals.silver_read), "silver rows read");
+    h += Card(WithThousands(totals.kept), "silver rows kept");
+    h += Card(WithThousands(totals.quarantined), "silver rows quarantined",
               totals.quarantined > 0 ? "quarantined" : "");
-    h += Card(Thousands(totals.dropped + totals.deduplicated), "dropped + deduplicated");
+    h += Card(WithThousands(totals.dropped + totals.deduplicated), "dropped + deduplicated");
     if (totals.accounted_steps > 0) {
       h += Card(totals.reconciles ? "holds" : "DOES NOT HOLD", "row account",
                 totals.reconciles ? "passed" : "failed");
     }
   }
   if (!report.sources.empty()) {
-    h += Card(Thousands(totals.bronze_quarantined), "bronze records quarantined",
+    h += Card(WithThousands(totals.bronze_quarantined), "bronze records quarantined",
               totals.bronze_quarantined > 0 ? "quarantined" : "");
   }
   h += "</div>\n</section>\n";
@@ -1079,8 +1062,9 @@ std::string RenderHtml(const QualityReport& report) {
          "class=\"n\">new files</th><th class=\"n\">records</th><th "
          "class=\"n\">quarantined</th></tr></thead><tbody>";
     for (const SourceIngest& s : report.sources) {
-      h += "<tr>" + Cell(s.source) + Cell(Thousands(s.files), true) +
-           Cell(Thousands(s.records), true) + Cell(Thousands(s.quarantined), true) + "</tr>";
+      h += "<tr>" + Cell(s.source) + Cell(WithThousands(s.files), true) +
+           Cell(WithThousands(s.records), true) + Cell(WithThousands(s.quarantined), true) +
+           "</tr>";
     }
     h += "</tbody></table>\n";
     bool any = false;
@@ -1089,7 +1073,7 @@ std::string RenderHtml(const QualityReport& report) {
         if (!any) h += "<h3>Files with quarantined records</h3><table><tbody>";
         any = true;
         h += "<tr><td><code>" + HtmlEscape(e.file) + "</code></td>" +
-             Cell(Thousands(e.quarantined), true) + Cell(e.first_error) + "</tr>";
+             Cell(WithThousands(e.quarantined), true) + Cell(e.first_error) + "</tr>";
       }
     }
     if (any) h += "</tbody></table>\n";
