@@ -8,6 +8,7 @@
 #include "carelake/base/file_system.h"
 #include "carelake/cli/commands.h"
 #include "carelake/cli/result_printer.h"
+#include "carelake/cli/session.h"
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
 #include "carelake/project/project.h"
@@ -31,12 +32,11 @@ struct DqReportArgs {
   std::string format = "table";
 };
 
-// An engine session on a project's ledger. Members are destroyed in reverse
-// order, so the connection closes before its database.
+// An engine session on a project's ledger (the ledger, declared last, goes
+// first).
 struct LedgerSession {
   project::Project project;
-  std::unique_ptr<engine::Database> db;
-  std::optional<engine::Connection> conn;
+  Session engine;
   std::optional<quality::Ledger> ledger;
 };
 
@@ -53,24 +53,11 @@ std::unique_ptr<LedgerSession> OpenLedger(const std::string& dir, const std::str
   }
   session->project = std::move(*p);
   exit_code = kExitFailed;
-  auto db = engine::Database::Open({});
-  if (!db.ok()) {
-    io.err << "Error: " << db.status().message() << "\n";
-    return nullptr;
-  }
-  session->db = std::move(*db);
-  auto conn = engine::Connection::Open(*session->db);
-  if (!conn.ok()) {
-    io.err << "Error: " << conn.status().message() << "\n";
-    return nullptr;
-  }
-  session->conn.emplace(std::move(*conn));
-  // Timestamps with time zone print in UTC, as Delta stores them.
-  if (Status s = session->conn->Execute("SET TimeZone = 'UTC'"); !s.ok()) {
+  if (Status s = session->engine.Open(); !s.ok()) {
     io.err << "Error: " << s.message() << "\n";
     return nullptr;
   }
-  auto ledger = quality::Ledger::Open(session->project, LocalFileSystem(), *session->conn);
+  auto ledger = quality::Ledger::Open(session->project, LocalFileSystem(), *session->engine.conn);
   if (!ledger.ok()) {
     io.err << "Error: " << ledger.status().message() << "\n";
     return nullptr;
@@ -95,8 +82,8 @@ int Runs(const RunsArgs& args, Io& io) {
     return kExitOk;
   }
   const bool table = *format == OutputFormat::kTable;
-  auto result =
-      session->conn->Query(quality::Ledger::RunHistorySql(args.limit, /*blank_nulls=*/table));
+  auto result = session->engine.conn->Query(
+      quality::Ledger::RunHistorySql(args.limit, /*blank_nulls=*/table));
   if (!result.ok()) {
     io.err << "Error: reading the run ledger: " << result.status().message() << "\n";
     return kExitFailed;

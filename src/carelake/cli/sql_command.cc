@@ -8,6 +8,7 @@
 #include "carelake/base/file_system.h"
 #include "carelake/cli/commands.h"
 #include "carelake/cli/result_printer.h"
+#include "carelake/cli/session.h"
 #include "carelake/delta/sql_rewrite.h"
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
@@ -64,23 +65,12 @@ int RunSql(const SqlArgs& args, Io& io) {
     sql.assign(std::istreambuf_iterator<char>(io.in), std::istreambuf_iterator<char>());
   }
 
-  engine::DatabaseOptions options;
-  options.path = args.database;
-  Result<std::unique_ptr<engine::Database>> db = engine::Database::Open(options);
-  if (!db.ok()) {
-    io.err << "Error: " << db.status().message() << "\n";
-    return kExitFailed;
-  }
-  Result<engine::Connection> conn = engine::Connection::Open(**db);
-  if (!conn.ok()) {
-    io.err << "Error: " << conn.status().message() << "\n";
-    return kExitFailed;
-  }
-  // Timestamps with time zone print in UTC, as Delta stores them.
-  if (Status s = conn->Execute("SET TimeZone = 'UTC'"); !s.ok()) {
+  Session session;
+  if (Status s = session.Open(args.database); !s.ok()) {
     io.err << "Error: " << s.message() << "\n";
     return kExitFailed;
   }
+  engine::Connection* conn = &*session.conn;
   if (!args.project.empty()) {
     Result<project::Project> p = project::LoadProject(args.project, args.lake);
     if (!p.ok()) {

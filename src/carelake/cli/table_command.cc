@@ -9,6 +9,7 @@
 #include "carelake/base/civil_time.h"
 #include "carelake/base/file_system.h"
 #include "carelake/cli/commands.h"
+#include "carelake/cli/session.h"
 #include "carelake/delta/sql_rewrite.h"
 #include "carelake/delta/table.h"
 #include "carelake/engine/connection.h"
@@ -60,17 +61,6 @@ std::string Bytes(int64_t n) {
 std::string Millis(int64_t ms) { return FormatTimestamp(ms * 1000) + " UTC"; }
 
 // An engine for one command: in-memory DuckDB, a connection in UTC.
-struct Session {
-  std::unique_ptr<engine::Database> db;
-  std::optional<engine::Connection> conn;
-
-  Status Open() {
-    CARELAKE_ASSIGN_OR_RETURN(db, engine::Database::OpenInMemory());
-    CARELAKE_ASSIGN_OR_RETURN(engine::Connection c, engine::Connection::Open(*db));
-    conn.emplace(std::move(c));
-    return conn->Execute("SET TimeZone = 'UTC'");
-  }
-};
 
 // The query from --query or -f, with delta_scan() expanded.
 Result<std::string> QueryText(const TableArgs& args, engine::Connection& conn) {
