@@ -19,6 +19,7 @@
 
 #include "carelake/base/file_system.h"
 #include "carelake/base/result.h"
+#include "carelake/delta/actions.h"
 #include "carelake/engine/connection.h"
 #include "carelake/model/silver.h"
 #include "carelake/project/project.h"
@@ -56,11 +57,43 @@ struct ModelResult {
   std::optional<int64_t> version;
   int64_t rows_read = 0;     // rows of the model's query
   int64_t rows_written = 0;  // inserted + updated
+  // Stored rows of an incremental model looked up again because their key
+  // changed in a dimension.
+  int64_t rows_relooked_up = 0;
   std::vector<RuleResult> rules;
   std::string failed_rule;  // a `fail` expectation failed: nothing committed
 };
 
+// Runs one model of any materialization (dimensions: see dimension.h).
 Result<ModelResult> RunModel(const ModelRequest& request, FileSystem& fs, engine::Connection& conn);
+
+// The tables a model reads: the references in its SQL and the dimensions of
+// its lookups (qualified names, each once).
+std::vector<std::string> ModelInputNames(const project::Model& model);
+
+// What a model step reads, resolved against the lake.
+struct ModelInputs {
+  // Upstream versions the target has consumed (its `carelake.upstream:`
+  // application versions); empty for a new target or a full refresh.
+  std::map<std::string, int64_t> consumed;
+  std::map<std::string, int64_t> current;  // qualified name -> latest version
+  bool changed = false;                    // full refresh, new target, or an input changed since
+  // The model's SQL with `new_rows(x)` replaced: by the rows added to x since
+  // `consumed` (when `incremental`), else by all of x.
+  std::string sql;
+  std::vector<delta::Txn> Txns() const;
+};
+Result<ModelInputs> ResolveInputs(const ModelRequest& request, bool incremental, FileSystem& fs,
+                                  engine::Connection& conn);
+
+// Checks the model's expectations on the rows of the temporary table
+// `rows_table`, adding a RuleResult each to `result` (and failed_rule).
+Status CheckModelExpectations(const project::Model& model, const std::string& rows_table,
+                              engine::Connection& conn, ModelResult* result);
+
+// The columns (name, DuckDB type) of a query or table.
+Result<std::vector<std::pair<std::string, std::string>>> DescribeColumns(engine::Connection& conn,
+                                                                         const std::string& query);
 
 }  // namespace carelake::model
 

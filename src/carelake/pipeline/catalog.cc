@@ -2,6 +2,7 @@
 
 #include "carelake/delta/schema.h"
 #include "carelake/delta/table.h"
+#include "carelake/model/dimension.h"
 
 namespace carelake::pipeline {
 
@@ -20,7 +21,10 @@ std::vector<CatalogTable> ProjectTables(const project::Project& p) {
         {"silver", t.name + kQuarantineSuffix, JoinPath(dir, t.name + kQuarantineSuffix)});
   }
   for (const project::Model& m : p.models) {
-    out.push_back({"gold", m.name, JoinPath(JoinPath(JoinPath(p.lake, "gold"), m.domain), m.name)});
+    const std::string path = JoinPath(JoinPath(JoinPath(p.lake, "gold"), m.domain), m.name);
+    out.push_back({"gold", m.name, path});
+    if (m.IsScd())
+      out.push_back({"gold", m.name + model::kChangesSuffix, path + model::kChangesSuffix});
   }
   for (const std::string& t : kSystemTables) {
     out.push_back({"_system", t, JoinPath(JoinPath(p.lake, "_system"), t)});

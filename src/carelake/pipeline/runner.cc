@@ -8,6 +8,7 @@
 #include "carelake/delta/schema.h"
 #include "carelake/delta/table.h"
 #include "carelake/delta/transaction.h"
+#include "carelake/model/dimension.h"
 #include "carelake/model/gold.h"
 #include "carelake/pipeline/catalog.h"
 
@@ -111,11 +112,15 @@ Result<std::vector<Step>> PlanSteps(const project::Project& project) {
   for (const project::Model& m : project.models) {
     Step step{StepKind::kModel, "gold." + m.name, {}, nullptr, nullptr, &m};
     std::set<std::string> seen;
-    for (const model::Reference& r : model::ExtractReferences(m.sql)) {
-      std::string q = r.Qualified();
-      // A quarantine table belongs to the step of its table.
-      if (q.size() > 12 && q.substr(q.size() - 12) == kQuarantineSuffix) q.resize(q.size() - 12);
-      if (r.layer == "_system" || q == step.name || !seen.insert(q).second) continue;
+    for (std::string q : model::ModelInputNames(m)) {
+      // A quarantine or changes table belongs to the step of its table.
+      for (std::string_view suffix :
+           {std::string_view(kQuarantineSuffix), std::string_view(model::kChangesSuffix)}) {
+        if (q.size() > suffix.size() &&
+            q.compare(q.size() - suffix.size(), suffix.size(), suffix) == 0)
+          q.resize(q.size() - suffix.size());
+      }
+      if (q.rfind("_system.", 0) == 0 || q == step.name || !seen.insert(q).second) continue;
       step.upstream.push_back(q);
     }
     all.push_back(std::move(step));

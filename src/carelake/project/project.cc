@@ -635,11 +635,121 @@ Result<SilverEntry> ReadSilverTable(const Value& v, const std::string& project_n
   return entry;
 }
 
+Result<Lookup> ReadLookup(const Value& v) {
+  static const std::vector<std::string> kKeys = {"dimension", "on", "as_of", "as"};
+  CARELAKE_ASSIGN_OR_RETURN(MapValue m, MapValue::Read(v, kKeys));
+  Lookup l;
+  l.origin = Origin{kProjectFileName, v.line};
+  CARELAKE_RETURN_IF_ERROR(Required(m, "dimension", ReadIdentifier, &l.dimension));
+  const Value on = m.Find("on") != nullptr ? *m.Find("on") : m.Missing("on");
+  const std::string expected = "a map of fact column: dimension key column, or a column name";
+  if (on.node.IsScalar()) {
+    CARELAKE_ASSIGN_OR_RETURN(std::string column, ReadNonEmpty(on, expected));
+    l.on.emplace_back(column, column);
+  } else if (on.node.IsMap() && on.node.size() > 0) {
+    CARELAKE_ASSIGN_OR_RETURN(MapValue pairs, MapValue::Read(on, nullptr));
+    for (const auto& [fact_column, value] : pairs.entries()) {
+      if (fact_column.empty()) return Expected(value, "a fact column name");
+      CARELAKE_ASSIGN_OR_RETURN(std::string dim_column,
+                                ReadNonEmpty(value, "a dimension key column"));
+      l.on.emplace_back(fact_column, dim_column);
+    }
+  } else {
+    return Expected(on, expected);
+  }
+  CARELAKE_RETURN_IF_ERROR(Optional(m, "as_of", ReadSql, &l.as_of));
+  CARELAKE_RETURN_IF_ERROR(Optional(m, "as", ReadIdentifier, &l.as));
+  return l;
+}
+
+// The `scd` keys of a type 1 / type 2 dimension (read from the model's map).
+Status ReadScd(const MapValue& m, const Value& v, Model& model) {
+  Scd& scd = model.scd;
+  CARELAKE_RETURN_IF_ERROR(Optional(
+      m, "from", [](const Value& x) { return ReadNonEmpty(x, "a table such as silver.patients"); },
+      &scd.from));
+  if (!scd.from.empty()) {
+    static const std::regex kTable("(bronze|silver|gold)\\.[a-z_][a-z0-9_]*");
+    if (!std::regex_match(scd.from, kTable)) {
+      return Expected(*m.Find("from"), "a table: bronze.<name>, silver.<name> or gold.<name>");
+    }
+    if (m.Find("sql") != nullptr) {
+      return Expected(*m.Find("sql"), "either from or sql",
+                      " and a from (they exclude each other)");
+    }
+  }
+  CARELAKE_RETURN_IF_ERROR(Required(
+      m, "key",
+      [](const Value& x) -> Result<std::vector<std::string>> {
+        CARELAKE_ASSIGN_OR_RETURN(std::vector<Item> items, ReadColumnNames(x));
+        if (items.empty()) return Expected(x, "the natural key columns of the dimension");
+        return Texts(items);
+      },
+      &model.key));
+  CARELAKE_RETURN_IF_ERROR(Required(m, "sequence_by", ReadSql, &scd.sequence_by));
+  CARELAKE_RETURN_IF_ERROR(OptionalNames(m, "track", &scd.track));
+  CARELAKE_RETURN_IF_ERROR(OptionalNames(m, "track_except", &scd.track_except));
+  if (m.Find("track") != nullptr && m.Find("track_except") != nullptr) {
+    return Expected(*m.Find("track_except"), "either track or track_except",
+                    " and a track (they exclude each other)");
+  }
+  CARELAKE_RETURN_IF_ERROR(OptionalNames(m, "except", &scd.except));
+  CARELAKE_RETURN_IF_ERROR(Optional(m, "delete_when", ReadSql, &scd.delete_when));
+  CARELAKE_RETURN_IF_ERROR(Optional(m, "ignore_null_updates", ReadBool, &scd.ignore_null_updates));
+  const bool type2 = model.materialized == Materialization::kScd2;
+  for (const char* key : {"surrogate_key", "unknown_member"}) {
+    if (!type2 && m.Find(key) != nullptr) {
+      return Expected(*m.Find(key), std::string("no ") + key + " with materialized: scd1",
+                      " (it applies to scd2)");
+    }
+  }
+  scd.surrogate_key = model.name;
+  if (scd.surrogate_key.rfind("dim_", 0) == 0) scd.surrogate_key = scd.surrogate_key.substr(4);
+  scd.surrogate_key += "_sk";
+  CARELAKE_RETURN_IF_ERROR(Optional(m, "surrogate_key", ReadIdentifier, &scd.surrogate_key));
+  CARELAKE_RETURN_IF_ERROR(Optional(m, "unknown_member", ReadBool, &scd.unknown_member));
+  // The names the dimension adds must not collide with the change rows'.
+  for (const std::vector<std::string>* list : {&scd.track, &scd.track_except, &scd.except}) {
+    for (const std::string& c : *list) {
+      if (std::find(model.key.begin(), model.key.end(), c) != model.key.end()) {
+        return Error(v.line, "",
+                     "model '" + model.name + "': key column '" + c +
+                         "' cannot be listed in track, track_except or except");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+// A date as YYYY-MM-DD.
+Result<std::string> ReadDate(const Value& v) {
+  static const std::regex kDate("[0-9]{4}-[0-9]{2}-[0-9]{2}");
+  const std::string expected = "a date YYYY-MM-DD";
+  if (!v.node.IsScalar() || !std::regex_match(v.node.Scalar(), kDate)) return Expected(v, expected);
+  const std::string& text = v.node.Scalar();
+  const int month = std::stoi(text.substr(5, 2)), day = std::stoi(text.substr(8, 2));
+  if (month < 1 || month > 12 || day < 1 || day > 31) return Expected(v, expected);
+  return text;
+}
+
 Result<Model> ReadModel(const Value& v, const std::string& project_name, Value* sql_at) {
-  static const std::vector<std::string> kKeys = {
-      "name", "domain", "sql", "materialized", "strategy", "key", "partition_by", "expectations"};
+  static const std::vector<std::string> kKeys = {"name",          "domain",
+                                                 "sql",           "materialized",
+                                                 "strategy",      "key",
+                                                 "partition_by",  "expectations",
+                                                 "lookups",       "from",
+                                                 "sequence_by",   "track",
+                                                 "track_except",  "except",
+                                                 "delete_when",   "ignore_null_updates",
+                                                 "surrogate_key", "unknown_member",
+                                                 "start",         "end"};
   static const Choices<Materialization> kMaterializations = {
-      {"full", Materialization::kFull}, {"incremental", Materialization::kIncremental}};
+      {"full", Materialization::kFull},
+      {"incremental", Materialization::kIncremental},
+      {"scd1", Materialization::kScd1},
+      {"scd2", Materialization::kScd2},
+      {"date_dimension", Materialization::kDateDimension},
+      {"time_dimension", Materialization::kTimeDimension}};
   static const Choices<IncrementalStrategy> kStrategies = {{"append", IncrementalStrategy::kAppend},
                                                            {"merge", IncrementalStrategy::kMerge}};
   CARELAKE_ASSIGN_OR_RETURN(MapValue m, MapValue::Read(v, kKeys));
@@ -657,17 +767,39 @@ Result<Model> ReadModel(const Value& v, const std::string& project_name, Value* 
   CARELAKE_RETURN_IF_ERROR(Optional(
       m, "materialized", [](const Value& x) { return ReadChoice(x, kMaterializations); },
       &model.materialized));
-  if (const Value* strategy = m.Find("strategy")) {
-    if (model.materialized != Materialization::kIncremental) {
-      return Expected(*strategy, "no strategy with materialized: full",
-                      " (strategy applies to incremental models)");
+  const std::string materialized =
+      m.Find("materialized") != nullptr ? m.Find("materialized")->node.Scalar() : "full";
+  // Keys that belong to other materializations.
+  const bool scd = model.IsScd();
+  const bool date = model.materialized == Materialization::kDateDimension;
+  for (const auto& [key, value] : m.entries()) {
+    static const std::set<std::string> kScdKeys = {
+        "from",        "sequence_by",         "track",         "track_except",  "except",
+        "delete_when", "ignore_null_updates", "surrogate_key", "unknown_member"};
+    const bool allowed = kScdKeys.count(key)              ? scd
+                         : key == "start" || key == "end" ? date
+                         : key == "strategy" ? model.materialized == Materialization::kIncremental
+                         : key == "lookups" || key == "partition_by" ? !scd && !model.IsGenerated()
+                         : key == "sql"                              ? !model.IsGenerated()
+                                                                     : true;
+    if (!allowed) {
+      return Expected(value, "no " + key + " with materialized: " + materialized,
+                      key == "strategy" ? " (strategy applies to incremental models)" : "");
     }
+  }
+  if (const Value* strategy = m.Find("strategy")) {
     CARELAKE_ASSIGN_OR_RETURN(model.strategy, ReadChoice(*strategy, kStrategies));
   }
   const bool merge = model.materialized == Materialization::kIncremental &&
                      model.strategy == IncrementalStrategy::kMerge;
-  if (const Value* key = m.Find("key")) {
-    if (!merge) return Expected(*key, "no key", " (key applies to strategy: merge only)");
+  if (scd) {
+    CARELAKE_RETURN_IF_ERROR(ReadScd(m, v, model));
+    if (!model.scd.from.empty()) {
+      model.sql_file.clear();
+      model.sql = "SELECT * FROM new_rows(" + model.scd.from + ")";
+    }
+  } else if (const Value* key = m.Find("key")) {
+    if (!merge) return Expected(*key, "no key", " (key applies to strategy: merge and scd only)");
   }
   if (merge) {
     CARELAKE_RETURN_IF_ERROR(Required(
@@ -679,7 +811,29 @@ Result<Model> ReadModel(const Value& v, const std::string& project_name, Value* 
         },
         &model.key));
   }
+  if (date) {
+    CARELAKE_RETURN_IF_ERROR(Required(m, "start", ReadDate, &model.date_start));
+    CARELAKE_RETURN_IF_ERROR(Required(m, "end", ReadDate, &model.date_end));
+    if (model.date_end < model.date_start) {
+      return Expected(*m.Find("end"), "a date on or after start " + model.date_start);
+    }
+  }
+  if (model.IsGenerated()) model.sql_file.clear();
+  if (m.Find("lookups") != nullptr && model.materialized == Materialization::kIncremental &&
+      !merge) {
+    return Expected(*m.Find("lookups"), "no lookups with strategy: append",
+                    " (stored rows are looked up again when a dimension changes: use strategy: "
+                    "merge with a key)");
+  }
   CARELAKE_RETURN_IF_ERROR(OptionalNames(m, "partition_by", &model.partition_by));
+  if (const Value* lookups = m.Find("lookups")) {
+    CARELAKE_ASSIGN_OR_RETURN(std::vector<Value> items, ReadList(*lookups, "a list of lookups"));
+    std::map<std::string, int> seen;
+    for (const Value& item : items) {
+      CARELAKE_ASSIGN_OR_RETURN(Lookup l, ReadLookup(item));
+      model.lookups.push_back(std::move(l));
+    }
+  }
   if (const Value* expectations = m.Find("expectations")) {
     CARELAKE_ASSIGN_OR_RETURN(std::vector<Value> items,
                               ReadList(*expectations, "a list of expectations"));
@@ -817,6 +971,50 @@ Status CheckSilverSources(const Project& project, const std::vector<Value>& from
   return Status::Ok();
 }
 
+// Every lookup names a type 2 dimension of the project; its output column
+// defaults to the dimension's surrogate key and is unique in the model.
+Status CheckLookups(Project& project) {
+  for (Model& model : project.models) {
+    std::set<std::string> outputs;
+    for (Lookup& l : model.lookups) {
+      const Model* dim = project.FindModel(l.dimension);
+      const std::string where = "model '" + model.name + "': lookup of '" + l.dimension + "'";
+      if (dim == nullptr || dim->materialized != Materialization::kScd2) {
+        std::vector<std::string> dims;
+        for (const Model& d : project.models) {
+          if (d.materialized == Materialization::kScd2) dims.push_back(d.name);
+        }
+        return Error(l.origin.line, "",
+                     where + ": expected a model with materialized: scd2" +
+                         (dims.empty() ? std::string(" (the project has none)")
+                                       : " (one of " + Join(dims) + ")") +
+                         Suggest(l.dimension, dims));
+      }
+      if (dim == &model) return Error(l.origin.line, "", where + ": a model cannot look up itself");
+      for (const auto& [fact_column, dim_column] : l.on) {
+        if (std::find(dim->key.begin(), dim->key.end(), dim_column) == dim->key.end()) {
+          return Error(l.origin.line, "",
+                       where + ": on: expected key columns of " + l.dimension + " (" +
+                           Join(dim->key) + "); got '" + dim_column + "'");
+        }
+      }
+      if (l.on.size() != dim->key.size()) {
+        return Error(l.origin.line, "",
+                     where + ": on: expected every key column of " + l.dimension + " (" +
+                         Join(dim->key) + ")");
+      }
+      l.surrogate_key = dim->scd.surrogate_key;
+      if (l.as.empty()) l.as = dim->scd.surrogate_key;
+      if (!outputs.insert(l.as).second) {
+        return Error(l.origin.line, "",
+                     where + ": expected a unique output column; got '" + l.as +
+                         "' again (name it with as:)");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 Result<Project> ReadProject(const YAML::Node& document, const fs::path& dir) {
   static const std::vector<std::string> kKeys = {"name", "lake", "sources", "silver", "models"};
   Project project;
@@ -863,11 +1061,12 @@ Result<Project> ReadProject(const YAML::Node& document, const fs::path& dir) {
       Value sql_at;
       CARELAKE_ASSIGN_OR_RETURN(Model model, ReadModel(item, project.name, &sql_at));
       CARELAKE_RETURN_IF_ERROR(CheckUnique(Entry(item, "name"), model.name, "models", names));
-      CARELAKE_RETURN_IF_ERROR(ReadModelSql(dir, &sql_at, model));
+      if (!model.sql_file.empty()) CARELAKE_RETURN_IF_ERROR(ReadModelSql(dir, &sql_at, model));
       project.models.push_back(std::move(model));
     }
   }
   CARELAKE_RETURN_IF_ERROR(DiscoverModels(dir, project));
+  CARELAKE_RETURN_IF_ERROR(CheckLookups(project));
   return project;
 }
 

@@ -37,7 +37,7 @@ struct Source {
   // Glob relative to the project folder (`*`, `?`, `[...]` within one path
   // segment; `**` matches any number of folders).
   std::string path;
-  std::string table;  // bronze table name; `name` when not declared
+  std::string table;                             // bronze table name; `name` when not declared
   Compression compression = Compression::kAuto;  // kAuto: gzip when the name ends in .gz
   // kLatin1 input is converted to UTF-8; kUtf8 input that is not valid UTF-8
   // is quarantined.
@@ -108,8 +108,43 @@ struct SilverTable {
   Origin origin;
 };
 
-enum class Materialization { kFull, kIncremental };
+// kScd1 / kScd2: a dimension kept from change rows (see Scd below);
+// kDateDimension / kTimeDimension: generated calendar and time-of-day
+// dimensions.
+enum class Materialization { kFull, kIncremental, kScd1, kScd2, kDateDimension, kTimeDimension };
 enum class IncrementalStrategy { kAppend, kMerge };
+
+// A slowly changing dimension kept from change rows (the rows of `from`, or
+// of the model's SQL): one row per change of a key, ordered by `sequence_by`.
+// Type 1 keeps each live key's latest values; type 2 keeps every version
+// with `valid_from`, `valid_to` (NULL while current), `is_current` and a
+// surrogate key. The semantics (late and out-of-order changes, ties, deletes)
+// are written down in doc/dimensions.md.
+struct Scd {
+  std::string from;         // "layer.name"; empty: the model's SQL gives the changes
+  std::string sequence_by;  // SQL over a change row; orders the changes of a key
+  // Columns whose changes make a new version (type 2); empty: every column
+  // but the keys, the sequence and `track_except`.
+  std::vector<std::string> track;
+  std::vector<std::string> track_except;
+  std::vector<std::string> except;  // change-row columns not kept in the dimension
+  std::string delete_when;          // SQL over a change row: the key is deleted
+  // NULL in a change row means "unchanged": the previous value is kept.
+  bool ignore_null_updates = false;
+  std::string surrogate_key;   // type 2: default <name without dim_>_sk
+  bool unknown_member = true;  // type 2: a row with surrogate key -1 for unknown keys
+};
+
+// A fact's surrogate-key lookup: the version of `dimension` (a type 2
+// dimension of the project) in effect at `as_of` for the natural key `on`.
+struct Lookup {
+  std::string dimension;                                // model name
+  std::vector<std::pair<std::string, std::string>> on;  // fact column -> dimension key column
+  std::string as_of;          // SQL over the fact row; empty: the current version
+  std::string as;             // the output column; default: the dimension's surrogate key
+  std::string surrogate_key;  // the dimension's (set by LoadProject)
+  Origin origin;
+};
 
 // A gold SQL model. References to `layer.name` in its SQL make the
 // dependency graph; in an incremental model `new_rows(layer.name)` reads
@@ -121,9 +156,21 @@ struct Model {
   std::string sql;       // the file's text
   Materialization materialized = Materialization::kFull;
   IncrementalStrategy strategy = IncrementalStrategy::kAppend;
-  std::vector<std::string> key;  // kMerge
+  std::vector<std::string> key;  // kMerge; the natural key of kScd1 / kScd2
   std::vector<std::string> partition_by;
   std::vector<Expectation> expectations;  // warn or fail only
+  Scd scd;                                // kScd1 / kScd2
+  std::vector<Lookup> lookups;            // kFull / kIncremental
+  // kDateDimension: the first and last dates ("YYYY-MM-DD").
+  std::string date_start;
+  std::string date_end;
+  bool IsScd() const {
+    return materialized == Materialization::kScd1 || materialized == Materialization::kScd2;
+  }
+  bool IsGenerated() const {
+    return materialized == Materialization::kDateDimension ||
+           materialized == Materialization::kTimeDimension;
+  }
   Origin origin;
 };
 
