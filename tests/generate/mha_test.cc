@@ -85,8 +85,8 @@ class MhaTest : public ::testing::Test {
     return out;
   }
 
-  static int64_t Time(const json& e) {
-    auto t = ParseTimestamp(e.at("event_time").get<std::string>());
+  static int64_t Time(const json& e, const char* field = "event_time") {
+    auto t = ParseTimestamp(e.at(field).get<std::string>());
     EXPECT_TRUE(t.ok()) << e.dump();
     return t.ok() ? *t / kMicrosPerSecond : 0;
   }
@@ -147,6 +147,12 @@ TEST_F(MhaTest, DirtCountsMatchTheFiles) {
     over_100 += age > 100;
     below_0 += age < 0;
     if (has_time && Time(e) > future_after) ++future;
+    // recorded_at is the true time: a future event_time is later than it,
+    // and only the dirty kinds differ from it at all.
+    if (has_time) {
+      const bool is_future = Time(e) > future_after;
+      EXPECT_EQ(Time(e) > Time(e, "recorded_at"), is_future) << l.text;
+    }
     if (!admission && has_time && Time(e) <= future_after) {
       const json& a = *admissions.at(e.at("admission_event_id"));
       EXPECT_EQ(a.at("patient_id"), e.at("patient_id"));

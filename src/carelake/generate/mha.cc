@@ -459,6 +459,8 @@ Result<MhaSummary> GenerateMha(const MhaOptions& options) {
     } else if (rng.Between(0, 1) == 0) {
       line += ",\"event_time\":null";
     }
+    line += ",\"recorded_at\":";
+    AppendJsonString(line, IsoTime(time));
     line += ",\"age\":" + std::to_string(age);
     line += ",\"gender\":\"";
     line += p.gender;

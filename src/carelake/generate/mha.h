@@ -8,7 +8,9 @@
 //       NNNN the batch (0001..B). One JSON object per line: event_id
 //       ("EV000000001"), event_type ("admission"|"discharge"), patient_id
 //       ("P0000001"), hospital_id ("H1".."H7"), department, event_time
-//       ("2024-01-01T00:12:34Z"), age (integer), gender ("F"|"M"|"X"),
+//       ("2024-01-01T00:12:34Z"), recorded_at (when the registration system
+//       sent the event: the true time, as a stream's message timestamp would
+//       give it), age (integer), gender ("F"|"M"|"X"),
 //       admission_event_id (discharges only) and, once the schema has evolved,
 //       insurance_type. The first run evolves from batch B/2 (0-based) on;
 //       later runs carry it in every batch.

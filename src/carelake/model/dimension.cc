@@ -217,10 +217,16 @@ Result<ModelResult> RunScd(const ModelRequest& request, FileSystem& fs, engine::
   std::string carried = keys + ", " + seq + " AS _sequence, " + deleted + " AS _deleted";
   if (!input_data.empty()) carried += ", " + Each(input_data, "$");
   if (!lineage.empty()) carried += ", " + Each(lineage, "$");
+  // With ignore_null_updates a change row whose values are all NULL says
+  // nothing: it is left out (it would otherwise start a key with nothing known).
+  std::string says_something;
+  if (scd.ignore_null_updates && !input_data.empty()) {
+    says_something = " AND (" + deleted + " OR NOT (" + Each(input_data, "$ IS NULL", " AND ") + "))";
+  }
   st = temps.Create(
       "_scd_new",
       "SELECT * FROM (SELECT " + carried + " FROM _scd_input WHERE " + key_present + " AND " + seq +
-          " IS NOT NULL) QUALIFY row_number() OVER (PARTITION BY " + keys +
+          " IS NOT NULL" + says_something + ") QUALIFY row_number() OVER (PARTITION BY " + keys +
           ", _sequence ORDER BY " +
           TieOrder(input_data,
                    lineage.empty() ? "" : "CAST(row(" + Each(lineage, "$") + ") AS VARCHAR) DESC") +

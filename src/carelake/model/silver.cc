@@ -113,6 +113,23 @@ Result<Plan> BuildPlan(const project::SilverTable& t, const std::string& increme
       columns.push_back(c);
     }
   }
+  if (!t.columns.empty() && t.other_columns == project::OtherColumns::kKeep) {
+    // Upstream columns no declared column reads are kept as text, so a column
+    // that appears later flows through without a change to the project.
+    std::set<std::string> read, names;
+    for (const project::SilverColumn& c : t.columns) {
+      names.insert(c.name);
+      if (c.expr.empty()) read.insert(c.from.empty() ? find_upstream(c.name) : c.from);
+    }
+    for (const std::string& u : upstream) {
+      if (u.empty() || u[0] == '_' || read.count(u)) continue;
+      project::SilverColumn c;
+      c.name = t.naming == project::Naming::kSnakeCase ? project::SnakeCase(u) : u;
+      c.from = u;
+      if (!names.insert(c.name).second) continue;
+      columns.push_back(c);
+    }
+  }
   Plan plan;
   std::string typed;
   std::vector<Rule> type_rules;

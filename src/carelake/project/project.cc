@@ -547,7 +547,10 @@ struct SilverEntry {
 Result<SilverEntry> ReadSilverTable(const Value& v, const std::string& project_name) {
   static const std::vector<std::string> kKeys = {
       "name", "domain",    "from",          "naming",       "null_tokens", "trim",
-      "key",  "latest_by", "on_type_error", "partition_by", "columns",     "expectations"};
+      "key",  "latest_by", "on_type_error", "partition_by", "columns",     "expectations",
+      "other_columns"};
+  static const Choices<OtherColumns> kOtherColumns = {{"drop", OtherColumns::kDrop},
+                                                      {"keep", OtherColumns::kKeep}};
   static const Choices<Naming> kNamings = {{"snake_case", Naming::kSnakeCase},
                                            {"as_is", Naming::kAsIs}};
   static const Choices<ExpectationAction> kTypeErrorActions = {
@@ -578,6 +581,9 @@ Result<SilverEntry> ReadSilverTable(const Value& v, const std::string& project_n
     }
   }
   CARELAKE_RETURN_IF_ERROR(Optional(m, "trim", ReadBool, &t.trim));
+  CARELAKE_RETURN_IF_ERROR(Optional(
+      m, "other_columns", [](const Value& x) { return ReadChoice(x, kOtherColumns); },
+      &t.other_columns));
   CARELAKE_RETURN_IF_ERROR(Optional(m, "latest_by", ReadSql, &t.latest_by));
   CARELAKE_RETURN_IF_ERROR(Optional(
       m, "on_type_error", [](const Value& x) { return ReadChoice(x, kTypeErrorActions); },

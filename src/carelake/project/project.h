@@ -80,6 +80,7 @@ struct SilverColumn {
 };
 
 enum class Naming { kSnakeCase, kAsIs };
+enum class OtherColumns { kDrop, kKeep };
 
 // A silver table conformed from one bronze (or silver) table.
 struct SilverTable {
@@ -90,6 +91,10 @@ struct SilverTable {
   // Declared columns, in order; when empty every bronze column is kept as
   // VARCHAR under its (snake_case) name.
   std::vector<SilverColumn> columns;
+  // With declared columns: whether the upstream columns no declared column
+  // reads (also ones that appear later) are kept as VARCHAR under their
+  // (snake_case) names.
+  OtherColumns other_columns = OtherColumns::kDrop;
   // Values that mean NULL, compared after trimming.
   std::vector<std::string> null_tokens = {"", "NULL", "N/A"};
   bool trim = true;
