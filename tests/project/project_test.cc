@@ -460,7 +460,7 @@ TEST_F(ProjectTest, UnknownKeysListTheAllowedOnesAndSuggestTheClosest) {
   EXPECT_EQ(ErrorOf(std::string(kHead) + "    colour: blue\n"),
             "carelake.yaml:7: silver[0]: expected one of the keys name, domain, from, naming, "
             "null_tokens, trim, key, latest_by, on_type_error, partition_by, columns, "
-            "expectations; got 'colour'");
+            "expectations, other_columns; got 'colour'");
   EXPECT_EQ(ErrorOf("name: x\nname: y\n"),
             "carelake.yaml:2: name: expected each key once; got 'name' again (first on line 1)");
 }

@@ -59,8 +59,6 @@ Status Status::WithContext(std::string_view context) const {
   return Status(code(), std::move(msg));
 }
 
-std::ostream& operator<<(std::ostream& os, const Status& status) {
-  return os << status.ToString();
-}
+std::ostream& operator<<(std::ostream& os, const Status& status) { return os << status.ToString(); }
 
 }  // namespace carelake

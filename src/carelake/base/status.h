@@ -80,36 +80,26 @@ std::ostream& operator<<(std::ostream& os, const Status& status);
 inline Status InvalidArgument(std::string msg) {
   return Status(StatusCode::kInvalidArgument, std::move(msg));
 }
-inline Status NotFound(std::string msg) {
-  return Status(StatusCode::kNotFound, std::move(msg));
-}
+inline Status NotFound(std::string msg) { return Status(StatusCode::kNotFound, std::move(msg)); }
 inline Status AlreadyExists(std::string msg) {
   return Status(StatusCode::kAlreadyExists, std::move(msg));
 }
 inline Status FailedPrecondition(std::string msg) {
   return Status(StatusCode::kFailedPrecondition, std::move(msg));
 }
-inline Status Aborted(std::string msg) {
-  return Status(StatusCode::kAborted, std::move(msg));
-}
+inline Status Aborted(std::string msg) { return Status(StatusCode::kAborted, std::move(msg)); }
 inline Status OutOfRange(std::string msg) {
   return Status(StatusCode::kOutOfRange, std::move(msg));
 }
 inline Status NotSupported(std::string msg) {
   return Status(StatusCode::kNotSupported, std::move(msg));
 }
-inline Status IoError(std::string msg) {
-  return Status(StatusCode::kIoError, std::move(msg));
-}
+inline Status IoError(std::string msg) { return Status(StatusCode::kIoError, std::move(msg)); }
 inline Status Corruption(std::string msg) {
   return Status(StatusCode::kCorruption, std::move(msg));
 }
-inline Status Cancelled(std::string msg) {
-  return Status(StatusCode::kCancelled, std::move(msg));
-}
-inline Status Internal(std::string msg) {
-  return Status(StatusCode::kInternal, std::move(msg));
-}
+inline Status Cancelled(std::string msg) { return Status(StatusCode::kCancelled, std::move(msg)); }
+inline Status Internal(std::string msg) { return Status(StatusCode::kInternal, std::move(msg)); }
 
 }  // namespace carelake
 
@@ -118,10 +108,10 @@ inline Status Internal(std::string msg) {
 
 // Evaluates `expr` (a Status) and returns it from the enclosing function if it
 // is not OK.
-#define CARELAKE_RETURN_IF_ERROR(expr)                            \
-  do {                                                            \
-    ::carelake::Status carelake_status_ = (expr);                 \
-    if (!carelake_status_.ok()) return carelake_status_;          \
+#define CARELAKE_RETURN_IF_ERROR(expr)                   \
+  do {                                                   \
+    ::carelake::Status carelake_status_ = (expr);        \
+    if (!carelake_status_.ok()) return carelake_status_; \
   } while (false)
 
 #endif  // CARELAKE_BASE_STATUS_H_

@@ -1,7 +1,6 @@
 #include "carelake/delta/transaction.h"
 
 #include <algorithm>
-
 #include <chrono>
 
 #include "carelake/base/uuid.h"

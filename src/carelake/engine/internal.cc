@@ -54,40 +54,98 @@ LogicalType ConvertType(duckdb_logical_type type) {
     duckdb_destroy_logical_type(&c);
   };
   switch (id) {
-    case DUCKDB_TYPE_BOOLEAN: out.id = TypeId::kBoolean; break;
-    case DUCKDB_TYPE_TINYINT: out.id = TypeId::kTinyInt; break;
-    case DUCKDB_TYPE_SMALLINT: out.id = TypeId::kSmallInt; break;
-    case DUCKDB_TYPE_INTEGER: out.id = TypeId::kInteger; break;
-    case DUCKDB_TYPE_BIGINT: out.id = TypeId::kBigInt; break;
-    case DUCKDB_TYPE_UTINYINT: out.id = TypeId::kUTinyInt; break;
-    case DUCKDB_TYPE_USMALLINT: out.id = TypeId::kUSmallInt; break;
-    case DUCKDB_TYPE_UINTEGER: out.id = TypeId::kUInteger; break;
-    case DUCKDB_TYPE_UBIGINT: out.id = TypeId::kUBigInt; break;
-    case DUCKDB_TYPE_HUGEINT: out.id = TypeId::kHugeInt; break;
-    case DUCKDB_TYPE_UHUGEINT: out.id = TypeId::kUHugeInt; break;
-    case DUCKDB_TYPE_FLOAT: out.id = TypeId::kFloat; break;
-    case DUCKDB_TYPE_DOUBLE: out.id = TypeId::kDouble; break;
+    case DUCKDB_TYPE_BOOLEAN:
+      out.id = TypeId::kBoolean;
+      break;
+    case DUCKDB_TYPE_TINYINT:
+      out.id = TypeId::kTinyInt;
+      break;
+    case DUCKDB_TYPE_SMALLINT:
+      out.id = TypeId::kSmallInt;
+      break;
+    case DUCKDB_TYPE_INTEGER:
+      out.id = TypeId::kInteger;
+      break;
+    case DUCKDB_TYPE_BIGINT:
+      out.id = TypeId::kBigInt;
+      break;
+    case DUCKDB_TYPE_UTINYINT:
+      out.id = TypeId::kUTinyInt;
+      break;
+    case DUCKDB_TYPE_USMALLINT:
+      out.id = TypeId::kUSmallInt;
+      break;
+    case DUCKDB_TYPE_UINTEGER:
+      out.id = TypeId::kUInteger;
+      break;
+    case DUCKDB_TYPE_UBIGINT:
+      out.id = TypeId::kUBigInt;
+      break;
+    case DUCKDB_TYPE_HUGEINT:
+      out.id = TypeId::kHugeInt;
+      break;
+    case DUCKDB_TYPE_UHUGEINT:
+      out.id = TypeId::kUHugeInt;
+      break;
+    case DUCKDB_TYPE_FLOAT:
+      out.id = TypeId::kFloat;
+      break;
+    case DUCKDB_TYPE_DOUBLE:
+      out.id = TypeId::kDouble;
+      break;
     case DUCKDB_TYPE_DECIMAL:
       out.id = TypeId::kDecimal;
       out.width = duckdb_decimal_width(type);
       out.scale = duckdb_decimal_scale(type);
       break;
-    case DUCKDB_TYPE_VARCHAR: out.id = TypeId::kVarchar; break;
-    case DUCKDB_TYPE_BLOB: out.id = TypeId::kBlob; break;
-    case DUCKDB_TYPE_DATE: out.id = TypeId::kDate; break;
-    case DUCKDB_TYPE_TIME: out.id = TypeId::kTime; break;
-    case DUCKDB_TYPE_TIME_TZ: out.id = TypeId::kTimeTz; break;
-    case DUCKDB_TYPE_TIMESTAMP: out.id = TypeId::kTimestamp; break;
-    case DUCKDB_TYPE_TIMESTAMP_S: out.id = TypeId::kTimestampS; break;
-    case DUCKDB_TYPE_TIMESTAMP_MS: out.id = TypeId::kTimestampMs; break;
-    case DUCKDB_TYPE_TIMESTAMP_NS: out.id = TypeId::kTimestampNs; break;
-    case DUCKDB_TYPE_TIMESTAMP_TZ: out.id = TypeId::kTimestampTz; break;
-    case DUCKDB_TYPE_INTERVAL: out.id = TypeId::kInterval; break;
-    case DUCKDB_TYPE_UUID: out.id = TypeId::kUuid; break;
-    case DUCKDB_TYPE_ENUM: out.id = TypeId::kEnum; break;
-    case DUCKDB_TYPE_BIT: out.id = TypeId::kBit; break;
-    case DUCKDB_TYPE_BIGNUM: out.id = TypeId::kBigNum; break;
-    case DUCKDB_TYPE_SQLNULL: out.id = TypeId::kSqlNull; break;
+    case DUCKDB_TYPE_VARCHAR:
+      out.id = TypeId::kVarchar;
+      break;
+    case DUCKDB_TYPE_BLOB:
+      out.id = TypeId::kBlob;
+      break;
+    case DUCKDB_TYPE_DATE:
+      out.id = TypeId::kDate;
+      break;
+    case DUCKDB_TYPE_TIME:
+      out.id = TypeId::kTime;
+      break;
+    case DUCKDB_TYPE_TIME_TZ:
+      out.id = TypeId::kTimeTz;
+      break;
+    case DUCKDB_TYPE_TIMESTAMP:
+      out.id = TypeId::kTimestamp;
+      break;
+    case DUCKDB_TYPE_TIMESTAMP_S:
+      out.id = TypeId::kTimestampS;
+      break;
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+      out.id = TypeId::kTimestampMs;
+      break;
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+      out.id = TypeId::kTimestampNs;
+      break;
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+      out.id = TypeId::kTimestampTz;
+      break;
+    case DUCKDB_TYPE_INTERVAL:
+      out.id = TypeId::kInterval;
+      break;
+    case DUCKDB_TYPE_UUID:
+      out.id = TypeId::kUuid;
+      break;
+    case DUCKDB_TYPE_ENUM:
+      out.id = TypeId::kEnum;
+      break;
+    case DUCKDB_TYPE_BIT:
+      out.id = TypeId::kBit;
+      break;
+    case DUCKDB_TYPE_BIGNUM:
+      out.id = TypeId::kBigNum;
+      break;
+    case DUCKDB_TYPE_SQLNULL:
+      out.id = TypeId::kSqlNull;
+      break;
     case DUCKDB_TYPE_LIST:
       out.id = TypeId::kList;
       child(duckdb_list_type_child_type(type));

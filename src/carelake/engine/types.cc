@@ -116,9 +116,8 @@ bool LogicalType::IsNested() const {
 }
 
 bool operator==(const LogicalType& a, const LogicalType& b) {
-  return a.id == b.id && a.width == b.width && a.scale == b.scale &&
-         a.array_size == b.array_size && a.children == b.children &&
-         a.child_names == b.child_names;
+  return a.id == b.id && a.width == b.width && a.scale == b.scale && a.array_size == b.array_size &&
+         a.children == b.children && a.child_names == b.child_names;
 }
 
 }  // namespace carelake::engine

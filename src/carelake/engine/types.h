@@ -54,8 +54,8 @@ enum class TypeId {
 // `child_names`.
 struct LogicalType {
   TypeId id = TypeId::kInvalid;
-  uint8_t width = 0;  // DECIMAL only
-  uint8_t scale = 0;  // DECIMAL only
+  uint8_t width = 0;        // DECIMAL only
+  uint8_t scale = 0;        // DECIMAL only
   uint64_t array_size = 0;  // ARRAY only
   std::vector<LogicalType> children;
   std::vector<std::string> child_names;

@@ -133,9 +133,7 @@ Value Value::FromTimestampTz(TimestampTz v) {
   return Value(LogicalType::Of(TypeId::kTimestampTz), v);
 }
 Value Value::FromInterval(Interval v) { return Value(LogicalType::Of(TypeId::kInterval), v); }
-Value Value::FromDecimal(Decimal v) {
-  return Value(LogicalType::Decimal(v.width, v.scale), v);
-}
+Value Value::FromDecimal(Decimal v) { return Value(LogicalType::Decimal(v.width, v.scale), v); }
 Value Value::Rendered(LogicalType type, std::string text) {
   return Value(std::move(type), std::move(text));
 }

@@ -139,9 +139,9 @@ class Value {
   }
 
  private:
-  using Data = std::variant<std::monostate, bool, int64_t, uint64_t, Int128, double, std::string,
-                            Blob, Date, Time, Timestamp, TimestampTz, Interval, Decimal,
-                            std::vector<Value>>;
+  using Data =
+      std::variant<std::monostate, bool, int64_t, uint64_t, Int128, double, std::string, Blob, Date,
+                   Time, Timestamp, TimestampTz, Interval, Decimal, std::vector<Value>>;
   Value(LogicalType type, Data data) : type_(std::move(type)), data_(std::move(data)) {}
 
   LogicalType type_ = LogicalType::Of(TypeId::kSqlNull);

@@ -97,7 +97,8 @@ Result<ModelResult> RunGenerated(const ModelRequest& request, FileSystem& fs,
         "UNION ALL BY NAME SELECT -1::INTEGER AS date_sk ORDER BY date_sk";
   } else {
     sql =
-        "SELECT (h * 100 + mi)::INTEGER AS time_sk, make_time(h, mi, 0) AS time_of_day, "
+        "SELECT (h * 100 + mi)::INTEGER AS time_sk, lpad(h::VARCHAR, 2, '0') || ':' || "
+        "lpad(mi::VARCHAR, 2, '0') AS time_of_day, "
         "h::INTEGER AS hour, mi::INTEGER AS minute, "
         "CASE WHEN h < 12 THEN 'AM' ELSE 'PM' END AS am_pm, "
         "CASE WHEN h < 6 THEN 'night' WHEN h < 12 THEN 'morning' WHEN h < 18 THEN 'afternoon' "
@@ -221,7 +222,8 @@ Result<ModelResult> RunScd(const ModelRequest& request, FileSystem& fs, engine::
   // nothing: it is left out (it would otherwise start a key with nothing known).
   std::string says_something;
   if (scd.ignore_null_updates && !input_data.empty()) {
-    says_something = " AND (" + deleted + " OR NOT (" + Each(input_data, "$ IS NULL", " AND ") + "))";
+    says_something =
+        " AND (" + deleted + " OR NOT (" + Each(input_data, "$ IS NULL", " AND ") + "))";
   }
   st = temps.Create(
       "_scd_new",

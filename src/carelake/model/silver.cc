@@ -162,12 +162,16 @@ Result<Plan> BuildPlan(const project::SilverTable& t, const std::string& increme
         Rule r;
         r.name = c.name + "_type";
         r.action = t.on_type_error;
-        r.failed_sql = "(__raw_" + std::to_string(type_rules.size()) + " IS NOT NULL AND " +
+        // A value that did not convert, unless a fix rule repaired it. (A fix
+        // that makes a converted value NULL does not make it a type error.)
+        r.failed_sql = "(__typeerr_" + std::to_string(type_rules.size()) + " AND " +
                        QuoteIdentifier(c.name) + " IS NULL)";
         r.reason_sql = "'" + r.name + ": ' || to_json(__raw_" + std::to_string(type_rules.size()) +
                        ")::VARCHAR || ' is not a valid " + c.type + "'";
         r.check = c.name + " converts to " + c.type;
         typed += "CAST(" + v + " AS VARCHAR) AS __raw_" + std::to_string(type_rules.size()) + ", ";
+        typed += "(" + v + " IS NOT NULL AND " + expr + " IS NULL) AS __typeerr_" +
+                 std::to_string(type_rules.size()) + ", ";
         type_rules.push_back(r);
       }
     }

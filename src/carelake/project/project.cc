@@ -546,9 +546,9 @@ struct SilverEntry {
 
 Result<SilverEntry> ReadSilverTable(const Value& v, const std::string& project_name) {
   static const std::vector<std::string> kKeys = {
-      "name", "domain",    "from",          "naming",       "null_tokens", "trim",
-      "key",  "latest_by", "on_type_error", "partition_by", "columns",     "expectations",
-      "other_columns"};
+      "name",    "domain",       "from",         "naming",        "null_tokens",
+      "trim",    "key",          "latest_by",    "on_type_error", "partition_by",
+      "columns", "expectations", "other_columns"};
   static const Choices<OtherColumns> kOtherColumns = {{"drop", OtherColumns::kDrop},
                                                       {"keep", OtherColumns::kKeep}};
   static const Choices<Naming> kNamings = {{"snake_case", Naming::kSnakeCase},
@@ -648,10 +648,12 @@ Result<Lookup> ReadLookup(const Value& v) {
   l.origin = Origin{kProjectFileName, v.line};
   CARELAKE_RETURN_IF_ERROR(Required(m, "dimension", ReadIdentifier, &l.dimension));
   const Value on = m.Find("on") != nullptr ? *m.Find("on") : m.Missing("on");
-  const std::string expected = "a map of fact column: dimension key column, or a column name";
-  if (on.node.IsScalar()) {
-    CARELAKE_ASSIGN_OR_RETURN(std::string column, ReadNonEmpty(on, expected));
-    l.on.emplace_back(column, column);
+  const std::string expected =
+      "a map of fact column: dimension key column, or column names (the same in both)";
+  if (on.node.IsScalar() || on.node.IsSequence()) {
+    CARELAKE_ASSIGN_OR_RETURN(std::vector<Item> columns, ReadColumnNames(on));
+    if (columns.empty()) return Expected(on, expected);
+    for (const Item& c : columns) l.on.emplace_back(c.text, c.text);
   } else if (on.node.IsMap() && on.node.size() > 0) {
     CARELAKE_ASSIGN_OR_RETURN(MapValue pairs, MapValue::Read(on, nullptr));
     for (const auto& [fact_column, value] : pairs.entries()) {
