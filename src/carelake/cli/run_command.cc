@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -18,6 +20,7 @@
 #include "carelake/engine/database.h"
 #include "carelake/pipeline/runner.h"
 #include "carelake/project/project.h"
+#include "carelake/quality/report.h"
 
 namespace carelake::cli {
 namespace {
@@ -32,7 +35,38 @@ struct RunArgs {
   std::vector<std::string> select;
   bool full_refresh = false;
   bool json = false;
+  std::string report_dir;  // --report: the run's data-quality report as HTML and JSON
 };
+
+// Writes the data-quality report of `run_id` to <dir>/<run_id>.html and
+// .json; a message on io.err either way.
+bool WriteRunReport(const project::Project& project, engine::Connection& conn,
+                    const std::string& run_id, const std::string& dir, Io& io) {
+  auto ledger = quality::Ledger::Open(project, LocalFileSystem(), conn);
+  Result<quality::QualityReport> report =
+      ledger.ok() ? ledger->LoadReport(run_id, quality::PiiMasker::ForProject(project))
+                  : Result<quality::QualityReport>(ledger.status());
+  if (!report.ok()) {
+    io.err << "Error: the data-quality report of run " << run_id << ": "
+           << report.status().message() << "\n";
+    return false;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const std::string base = (std::filesystem::path(dir) / run_id).string();
+  for (const auto& [path, text] : {std::pair{base + ".html", quality::RenderHtml(*report)},
+                                   std::pair{base + ".json", quality::RenderJson(*report)}}) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) {
+      io.err << "Error: cannot write the data-quality report to '" << path << "'\n";
+      return false;
+    }
+  }
+  io.err << "data-quality report: " << base << ".html, " << base << ".json\n";
+  return true;
+}
 
 std::string Clock() {
   std::time_t t = std::time(nullptr);
@@ -183,7 +217,11 @@ int Run(const RunArgs& args, Io& io) {
     if (!report->failed_rule.empty()) io.err << " (rule '" << report->failed_rule << "')";
     io.err << ": " << report->error << "\n";
   }
-  return report->succeeded ? kExitOk : kExitFailed;
+  bool reported = true;
+  if (!args.report_dir.empty()) {
+    reported = WriteRunReport(*project, *session.conn, report->run_id, args.report_dir, io);
+  }
+  return report->succeeded && reported ? kExitOk : kExitFailed;
 }
 
 }  // namespace
@@ -202,6 +240,8 @@ void RegisterRunCommand(CLI::App& app, Io& io, int& exit_code) {
                   "run only these tables: NAME, NAME+ (and downstream), +NAME (and upstream)");
   cmd->add_flag("--full-refresh", args->full_refresh, "rebuild silver and gold from bronze");
   cmd->add_flag("--json", args->json, "print a JSON summary on standard output");
+  cmd->add_option("--report", args->report_dir,
+                  "also write the run's data-quality report to DIR/<run id>.html and .json");
   cmd->callback([args, &io, &exit_code] { exit_code = Run(*args, io); });
 }
 
