@@ -31,6 +31,7 @@ asan-test: deps
 demo: build
 	./examples/quickstart/run.sh $(BUILD)/bin/carelake
 	./examples/lumia/run.sh $(BUILD)/bin/carelake
+	./examples/mha/run.sh $(BUILD)/bin/carelake
 
 bench: build
 	$(BUILD)/bench/appender_bench

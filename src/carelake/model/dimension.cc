@@ -421,23 +421,55 @@ Result<ModelResult> RunScd(const ModelRequest& request, FileSystem& fs, engine::
   CARELAKE_RETURN_IF_ERROR(CheckModelExpectations(m, "_scd_rows", conn, &result));
   if (!result.failed_rule.empty()) return result;
 
-  CARELAKE_ASSIGN_OR_RETURN(int64_t n_rows,
-                            engine::QueryInt(conn, "SELECT count(*) FROM _scd_rows"));
   delta::WriteOptions options;
   options.mode = delta::WriteMode::kOverwrite;
   options.merge_schema = true;
   options.txns = in.Txns();
   std::string rows = "SELECT * FROM _scd_rows";
+  std::string key_on;  // r.<key> = k.<key>
+  for (const std::string& k : m.key) {
+    key_on += (key_on.empty() ? "" : " AND ") +
+              ("r." + QuoteIdentifier(k) + " = k." + QuoteIdentifier(k));
+  }
+  int64_t n_changed_keys = n_keys;
   if (rebuild) {
     if (type2 && scd.unknown_member) {
       rows += " UNION ALL BY NAME SELECT -1::BIGINT AS " + QuoteIdentifier(scd.surrogate_key) +
               ", false AS is_current";
     }
   } else {
-    options.replace_where = m.key.size() == 1
-                                ? keys + " IN (SELECT " + keys + " FROM _scd_keys)"
-                                : "row(" + keys + ") IN (SELECT row(" + keys + ") FROM _scd_keys)";
+    // Only the keys whose rows differ from the stored ones are rewritten (a
+    // re-delivered snapshot changes nothing; facts are not looked up again).
+    CARELAKE_ASSIGN_OR_RETURN(std::string scan, target.ScanSql());
+    CARELAKE_RETURN_IF_ERROR(temps.Create(
+        "_scd_stored", "SELECT r.* FROM (" + scan + ") r SEMI JOIN _scd_keys k ON " + key_on));
+    CARELAKE_ASSIGN_OR_RETURN(auto row_columns, DescribeColumns(conn, "_scd_rows"));
+    CARELAKE_ASSIGN_OR_RETURN(auto stored_columns, DescribeColumns(conn, "_scd_stored"));
+    bool same_columns = row_columns.size() == stored_columns.size();
+    std::vector<std::string> compared;
+    for (size_t i = 0; i < row_columns.size(); ++i) {
+      compared.push_back(row_columns[i].first);
+      same_columns = same_columns && row_columns[i].first == stored_columns[i].first;
+    }
+    std::string changed_keys = "SELECT * FROM _scd_keys";
+    if (same_columns) {
+      const std::string cols = Each(compared, "$");
+      changed_keys = "SELECT DISTINCT " + keys + " FROM ((SELECT " + cols +
+                     " FROM _scd_rows EXCEPT ALL SELECT " + cols +
+                     " FROM _scd_stored) UNION ALL (SELECT " + cols +
+                     " FROM _scd_stored EXCEPT ALL SELECT " + cols + " FROM _scd_rows))";
+    }
+    CARELAKE_RETURN_IF_ERROR(temps.Create("_scd_changed_keys", changed_keys));
+    CARELAKE_ASSIGN_OR_RETURN(n_changed_keys,
+                              engine::QueryInt(conn, "SELECT count(*) FROM _scd_changed_keys"));
+    rows = "SELECT r.* FROM _scd_rows r SEMI JOIN _scd_changed_keys k ON " + key_on;
+    options.replace_where =
+        m.key.size() == 1
+            ? keys + " IN (SELECT " + keys + " FROM _scd_changed_keys)"
+            : "row(" + keys + ") IN (SELECT row(" + keys + ") FROM _scd_changed_keys)";
   }
+  CARELAKE_ASSIGN_OR_RETURN(int64_t n_rows,
+                            engine::QueryInt(conn, "SELECT count(*) FROM (" + rows + ")"));
   auto w = target.Write(rows, options);
   if (!w.ok()) return w.status().WithContext(qualified);
   result.committed = w->committed;
@@ -445,8 +477,8 @@ Result<ModelResult> RunScd(const ModelRequest& request, FileSystem& fs, engine::
   result.rows_written = n_rows;
   result.message = WithThousands(result.rows_read) + " change rows, " +
                    WithThousands(n_new_changes) + " new changes of " + WithThousands(n_keys) +
-                   " keys; " + WithThousands(n_rows) + (type2 ? " versions" : " rows") +
-                   " written for them";
+                   " keys; " + WithThousands(n_changed_keys) + " keys changed, " +
+                   WithThousands(n_rows) + (type2 ? " versions" : " rows") + " written for them";
   if (!w->committed) result.message = w->reason;
   return result;
 }

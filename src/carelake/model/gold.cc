@@ -271,14 +271,22 @@ Result<int64_t> LookupSurrogateKeys(const ModelRequest& request, const ModelInpu
       auto it = in.consumed.find(std::string(kUpstreamAppPrefix) + q);
       const int64_t after = it == in.consumed.end() ? -1 : it->second;
       if (in.current.at(q) <= after) continue;
-      int64_t to = 0;
-      bool only_appends = true;
-      CARELAKE_ASSIGN_OR_RETURN(std::string added, AddedRowsSql(request.upstream_paths.at(q), after,
-                                                                &to, &only_appends, fs, conn));
+      // The keys whose versions differ between the dimension the model last
+      // read and the dimension now.
+      delta::DeltaTable dim(fs, request.upstream_paths.at(q), conn);
+      CARELAKE_ASSIGN_OR_RETURN(std::string now, dim.ScanSql());
+      std::string then = "SELECT * FROM (" + now + ") WHERE false";
+      if (after >= 0) {
+        CARELAKE_ASSIGN_OR_RETURN(then, dim.ScanSql(after));
+      }
+      const std::string cols =
+          DimKeys(l) + QuoteIdentifier(l.surrogate_key) + " AS _lk_sk, valid_from, valid_to";
       const std::string name = "_lk_changed" + std::to_string(i);
-      CARELAKE_RETURN_IF_ERROR(temp(name, "SELECT DISTINCT " + DimKeys(l) + "true AS _lk FROM (" +
-                                              added + ") WHERE " + QuoteIdentifier(l.on[0].second) +
-                                              " IS NOT NULL"));
+      CARELAKE_RETURN_IF_ERROR(
+          temp(name, "SELECT DISTINCT * EXCLUDE (_lk_sk, valid_from, valid_to) FROM ((SELECT " +
+                         cols + " FROM (" + now + ") EXCEPT SELECT " + cols + " FROM (" + then +
+                         ")) UNION ALL (SELECT " + cols + " FROM (" + then + ") EXCEPT SELECT " +
+                         cols + " FROM (" + now + "))) WHERE _lk_k0 IS NOT NULL"));
       changed += (changed.empty() ? "" : " OR ") + std::string("EXISTS (SELECT 1 FROM ") + name +
                  " c WHERE " + KeyMatch(l, "c", "f") + ")";
     }
