@@ -37,6 +37,7 @@ bench: build
 	$(BUILD)/bench/appender_bench
 	$(BUILD)/bench/delta_bench
 	$(BUILD)/bench/pipeline_bench
+	$(BUILD)/bench/mha_bench
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
