@@ -604,6 +604,103 @@ TEST_F(ProjectTest, ModelSettingsAreChecked) {
             "carelake.yaml:4: models[0].sql: file 'models/m.sql' is empty");
 }
 
+TEST_F(ProjectTest, DimensionsAndLookupsParseWithTheirDefaults) {
+  Write("models/fact.sql", "SELECT 1 AS id, 1 AS patient_id, now() AS at\n");
+  Project p = MustLoad(R"yaml(name: x
+models:
+  - name: dim_patient
+    materialized: scd2
+    from: silver.changes
+    key: patient_id
+    sequence_by: changed_at
+    track_except: [note]
+    delete_when: "op = 'D'"
+    ignore_null_updates: true
+  - name: dim_unit
+    materialized: scd1
+    from: gold.units
+    key: [hospital, unit]
+    sequence_by: "version::INTEGER"
+  - {name: dates, materialized: date_dimension, start: "2024-01-01", end: "2024-12-31"}
+  - {name: times, materialized: time_dimension}
+  - name: fact
+    materialized: incremental
+    strategy: merge
+    key: id
+    lookups:
+      - {dimension: dim_patient, on: patient_id, as_of: at}
+      - {dimension: dim_patient, on: {patient_id: patient_id}, as: current_patient_sk}
+)yaml");
+  ASSERT_EQ(p.models.size(), 5u);
+  const Model& d = p.models[0];
+  EXPECT_TRUE(d.IsScd());
+  EXPECT_EQ(d.scd.from, "silver.changes");
+  EXPECT_EQ(d.sql, "SELECT * FROM new_rows(silver.changes)");
+  EXPECT_EQ(d.key, std::vector<std::string>{"patient_id"});
+  EXPECT_EQ(d.scd.surrogate_key, "patient_sk");
+  EXPECT_TRUE(d.scd.unknown_member);
+  EXPECT_TRUE(d.scd.ignore_null_updates);
+  EXPECT_EQ(d.scd.track_except, std::vector<std::string>{"note"});
+  EXPECT_EQ(p.models[1].materialized, Materialization::kScd1);
+  EXPECT_EQ(p.models[1].key, (std::vector<std::string>{"hospital", "unit"}));
+  EXPECT_EQ(p.models[2].date_start, "2024-01-01");
+  EXPECT_TRUE(p.models[3].IsGenerated());
+  ASSERT_EQ(p.models[4].lookups.size(), 2u);
+  EXPECT_EQ(p.models[4].lookups[0].as, "patient_sk");
+  EXPECT_EQ(p.models[4].lookups[0].surrogate_key, "patient_sk");
+  EXPECT_EQ(p.models[4].lookups[1].as, "current_patient_sk");
+  EXPECT_EQ(p.models[4].lookups[1].as_of, "");
+}
+
+TEST_F(ProjectTest, DimensionSettingsAreChecked) {
+  EXPECT_EQ(ErrorOf("name: x\nmodels:\n  - {name: d, materialized: scd2, from: silver.a}\n"),
+            "carelake.yaml:3: models[0].key: expected the natural key columns of the dimension; "
+            "got nothing (the key is required)");
+  EXPECT_EQ(ErrorOf("name: x\nmodels:\n  - {name: d, materialized: scd2, from: silver.a, key: "
+                    "id}\n"),
+            "carelake.yaml:3: models[0].sequence_by: expected an SQL expression; got nothing (the "
+            "key is required)");
+  EXPECT_EQ(ErrorOf("name: x\nmodels:\n  - {name: d, materialized: scd2, from: a, key: id, "
+                    "sequence_by: t}\n"),
+            "carelake.yaml:3: models[0].from: expected a table: bronze.<name>, silver.<name> or "
+            "gold.<name>; got 'a'");
+  EXPECT_EQ(ErrorOf("name: x\nmodels:\n  - {name: d, materialized: scd2, from: silver.a, key: "
+                    "id, sequence_by: t, track: [a], track_except: [b]}\n"),
+            "carelake.yaml:3: models[0].track_except: expected either track or track_except; got "
+            "a list and a track (they exclude each other)");
+  EXPECT_EQ(ErrorOf("name: x\nmodels:\n  - {name: d, materialized: scd1, from: silver.a, key: "
+                    "id, sequence_by: t, surrogate_key: d_sk}\n"),
+            "carelake.yaml:3: models[0].surrogate_key: expected no surrogate_key with "
+            "materialized: scd1; got 'd_sk' (it applies to scd2)");
+  EXPECT_EQ(ErrorOf("name: x\nmodels:\n  - {name: d, materialized: full, sequence_by: t}\n"),
+            "carelake.yaml:3: models[0].sequence_by: expected no sequence_by with materialized: "
+            "full; got 't'");
+  EXPECT_EQ(ErrorOf("name: x\nmodels:\n  - {name: d, materialized: date_dimension, start: "
+                    "\"2024-02-01\", end: \"2024-01-01\"}\n"),
+            "carelake.yaml:3: models[0].end: expected a date on or after start 2024-02-01; got "
+            "'2024-01-01'");
+  EXPECT_EQ(ErrorOf("name: x\nmodels:\n  - {name: d, materialized: date_dimension, start: "
+                    "2024-13-01, end: \"2024-01-01\"}\n"),
+            "carelake.yaml:3: models[0].start: expected a date YYYY-MM-DD; got '2024-13-01'");
+  Write("models/f.sql", "SELECT 1 AS id\n");
+  EXPECT_EQ(ErrorOf("name: x\nmodels:\n  - {name: d, materialized: scd2, from: silver.a, key: "
+                    "id, sequence_by: t}\n  - name: f\n    lookups:\n      - {dimension: dim, "
+                    "on: id}\n"),
+            "carelake.yaml:6: model 'f': lookup of 'dim': expected a model with materialized: "
+            "scd2 (one of d)");
+  EXPECT_EQ(ErrorOf("name: x\nmodels:\n  - {name: d, materialized: scd2, from: silver.a, key: "
+                    "[a, b], sequence_by: t}\n  - name: f\n    lookups:\n      - {dimension: d, "
+                    "on: a}\n"),
+            "carelake.yaml:6: model 'f': lookup of 'd': on: expected every key column of d (a, "
+            "b)");
+  EXPECT_EQ(ErrorOf("name: x\nmodels:\n  - {name: d, materialized: scd2, from: silver.a, key: "
+                    "id, sequence_by: t}\n  - name: f\n    materialized: incremental\n"
+                    "    lookups:\n      - {dimension: d, on: id}\n"),
+            "carelake.yaml:6: models[1].lookups: expected no lookups with strategy: append; got a "
+            "list (stored rows are looked up again when a dimension changes: use strategy: merge "
+            "with a key)");
+}
+
 TEST_F(ProjectTest, YamlSyntaxErrorsCarryTheParserLine) {
   EXPECT_EQ(ErrorOf("name: x\nsources: [a, b\nsilver: []\n"),
             "carelake.yaml:3: invalid YAML: end of sequence flow not found");
