@@ -362,8 +362,7 @@ TEST_F(LumiaPipelineTest, RerunsProcessOnlyNewFilesAndNothingWhenNothingIsNew) {
   fs::remove(project_dir_ / "landing" / "redelivered.json");
   ExpectGoldMatches(ParseLanding(project_dir_ / "landing"));
   // An ingested file that changes is not read again, and the run says so.
-  std::ofstream(project_dir_ / "landing" / "lumia-2-from-100001-0001-of-0001.json",
-                std::ios::app)
+  std::ofstream(project_dir_ / "landing" / "lumia-2-from-100001-0001-of-0001.json", std::ios::app)
       << "\n";
   RunReport changed = Run();
   ASSERT_TRUE(changed.succeeded) << changed.error;

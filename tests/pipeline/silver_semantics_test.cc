@@ -41,85 +41,103 @@ silver:
 )yaml";
 
 class SilverSemanticsTest : public delta::LakeTest {
-       protected:
-        void SetUp() override {
-          LakeTest::SetUp();
-          fs::create_directories(dir_ / "landing");
-          std::ofstream(dir_ / "carelake.yaml") << kProject;
-        }
+ protected:
+  void SetUp() override {
+    LakeTest::SetUp();
+    fs::create_directories(dir_ / "landing");
+    std::ofstream(dir_ / "carelake.yaml") << kProject;
+  }
 
-        void Land(const std::string& name, const std::string& rows) {
-          std::ofstream(dir_ / "landing" / name) << "visit_id,patient,fee,updated_at\n" << rows;
-        }
+  void Land(const std::string& name, const std::string& rows) {
+    std::ofstream(dir_ / "landing" / name) << "visit_id,patient,fee,updated_at\n" << rows;
+  }
 
-        StepReport Run() {
-          auto p = project::LoadProject(dir_.string());
-          EXPECT_TRUE(p.ok()) << p.status();
-          auto r = RunProject(*p, {}, LocalFileSystem(), *conn_);
-          EXPECT_TRUE(r.ok()) << r.status();
-          EXPECT_TRUE(r->succeeded) << r->error;
-          EXPECT_TRUE(RegisterViews(*p, LocalFileSystem(), *conn_).ok());
-          for (const StepReport& s : r->steps) {
-            if (s.name == "silver.visits") return s;
-          }
-          ADD_FAILURE() << "no silver step";
-          return {};
-        }
+  StepReport Run() {
+    auto p = project::LoadProject(dir_.string());
+    EXPECT_TRUE(p.ok()) << p.status();
+    auto r = RunProject(*p, {}, LocalFileSystem(), *conn_);
+    EXPECT_TRUE(r.ok()) << r.status();
+    EXPECT_TRUE(r->succeeded) << r->error;
+    EXPECT_TRUE(RegisterViews(*p, LocalFileSystem(), *conn_).ok());
+    for (const StepReport& s : r->steps) {
+      if (s.name == "silver.visits") return s;
+    }
+    ADD_FAILURE() << "no silver step";
+    return {};
+  }
 
-        std::string Patient(int64_t id) {
-          auto rows =
-              Rows("SELECT patient FROM silver.visits WHERE visit_id = " + std::to_string(id));
-          return rows.size() == 1 && !rows[0][0].is_null() ? rows[0][0].GetString() : "<none>";
-        }
-      };
+  std::string Patient(int64_t id) {
+    auto rows = Rows("SELECT patient FROM silver.visits WHERE visit_id = " + std::to_string(id));
+    return rows.size() == 1 && !rows[0][0].is_null() ? rows[0][0].GetString() : "<none>";
+  }
+};
 
-      TEST_F(SilverSemanticsTest, EveryRowIsKeptDroppedQuarantinedOrDeduplicated) {
-        Land("a.csv",
-             "1,  ana ,10.50,2024-01-01 10:00\n"  // trimmed
-             "2,N/A,5.00,2024-01-01 10:00\n"      // null token -> quarantined (has_patient)
-             "3,TEST,5.00,2024-01-01 10:00\n"     // dropped
-             "4,,-1.00,2024-01-01 10:00\n"        // quarantine beats warn
-             "5,bo,-2.00,2024-01-01 10:00\n"      // warned, kept
-             "6,cy,abc,2024-01-01 10:00\n"        // fee_type: quarantined
-             "7,di,1.00,2024-01-01 09:00\n"       // two versions of 7 in one batch:
-             "7,dj,1.00,2024-01-01 11:00\n");     //   the later one wins
-        StepReport s = Run();
-        EXPECT_EQ(s.rows_read, 8);
-        EXPECT_EQ(s.rows_quarantined, 3);
-        EXPECT_EQ(s.rows_dropped, 1);
-        EXPECT_EQ(s.rows_deduplicated, 1);
-        EXPECT_EQ(s.rows_written, 3);
-        EXPECT_EQ(s.rows_warned, 1);
-        EXPECT_EQ(s.rows_read,
-                  s.rows_written + s.rows_quarantined + s.rows_dropped + s.rows_deduplicated);
-        EXPECT_EQ(Patient(1), "ana");
-        EXPECT_EQ(Patient(7), "dj");
-        EXPECT_EQ(Patient(5), "bo");
-        EXPECT_EQ(Int("SELECT count(*) FROM silver.visits__quarantine"), 3);
-        EXPECT_EQ(Int("SELECT count(*) FROM silver.visits__quarantine WHERE visit_id = 4 AND "
-                      "list_contains(_dq_rules, 'has_patient') AND list_contains(_dq_rules, "
-                      "'fee_positive')"),
-                  1);
-        EXPECT_EQ(
-            Int("SELECT count(*) FROM silver.visits__quarantine WHERE visit_id = 6 AND "
+TEST_F(SilverSemanticsTest, EveryRowIsKeptDroppedQuarantinedOrDeduplicated) {
+  Land("a.csv",
+       "1,  ana ,10.50,2024-01-01 10:00\n"  // trimmed
+       "2,N/A,5.00,2024-01-01 10:00\n"      // null token -> quarantined (has_patient)
+       "3,TEST,5.00,2024-01-01 10:00\n"     // dropped
+       "4,,-1.00,2024-01-01 10:00\n"        // quarantine beats warn
+       "5,bo,-2.00,2024-01-01 10:00\n"      // warned, kept
+       "6,cy,abc,2024-01-01 10:00\n"        // fee_type: quarantined
+       "7,di,1.00,2024-01-01 09:00\n"       // two versions of 7 in one batch:
+       "7,dj,1.00,2024-01-01 11:00\n");     //   the later one wins
+  StepReport s = Run();
+  EXPECT_EQ(s.rows_read, 8);
+  EXPECT_EQ(s.rows_quarantined, 3);
+  EXPECT_EQ(s.rows_dropped, 1);
+  EXPECT_EQ(s.rows_deduplicated, 1);
+  EXPECT_EQ(s.rows_written, 3);
+  EXPECT_EQ(s.rows_warned, 1);
+  EXPECT_EQ(s.rows_read,
+            s.rows_written + s.rows_quarantined + s.rows_dropped + s.rows_deduplicated);
+  EXPECT_EQ(Patient(1), "ana");
+  EXPECT_EQ(Patient(7), "dj");
+  EXPECT_EQ(Patient(5), "bo");
+  EXPECT_EQ(Int("SELECT count(*) FROM silver.visits__quarantine"), 3);
+  EXPECT_EQ(Int("SELECT count(*) FROM silver.visits__quarantine WHERE visit_id = 4 AND "
+                "list_contains(_dq_rules, 'has_patient') AND list_contains(_dq_rules, "
+                "'fee_positive')"),
+            1);
+  EXPECT_EQ(Int("SELECT count(*) FROM silver.visits__quarantine WHERE visit_id = 6 AND "
                 "list_contains(_dq_rules, 'fee_type') AND _dq_reasons LIKE '%\"abc\" is not a "
                 "valid%'"),
             1);
-      }
+}
 
-      TEST_F(SilverSemanticsTest, ALateOlderVersionDoesNotReplaceANewerOne) {
-        Land("a.csv", "1,ana,10.00,2024-01-02 10:00\n2,bo,10.00,2024-01-02 10:00\n");
-        Run();
-        // A later batch brings an older version of 1 (late) and a newer one of 2.
-        Land("b.csv", "1,old-ana,10.00,2024-01-01 10:00\n2,new-bo,10.00,2024-01-03 10:00\n");
-        StepReport s = Run();
-        EXPECT_EQ(s.rows_read, 2);
-        EXPECT_EQ(s.rows_written, 1);
-        EXPECT_EQ(s.rows_deduplicated, 1);
-        EXPECT_EQ(Patient(1), "ana");
-        EXPECT_EQ(Patient(2), "new-bo");
-        EXPECT_EQ(Int("SELECT count(*) FROM silver.visits"), 2);
-      }
+TEST_F(SilverSemanticsTest, ALateOlderVersionDoesNotReplaceANewerOne) {
+  Land("a.csv", "1,ana,10.00,2024-01-02 10:00\n2,bo,10.00,2024-01-02 10:00\n");
+  Run();
+  // A later batch brings an older version of 1 (late) and a newer one of 2.
+  Land("b.csv", "1,old-ana,10.00,2024-01-01 10:00\n2,new-bo,10.00,2024-01-03 10:00\n");
+  StepReport s = Run();
+  EXPECT_EQ(s.rows_read, 2);
+  EXPECT_EQ(s.rows_written, 1);
+  EXPECT_EQ(s.rows_deduplicated, 1);
+  EXPECT_EQ(Patient(1), "ana");
+  EXPECT_EQ(Patient(2), "new-bo");
+  EXPECT_EQ(Int("SELECT count(*) FROM silver.visits"), 2);
+}
 
-      }  // namespace
-      }  // namespace carelake::pipeline
+}  // namespace
+}  // namespace carelake::pipeline
+
+namespace carelake::pipeline {
+namespace {
+
+// The ledger records a run of more files than one SQL statement could list
+// (DuckDB's expression depth): every file has its row in _system.files.
+TEST_F(SilverSemanticsTest, ARunOfThousandsOfFilesIsRecordedInTheLedger) {
+  constexpr int kFiles = 1100;
+  for (int i = 0; i < kFiles; ++i) {
+    Land("v" + std::to_string(i) + ".csv",
+         std::to_string(i + 1) + ",p" + std::to_string(i) + ",1.00,2024-01-01 10:00\n");
+  }
+  StepReport s = Run();
+  EXPECT_EQ(s.rows_written, kFiles);
+  EXPECT_EQ(Int("SELECT count(*) FROM _system.files"), kFiles);
+  EXPECT_EQ(Int("SELECT count(DISTINCT run_id) FROM _system.files"), 1);
+}
+
+}  // namespace
+}  // namespace carelake::pipeline

@@ -7,6 +7,7 @@
 #include "carelake/delta/scan.h"
 #include "carelake/delta/schema.h"
 #include "carelake/delta/table.h"
+#include "carelake/model/gold.h"
 
 namespace carelake::model {
 namespace {
@@ -429,6 +430,34 @@ Result<SilverResult> RunSilver(const SilverRequest& request, FileSystem& fs,
              ", " + latest + " AS __latest FROM (" + stored + ")) t WHERE t.__latest > s.__latest" +
              on + ")";
     }
+    if (target.Exists() && !request.full_refresh) {
+      // A row equal to the stored row of its key (a re-delivered duplicate)
+      // changes nothing: it is counted as de-duplicated, and the stored row
+      // keeps its lineage.
+      CARELAKE_ASSIGN_OR_RETURN(std::string stored, target.ScanSql());
+      CARELAKE_ASSIGN_OR_RETURN(auto stored_columns,
+                                DescribeColumns(conn, "SELECT * FROM (" + stored + ")"));
+      // A column the stored rows lack (it appeared in this run) is NULL there.
+      std::string on, same_s, same_t, new_columns_null;
+      for (const std::string& k : t.key) {
+        on += " AND s." + QuoteIdentifier(k) + " = t." + QuoteIdentifier(k);
+      }
+      for (const std::string& c : plan.columns) {
+        const bool stored_has = std::any_of(stored_columns.begin(), stored_columns.end(),
+                                            [&c](const auto& sc) { return sc.first == c; });
+        if (stored_has) {
+          same_s += (same_s.empty() ? "" : ", ") + ("s." + QuoteIdentifier(c));
+          same_t += (same_t.empty() ? "" : ", ") + ("t." + QuoteIdentifier(c));
+        } else {
+          new_columns_null += " AND s." + QuoteIdentifier(c) + " IS NULL";
+        }
+      }
+      if (!same_s.empty()) {
+        kept = "SELECT s.* FROM (" + kept + ") s WHERE NOT EXISTS (SELECT 1 FROM (" + stored +
+               ") t WHERE row(" + same_t + ") IS NOT DISTINCT FROM row(" + same_s + ")" + on +
+               new_columns_null + ")";
+      }
+    }
   }
   kept = "SELECT * EXCLUDE (__latest) FROM (" + kept + ")";
   std::optional<Result<delta::OperationResult>> written;
@@ -440,11 +469,21 @@ Result<SilverResult> RunSilver(const SilverRequest& request, FileSystem& fs,
     options.partition_by = t.partition_by;
     written = target.Write(kept, options);
   } else {
-    delta::MergeOptions options;
-    options.keys = t.key;
-    options.txns = txns;
-    options.merge_schema = true;
-    written = target.Merge(kept, options);
+    CARELAKE_ASSIGN_OR_RETURN(int64_t n_kept,
+                              engine::QueryInt(conn, "SELECT count(*) FROM (" + kept + ")"));
+    if (n_kept == 0) {
+      // Nothing to merge: still record what was read.
+      delta::WriteOptions options;
+      options.txns = txns;
+      options.mode = delta::WriteMode::kAppend;
+      written = target.Write(kept, options);
+    } else {
+      delta::MergeOptions options;
+      options.keys = t.key;
+      options.txns = txns;
+      options.merge_schema = true;
+      written = target.Merge(kept, options);
+    }
   }
   if (!written->ok()) return written->status().WithContext(qualified);
   const delta::OperationResult& op = **written;

@@ -28,15 +28,21 @@ std::string Opt(const std::string& s) { return s.empty() ? "NULL::VARCHAR" : Quo
 Status AppendLedger(const project::Project& project, const std::string& name,
                     const std::vector<std::string>& rows, FileSystem& fs,
                     engine::Connection& conn) {
-  if (rows.empty()) return Status::Ok();
-  std::string sql;
-  for (const std::string& r : rows) sql += (sql.empty() ? "" : " UNION ALL ") + ("SELECT " + r);
+  // In commits of at most kRowsPerCommit rows: one query of thousands of
+  // UNIONs would exceed DuckDB's expression depth (a run of 4,000 files).
+  constexpr size_t kRowsPerCommit = 500;
   delta::DeltaTable table(fs, JoinPath(JoinPath(project.lake, "_system"), name), conn);
-  delta::WriteOptions options;
-  options.merge_schema = true;
-  options.properties["delta.appendOnly"] = "true";
-  auto w = table.Write(sql, options);
-  if (!w.ok()) return w.status().WithContext("writing the run ledger _system." + name);
+  for (size_t begin = 0; begin < rows.size(); begin += kRowsPerCommit) {
+    std::string sql;
+    for (size_t i = begin; i < std::min(rows.size(), begin + kRowsPerCommit); ++i) {
+      sql += (sql.empty() ? "" : " UNION ALL ") + ("SELECT " + rows[i]);
+    }
+    delta::WriteOptions options;
+    options.merge_schema = true;
+    options.properties["delta.appendOnly"] = "true";
+    auto w = table.Write(sql, options);
+    if (!w.ok()) return w.status().WithContext("writing the run ledger _system." + name);
+  }
   return Status::Ok();
 }
 
