@@ -174,6 +174,7 @@ double RunPipeline(const fs::path& project_dir, const fs::path& lake, bool full_
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines as they come
   const int64_t events = argc > 1 ? std::atoll(argv[1]) : 1'000'000;
   const int runs = argc > 2 ? std::atoi(argv[2]) : 3;
   const int64_t dim_rows = argc > 3 ? std::atoll(argv[3]) : 1'000'000;
