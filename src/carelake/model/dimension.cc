@@ -161,7 +161,7 @@ Result<ModelResult> RunScd(const ModelRequest& request, FileSystem& fs, engine::
   static const std::vector<std::string> kReserved = {"valid_from", "valid_to", "is_current",
                                                      "_sequence",  "_deleted", "_origin"};
   for (const std::string& n : names) {
-    if (Contains(m.key, n)) continue;
+    if (Contains(m.key, n) || Contains(scd.except, n)) continue;
     if (Contains(kReserved, n) || (type2 && n == scd.surrogate_key)) {
       return InvalidArgument(where + ": its change rows have a column '" + n +
                              "', a name the dimension uses itself; rename it or list it in except");

@@ -311,9 +311,9 @@ Result<int64_t> LookupSurrogateKeys(const ModelRequest& request, const ModelInpu
                                 is_new + ")"));
       CARELAKE_ASSIGN_OR_RETURN(relooked, engine::QueryInt(conn, "SELECT count(*) FROM _lk_again"));
       if (relooked > 0) {
-        CARELAKE_RETURN_IF_ERROR(
-            temp("_lk_source",
-                 "SELECT * FROM " + rows_table + " UNION ALL BY NAME SELECT * FROM _lk_again"));
+        CARELAKE_RETURN_IF_ERROR(temp(
+            "_lk_source", "SELECT * FROM " + rows_table +
+                              " UNION ALL BY NAME SELECT *, true AS __relooked FROM _lk_again"));
         source = "_lk_source";
       }
     }
@@ -352,11 +352,13 @@ Result<int64_t> LookupSurrogateKeys(const ModelRequest& request, const ModelInpu
       join = " ASOF LEFT JOIN " + versions + " a ON " + KeyMatch(l, "a", "m") + " AND " + as_of +
              " >= a._lk_from";
     }
-    const std::string next = i + 1 == m.lookups.size() ? out : "_lk_step" + std::to_string(i);
+    const std::string last = relooked > 0 ? "_lk_all" : out;
+    const std::string next = i + 1 == m.lookups.size() ? last : "_lk_step" + std::to_string(i);
     const std::string sql = "SELECT m.*, coalesce(" + value + ", -1)::BIGINT AS " +
                             QuoteIdentifier(l.as) + " FROM " + source + " m" + join +
                             " LEFT JOIN " + ends + " e ON " + KeyMatch(l, "e", "m");
     if (next == out) {
+      // The caller drops `out`.
       CARELAKE_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + out));
       Status st = conn.Execute("CREATE TEMP TABLE " + out + " AS " + sql);
       if (!st.ok()) return st.WithContext(l.origin.ToString() + ": lookup of " + d);
@@ -366,10 +368,39 @@ Result<int64_t> LookupSurrogateKeys(const ModelRequest& request, const ModelInpu
     }
     source = next;
   }
-  CARELAKE_ASSIGN_OR_RETURN(int64_t got, engine::QueryInt(conn, "SELECT count(*) FROM " + out));
+  CARELAKE_ASSIGN_OR_RETURN(int64_t got, engine::QueryInt(conn, "SELECT count(*) FROM " + source));
   if (got != expected) {
     return Internal("lookups of model '" + m.name + "' turned " + std::to_string(expected) +
                     " rows into " + std::to_string(got));
+  }
+  if (relooked > 0) {
+    // Of the stored rows looked up again, only those whose keys changed are
+    // written (a new version usually changes no stored row's key).
+    CARELAKE_ASSIGN_OR_RETURN(auto stored,
+                              DescribeColumns(conn, "gold." + QuoteIdentifier(m.name)));
+    std::string same;
+    for (const std::string& k : m.key) {
+      same += " AND f." + QuoteIdentifier(k) + " = o." + QuoteIdentifier(k);
+    }
+    bool comparable = true;
+    for (const project::Lookup& l : m.lookups) {
+      comparable = comparable && std::any_of(stored.begin(), stored.end(),
+                                             [&l](const auto& c) { return c.first == l.as; });
+      same +=
+          " AND f." + QuoteIdentifier(l.as) + " IS NOT DISTINCT FROM o." + QuoteIdentifier(l.as);
+    }
+    std::string keep = "SELECT * EXCLUDE (__relooked) FROM _lk_all o";
+    if (comparable) {
+      keep += " WHERE o.__relooked IS NULL OR NOT EXISTS (SELECT 1 FROM gold." +
+              QuoteIdentifier(m.name) + " f WHERE true" + same + ")";
+    }
+    CARELAKE_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + out));
+    CARELAKE_RETURN_IF_ERROR(conn.Execute("CREATE TEMP TABLE " + out + " AS " + keep));
+    CARELAKE_ASSIGN_OR_RETURN(int64_t written,
+                              engine::QueryInt(conn, "SELECT count(*) FROM " + out));
+    CARELAKE_ASSIGN_OR_RETURN(int64_t fresh,
+                              engine::QueryInt(conn, "SELECT count(*) FROM " + rows_table));
+    relooked = written - fresh;
   }
   return relooked;
 }
