@@ -258,6 +258,32 @@ TEST_F(MhaTest, ASecondCallOnlyAddsFilesAndNewIds) {
   EXPECT_EQ(third.first_event_id, second.last_event_id + 1);
 }
 
+TEST_F(MhaTest, PatientsLeftInHospitalAreDischargedByTheNextRun) {
+  const MhaSummary first = Generate("stay", 3000, 21, 3, 0);
+  ASSERT_GT(first.still_admitted, 0);
+  const MhaSummary second = Generate("stay", 3000, 21, 3, 0);
+  std::set<std::string> admissions_first, open;
+  for (const Line& l : Lines(first.files)) {
+    if (l.event.at("event_type") == "admission") admissions_first.insert(l.event.at("event_id"));
+  }
+  int64_t discharged_from_first = 0;
+  for (const MhaSummary* s : {&first, &second}) {
+    for (const Line& l : Lines(s->files)) {
+      if (l.event.at("event_type") == "admission") {
+        open.insert(l.event.at("event_id"));
+      } else {
+        const std::string admission = l.event.at("admission_event_id");
+        EXPECT_EQ(open.erase(admission), 1u)
+            << "a discharge of an unknown or closed stay: " << l.text;
+        discharged_from_first += s == &second && admissions_first.count(admission) > 0;
+      }
+    }
+  }
+  EXPECT_EQ(discharged_from_first, first.still_admitted)
+      << "every patient the first run left in hospital is discharged by the second";
+  EXPECT_EQ(static_cast<int64_t>(open.size()), second.still_admitted);
+}
+
 TEST_F(MhaTest, CsvFilesHaveTheirHeaders) {
   const MhaSummary s = Generate("csv", 4000, 13, 4, 0.02);
   int ehr_files = 0, department_files = 0;

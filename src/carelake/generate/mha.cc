@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <queue>
 #include <string_view>
 #include <utility>
@@ -72,6 +73,12 @@ struct DepartmentRow {
   int64_t effective_day;
 };
 
+// A patient in hospital at the end of a run, discharged by a later one.
+struct OpenStay {
+  Patient patient;
+  int64_t discharge_at = 0;  // planned (simulated seconds)
+};
+
 struct State {
   int64_t run = 0;  // runs done
   int64_t next_event = 1;
@@ -79,6 +86,7 @@ struct State {
   int64_t next_day = kFirstDay;
   bool evolved = false;
   std::vector<DepartmentRow> departments;  // empty before the first run
+  std::vector<OpenStay> open_stays;
 };
 
 void Append2(std::string& out, int64_t v) {
@@ -161,80 +169,95 @@ void AppendCsvField(std::string& out, std::string_view s) {
   out += '"';
 }
 
-// --- the state file: a flat JSON object of integers and integer arrays. ---
+// --- the state file: a JSON object (nlohmann/json). ---
 
 std::string FormatState(const State& s) {
-  std::string out = "{\n  \"version\": 1,\n";
-  out += "  \"runs\": " + std::to_string(s.run) + ",\n";
-  out += "  \"next_event_id\": " + std::to_string(s.next_event) + ",\n";
-  out += "  \"next_patient\": " + std::to_string(s.next_patient) + ",\n";
-  out += "  \"next_day\": " + std::to_string(s.next_day) + ",\n";
-  out += "  \"next_date\": \"" + FormatDate(s.next_day) + "\",\n";
-  out += "  \"schema_evolved\": " + std::to_string(s.evolved ? 1 : 0) + ",\n";
-  auto array = [&](const char* key, auto field) {
-    out += std::string("  \"") + key + "\": [";
-    for (size_t i = 0; i < s.departments.size(); ++i) {
-      if (i) out += ", ";
-      out += std::to_string(s.departments[i].*field);
-    }
-    out += "]";
-  };
-  array("capacity", &DepartmentRow::capacity);
-  out += ",\n";
-  array("staff", &DepartmentRow::staff);
-  out += ",\n";
-  array("effective_day", &DepartmentRow::effective_day);
-  out += "\n}\n";
-  return out;
-}
-
-// The integers after `"key":`, a single one or an array's.
-Result<std::vector<int64_t>> StateNumbers(std::string_view text, std::string_view key) {
-  const std::string needle = "\"" + std::string(key) + "\":";
-  const size_t at = text.find(needle);
-  if (at == std::string_view::npos) return Corruption(std::string(key) + " missing");
-  size_t i = at + needle.size();
-  std::vector<int64_t> out;
-  const bool is_array = text.find_first_not_of(" ", i) != std::string_view::npos &&
-                        text[text.find_first_not_of(" ", i)] == '[';
-  while (i < text.size()) {
-    const char c = text[i];
-    if (c == ']' || (!is_array && (c == ',' || c == '\n' || c == '}'))) break;
-    if (c == '-' || (c >= '0' && c <= '9')) {
-      size_t end = i + 1;
-      while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
-      out.push_back(std::stoll(std::string(text.substr(i, end - i))));
-      i = end;
-      continue;
-    }
-    ++i;
+  nlohmann::ordered_json j;
+  j["version"] = 2;
+  j["runs"] = s.run;
+  j["next_event_id"] = s.next_event;
+  j["next_patient"] = s.next_patient;
+  j["next_day"] = s.next_day;
+  j["next_date"] = FormatDate(s.next_day);
+  j["schema_evolved"] = s.evolved ? 1 : 0;
+  for (const DepartmentRow& r : s.departments) {
+    j["capacity"].push_back(r.capacity);
+    j["staff"].push_back(r.staff);
+    j["effective_day"].push_back(r.effective_day);
   }
-  if (!is_array && out.size() != 1) return Corruption(std::string(key) + " is not a number");
-  return out;
+  j["open_stays"] = nlohmann::ordered_json::array();
+  for (const OpenStay& o : s.open_stays) {
+    const Patient& p = o.patient;
+    j["open_stays"].push_back({{"patient", p.number},
+                               {"hospital", p.hospital},
+                               {"department", p.department},
+                               {"age", p.age},
+                               {"gender", std::string(1, p.gender)},
+                               {"birth_day", p.birth_day},
+                               {"blood_type", p.blood_type},
+                               {"insurance", p.insurance},
+                               {"name", p.name},
+                               {"allergies", p.allergies},
+                               {"new_allergy", p.new_allergy},
+                               {"change_day", p.change_day},
+                               {"admit_day", p.admit_day},
+                               {"admission_id", p.admission_id},
+                               {"admission_time_clean", p.admission_time_clean},
+                               {"admission_time", p.admission_time},
+                               {"discharge_at", o.discharge_at}});
+  }
+  return j.dump(2) + "\n";
 }
 
 Result<State> ParseState(std::string_view text) {
-  State s;
-  auto one = [&](const char* key, int64_t& dest) -> Status {
-    CARELAKE_ASSIGN_OR_RETURN(auto v, StateNumbers(text, key));
-    dest = v[0];
-    return Status();
-  };
-  int64_t evolved = 0;
-  CARELAKE_RETURN_IF_ERROR(one("runs", s.run));
-  CARELAKE_RETURN_IF_ERROR(one("next_event_id", s.next_event));
-  CARELAKE_RETURN_IF_ERROR(one("next_patient", s.next_patient));
-  CARELAKE_RETURN_IF_ERROR(one("next_day", s.next_day));
-  CARELAKE_RETURN_IF_ERROR(one("schema_evolved", evolved));
-  s.evolved = evolved != 0;
-  CARELAKE_ASSIGN_OR_RETURN(auto capacity, StateNumbers(text, "capacity"));
-  CARELAKE_ASSIGN_OR_RETURN(auto staff, StateNumbers(text, "staff"));
-  CARELAKE_ASSIGN_OR_RETURN(auto effective, StateNumbers(text, "effective_day"));
-  if (capacity.size() != kRows || staff.size() != kRows || effective.size() != kRows) {
-    return Corruption("department arrays must hold " + std::to_string(kRows) + " numbers");
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return Corruption("not a JSON object");
+  try {
+    State s;
+    s.run = j.at("runs").get<int64_t>();
+    s.next_event = j.at("next_event_id").get<int64_t>();
+    s.next_patient = j.at("next_patient").get<int64_t>();
+    s.next_day = j.at("next_day").get<int64_t>();
+    s.evolved = j.at("schema_evolved").get<int64_t>() != 0;
+    const auto capacity = j.at("capacity").get<std::vector<int64_t>>();
+    const auto staff = j.at("staff").get<std::vector<int64_t>>();
+    const auto effective = j.at("effective_day").get<std::vector<int64_t>>();
+    if (capacity.size() != kRows || staff.size() != kRows || effective.size() != kRows) {
+      return Corruption("department arrays must hold " + std::to_string(kRows) + " numbers");
+    }
+    for (int i = 0; i < kRows; ++i) s.departments.push_back({capacity[i], staff[i], effective[i]});
+    // Version 1 files carry no open stays.
+    for (const nlohmann::json& o : j.value("open_stays", nlohmann::json::array())) {
+      OpenStay stay;
+      Patient& p = stay.patient;
+      p.number = o.at("patient").get<int64_t>();
+      p.hospital = o.at("hospital").get<int>();
+      p.department = o.at("department").get<int>();
+      p.age = o.at("age").get<int>();
+      const std::string gender = o.at("gender").get<std::string>();
+      if (gender.size() != 1 || p.hospital < 0 || p.hospital >= kHospitals || p.department < 0 ||
+          p.department >= kDepartmentCount) {
+        return Corruption("an open stay is out of range");
+      }
+      p.gender = gender[0];
+      p.birth_day = o.at("birth_day").get<int64_t>();
+      p.blood_type = o.at("blood_type").get<int>();
+      p.insurance = o.at("insurance").get<int>();
+      p.name = o.at("name").get<std::string>();
+      p.allergies = o.at("allergies").get<std::vector<int>>();
+      p.new_allergy = o.at("new_allergy").get<int>();
+      p.change_day = o.at("change_day").get<int64_t>();
+      p.admit_day = o.at("admit_day").get<int64_t>();
+      p.admission_id = o.at("admission_id").get<int64_t>();
+      p.admission_time_clean = o.at("admission_time_clean").get<bool>();
+      p.admission_time = o.at("admission_time").get<int64_t>();
+      stay.discharge_at = o.at("discharge_at").get<int64_t>();
+      s.open_stays.push_back(std::move(stay));
+    }
+    return s;
+  } catch (const nlohmann::json::exception& e) {
+    return Corruption(e.what());
   }
-  for (int i = 0; i < kRows; ++i) s.departments.push_back({capacity[i], staff[i], effective[i]});
-  return s;
 }
 
 // Loads the state, or the initial one for a folder without MHA data.
@@ -367,6 +390,13 @@ Result<MhaSummary> GenerateMha(const MhaOptions& options) {
   const int64_t batch_size = std::max<int64_t>(1, options.events / options.batches);
   int64_t next_admit = start + rng.Between(1, 1440);
   int64_t event_id = state.next_event;
+  // Patients a previous run left in hospital are discharged in this one (not
+  // before it starts).
+  for (OpenStay& o : state.open_stays) {
+    in_hospital.push({std::max(o.discharge_at, start + rng.Between(60, 3600)), patients.size()});
+    patients.push_back(std::move(o.patient));
+  }
+  state.open_stays.clear();
   for (int64_t i = 0; i < options.events; ++i) {
     const int batch = static_cast<int>(i * options.batches / options.events);
     std::string& out = batches[batch];
@@ -480,6 +510,9 @@ Result<MhaSummary> GenerateMha(const MhaOptions& options) {
   }
   for (auto& [at, line] : duplicates) batches.back() += line;
   summary.still_admitted = static_cast<int64_t>(in_hospital.size());
+  for (auto stays = in_hospital; !stays.empty(); stays.pop()) {
+    state.open_stays.push_back({patients[stays.top().second], stays.top().first});
+  }
   summary.last_event_id = event_id - 1;
   summary.lines = options.events + summary.duplicate_events;
 

@@ -22,13 +22,16 @@
 //       department,capacity,staff,effective_date) on the run's first day and on
 //       up to three later days where a few rows' capacity/staff change.
 //   .mha-state.json  where the next run continues: run count, next event and
-//       patient number, next simulated day, the current department rows and
-//       whether the schema has evolved. Rewritten at the end of every run.
+//       patient number, next simulated day, the current department rows,
+//       whether the schema has evolved, and the patients still in hospital.
+//       Rewritten at the end of every run.
 //
 // A run starts on the day after the previous run's last simulated day, so its
 // file names are new; data files are never overwritten (AlreadyExists if one
 // is present), and event/patient ids continue from the state. Patients still
-// admitted at the end of a run are not discharged by later runs.
+// in hospital at the end of a run are discharged by the next run (their
+// discharge events name admissions of the earlier run, and they appear in its
+// EHR extracts until then).
 //
 // Dirt (rate `dirt`: each base event is dirty with that probability, one kind
 // each): missing admission time (event_time absent or null), age above 100,
@@ -59,7 +62,7 @@ struct MhaSummary {
   int64_t lines = 0;               // event lines, duplicates included
   int64_t admissions = 0;          // base events, duplicates excluded
   int64_t discharges = 0;
-  int64_t still_admitted = 0;  // admitted in this run, not discharged
+  int64_t still_admitted = 0;  // in hospital at the end of this run (a later run discharges them)
   int64_t first_event_id = 0;  // numeric part of the run's event ids
   int64_t last_event_id = 0;
   int64_t start_time = 0;  // simulated, seconds since the epoch
