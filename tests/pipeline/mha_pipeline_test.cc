@@ -707,14 +707,14 @@ TEST_F(MhaPipelineTest, SchemaEvolutionRunSucceedsAndTheNewAttributeIsQueryable)
 
   // silver.events: the insurance type of every event, NULL for the older ones.
   std::map<std::string, std::string> want_events, got_events;
-  std::map<std::string, std::string> want_patients;  // from events with a known time
+  std::map<std::string, std::string> want_patients;  // as recorded (recorded_at)
   int64_t later = 0;
   for (const RawEvent& e : raw.events) {
     const bool evolved = e.file >= event_files[2].filename().string();
     later += evolved;
     EXPECT_EQ(e.insurance.has_value(), evolved) << e.line;
     want_events[e.id] = e.insurance.value_or("NULL");
-    if (e.insurance && e.time) {
+    if (e.insurance) {
       auto [it, added] = want_patients.emplace(e.patient, *e.insurance);
       EXPECT_EQ(it->second, *e.insurance) << "a patient's insurance changed: " << e.line;
     }
@@ -728,7 +728,7 @@ TEST_F(MhaPipelineTest, SchemaEvolutionRunSucceedsAndTheNewAttributeIsQueryable)
   EXPECT_EQ(Int("SELECT count(insurance_type) FROM silver.events"), later);
 
   // gold.dim_patient: every patient's current row carries the insurance type
-  // of their timed events (NULL when none of them carried one).
+  // of their events (NULL when none of them carried one).
   std::map<std::string, std::string> want_current, got_current;
   for (const RawEvent& e : raw.events) {
     auto it = want_patients.find(e.patient);
