@@ -471,7 +471,11 @@ TEST_F(LumiaPipelineTest, AFailExpectationStopsTheRunAndLeavesSilverAndGoldAsThe
 TEST(StepSelection, SelectorsPickTablesWithTheirUpstreamOrDownstream) {
   auto p = project::LoadProject(std::string(CARELAKE_SOURCE_DIR) + "/examples/lumia");
   ASSERT_TRUE(p.ok()) << p.status();
-  auto steps = PlanSteps(*p);
+  auto db = engine::Database::OpenInMemory();
+  ASSERT_TRUE(db.ok()) << db.status();
+  auto conn = engine::Connection::Open(**db);
+  ASSERT_TRUE(conn.ok()) << conn.status();
+  auto steps = PlanSteps(*p, *conn);
   ASSERT_TRUE(steps.ok()) << steps.status();
   auto names = [&](const std::vector<std::string>& sel) {
     auto s = SelectSteps(*steps, sel);

@@ -452,7 +452,8 @@ TEST_F(ProjectTest, BadEnumValueNamesTheLineKeyAndChoices) {
 
 TEST_F(ProjectTest, UnknownKeysListTheAllowedOnesAndSuggestTheClosest) {
   EXPECT_EQ(ErrorOf("name: x\nsource:\n  - {name: a, path: b}\n"),
-            "carelake.yaml:2: expected one of the keys name, lake, sources, silver, models; got "
+            "carelake.yaml:2: expected one of the keys name, lake, sources, silver, models, "
+            "on_definition_change; got "
             "'source' (did you mean 'sources'?)");
   EXPECT_EQ(ErrorOf("name: x\nsources:\n  - name: a\n    fromat: csv\n"),
             "carelake.yaml:4: sources[0]: expected one of the keys name, format, path, table, "
@@ -460,7 +461,7 @@ TEST_F(ProjectTest, UnknownKeysListTheAllowedOnesAndSuggestTheClosest) {
   EXPECT_EQ(ErrorOf(std::string(kHead) + "    colour: blue\n"),
             "carelake.yaml:7: silver[0]: expected one of the keys name, domain, from, naming, "
             "null_tokens, trim, key, latest_by, on_type_error, partition_by, columns, "
-            "expectations, other_columns; got 'colour'");
+            "expectations, other_columns, on_definition_change; got 'colour'");
   EXPECT_EQ(ErrorOf("name: x\nname: y\n"),
             "carelake.yaml:2: name: expected each key once; got 'name' again (first on line 1)");
 }
@@ -489,7 +490,8 @@ TEST_F(ProjectTest, WrongValueTypesNameTheExpectedType) {
   EXPECT_EQ(ErrorOf("name: x\nsources: {name: a}\n"),
             "carelake.yaml:2: sources: expected a list of sources; got a map");
   EXPECT_EQ(ErrorOf(""),
-            "carelake.yaml:1: expected a map with keys name, lake, sources, silver, models; got "
+            "carelake.yaml:1: expected a map with keys name, lake, sources, silver, models, "
+            "on_definition_change; got "
             "nothing");
 }
 

@@ -2,6 +2,7 @@
 // terminal, plain log lines otherwise, and an optional JSON summary.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -34,6 +35,7 @@ struct RunArgs {
   std::string lake;
   std::vector<std::string> select;
   bool full_refresh = false;
+  bool dry_run = false;
   bool json = false;
   std::string report_dir;  // --report: the run's data-quality report as HTML and JSON
 };
@@ -114,7 +116,57 @@ json StepJson(const StepReport& s) {
             {"duration_ms", s.duration_ms}};
   if (s.version) j["version"] = *s.version;
   if (!s.message.empty()) j["message"] = s.message;
+  if (s.mode != model::BuildMode::kNone) j["mode"] = model::ToString(s.mode);
+  if (!s.reason.empty()) j["reason"] = s.reason;
   return j;
+}
+
+// --dry-run: what would run and why; nothing is read but logs and folder
+// listings, nothing is written.
+int DryRun(const RunArgs& args, const project::Project& project, engine::Connection& conn, Io& io) {
+  pipeline::RunOptions options;
+  options.select = args.select;
+  options.full_refresh = args.full_refresh;
+  auto forecast = pipeline::ForecastRun(project, options, LocalFileSystem(), conn);
+  if (!forecast.ok()) {
+    io.err << "Error: " << forecast.status().message() << "\n";
+    return kExitFailed;
+  }
+  bool failing = false;
+  if (args.json) {
+    json steps = json::array();
+    for (const pipeline::StepForecast& f : *forecast) {
+      json j = {{"step", f.name}, {"kind", pipeline::ToString(f.kind)}, {"runs", f.runs}};
+      if (f.mode != model::BuildMode::kNone) j["mode"] = model::ToString(f.mode);
+      j["reason"] = f.reason;
+      if (!f.error.empty()) j["error"] = f.error;
+      failing = failing || !f.error.empty();
+      steps.push_back(std::move(j));
+    }
+    io.out << json({{"project", project.name}, {"dry_run", true}, {"steps", steps}}).dump(2)
+           << "\n";
+  } else {
+    size_t width = 0;
+    for (const pipeline::StepForecast& f : *forecast) width = std::max(width, f.name.size());
+    int runs = 0;
+    for (const pipeline::StepForecast& f : *forecast) {
+      std::string name = f.name;
+      name.resize(width, ' ');
+      if (!f.error.empty()) {
+        failing = true;
+        io.out << "would fail  " << name << "  " << f.error << "\n";
+      } else if (f.runs) {
+        ++runs;
+        io.out << "would run   " << name << "  " << model::ToString(f.mode) << ": " << f.reason
+               << "\n";
+      } else {
+        io.out << "up to date  " << name << "  " << f.reason << "\n";
+      }
+    }
+    io.err << "dry run: " << runs << " of " << forecast->size()
+           << " steps would run; nothing was written\n";
+  }
+  return failing ? kExitFailed : kExitOk;
 }
 
 int Run(const RunArgs& args, Io& io) {
@@ -128,12 +180,13 @@ int Run(const RunArgs& args, Io& io) {
     io.err << "Error: " << s.message() << "\n";
     return kExitFailed;
   }
+  if (args.dry_run) return DryRun(args, *project, *session.conn, io);
   const bool live = isatty(STDERR_FILENO) != 0 && !args.json;
   pipeline::RunOptions options;
   options.select = args.select;
   options.full_refresh = args.full_refresh;
   size_t total = 0;
-  if (auto steps = pipeline::PlanSteps(*project); steps.ok()) {
+  if (auto steps = pipeline::PlanSteps(*project, *session.conn); steps.ok()) {
     auto chosen = pipeline::SelectSteps(*steps, args.select);
     if (chosen.ok()) total = chosen->size();
   }
@@ -153,6 +206,9 @@ int Run(const RunArgs& args, Io& io) {
                                                             : "·";
     std::string line = std::string(live ? mark : pipeline::ToString(s.status).c_str()) + " " +
                        s.name + "  " + Counts(s) + "  (" + FormatSeconds(s.duration_ms) + ")";
+    if (s.mode != model::BuildMode::kNone) {
+      line += "\n    " + model::ToString(s.mode) + (s.reason.empty() ? "" : ": " + s.reason);
+    }
     if (!s.message.empty()) line += "\n    " + s.message;
     if (live) {
       io.err << "\r\033[K[" << index << "/" << total << "] " << line << "\n";
@@ -239,6 +295,9 @@ void RegisterRunCommand(CLI::App& app, Io& io, int& exit_code) {
   cmd->add_option("-s,--select", args->select,
                   "run only these tables: NAME, NAME+ (and downstream), +NAME (and upstream)");
   cmd->add_flag("--full-refresh", args->full_refresh, "rebuild silver and gold from bronze");
+  cmd->add_flag("--dry-run", args->dry_run,
+                "list what would run and why (new files, new upstream versions, changed\n"
+                "definitions), without running or writing anything");
   cmd->add_flag("--json", args->json, "print a JSON summary on standard output");
   cmd->add_option("--report", args->report_dir,
                   "also write the run's data-quality report to DIR/<run id>.html and .json");

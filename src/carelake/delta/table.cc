@@ -397,6 +397,22 @@ std::string TxnSkipReason(const Snapshot& s, const std::vector<Txn>& txns) {
   return reason;
 }
 
+// Puts new metadata into `txn` when `schema` or `properties` change the
+// snapshot's.
+void SetChangedMetadata(const Snapshot& s, const Schema& schema,
+                        const std::map<std::string, std::string>& properties, Transaction& txn) {
+  Metadata meta = s.metadata();
+  bool changed = schema.ToJsonString() != s.schema().ToJsonString();
+  meta.schema_string = schema.ToJsonString();
+  for (const auto& [key, value] : properties) {
+    auto it = meta.configuration.find(key);
+    if (it != meta.configuration.end() && it->second == value) continue;
+    meta.configuration[key] = value;
+    changed = true;
+  }
+  if (changed) txn.SetMetadata(meta);
+}
+
 // Removes data files that never became part of the table.
 void RemoveUncommitted(FileSystem& fs, const std::string& table_path,
                        const std::vector<AddFile>& adds) {
@@ -511,7 +527,7 @@ Result<OperationResult> DeltaTable::Write(const std::string& query, const WriteO
   }
   OperationResult result;
   result.version = snapshot ? snapshot->version() : -1;
-  if (snapshot) {
+  if (snapshot && !options.recommit) {
     result.reason = TxnSkipReason(*snapshot, options.txns);
     if (!result.reason.empty()) return result;
   }
@@ -570,11 +586,7 @@ Result<OperationResult> DeltaTable::Write(const std::string& query, const WriteO
                                 "' would need the timestampNtz feature (protocol 3/7); write "
                                 "the column as timestamp instead");
     }
-    if (schema.ToJsonString() != snapshot->schema().ToJsonString()) {
-      Metadata meta = snapshot->metadata();
-      meta.schema_string = schema.ToJsonString();
-      txn.SetMetadata(meta);
-    }
+    SetChangedMetadata(*snapshot, schema, options.properties, txn);
   }
 
   CARELAKE_ASSIGN_OR_RETURN(std::string rows_sql, ConformSql(query, columns, schema));
@@ -701,8 +713,10 @@ Result<OperationResult> DeltaTable::Merge(const std::string& source_query,
   CARELAKE_RETURN_IF_ERROR(snapshot->CheckWritable());
   OperationResult result;
   result.version = snapshot->version();
-  result.reason = TxnSkipReason(*snapshot, options.txns);
-  if (!result.reason.empty()) return result;
+  if (!options.recommit) {
+    result.reason = TxnSkipReason(*snapshot, options.txns);
+    if (!result.reason.empty()) return result;
+  }
   CARELAKE_ASSIGN_OR_RETURN(std::vector<Column> columns, ColumnsOf(conn_, source_query));
   CARELAKE_ASSIGN_OR_RETURN(Schema incoming, IncomingSchema(columns, options.types));
   CARELAKE_ASSIGN_OR_RETURN(
@@ -834,11 +848,7 @@ Result<OperationResult> DeltaTable::Merge(const std::string& source_query,
 
   Transaction txn(log_, conn_, snapshot);
   txn.ReadWholeTable();
-  if (schema.ToJsonString() != snapshot->schema().ToJsonString()) {
-    Metadata meta = snapshot->metadata();
-    meta.schema_string = schema.ToJsonString();
-    txn.SetMetadata(meta);
-  }
+  SetChangedMetadata(*snapshot, schema, options.properties, txn);
   txn.RemoveFiles(RemovesFor(removed, true, &result.metrics));
   DataWriter writer{fs_, conn_, path()};
   CARELAKE_ASSIGN_OR_RETURN(std::vector<AddFile> adds,

@@ -51,7 +51,12 @@ struct WriteOptions {
   // for every one of them, the application's version `txn.version` or a
   // later one, nothing is written.
   std::vector<Txn> txns;
-  // Table properties (metaData.configuration) of a new table.
+  // Commits even when the table already holds every `txns` version: for a
+  // rebuild (full refresh) from inputs the table has read before. Concurrent
+  // commits of the same applications still conflict.
+  bool recommit = false;
+  // Table properties (metaData.configuration) set by this commit, on a new
+  // table or an existing one (other properties are kept).
   std::map<std::string, std::string> properties;
   // More queries whose rows go into the same commit, each yielding the same
   // columns (names and types, in order) as the main query, each run on its
@@ -73,7 +78,9 @@ struct MergeOptions {
   bool merge_schema = false;
   WriteTypeOptions types;
   int64_t target_file_size = kDefaultTargetFileSize;
-  std::vector<Txn> txns;  // as in WriteOptions
+  std::vector<Txn> txns;                          // as in WriteOptions
+  bool recommit = false;                          // as in WriteOptions
+  std::map<std::string, std::string> properties;  // as in WriteOptions
 };
 
 struct OptimizeOptions {

@@ -1345,3 +1345,29 @@ Result<IngestResult> IngestFiles(const IngestRequest& request, FileSystem& fs,
 }
 
 }  // namespace carelake::ingest
+
+namespace carelake::ingest {
+
+Result<PendingFiles> ListPendingFiles(const IngestRequest& request, FileSystem& fs,
+                                      engine::Connection& conn) {
+  PendingFiles pending;
+  std::map<std::string, int64_t> done;
+  delta::DeltaTable bronze(fs, request.bronze_path, conn);
+  if (bronze.Exists()) {
+    CARELAKE_ASSIGN_OR_RETURN(delta::SnapshotPtr s, bronze.Load());
+    done = s->app_versions();
+  }
+  CARELAKE_ASSIGN_OR_RETURN(std::vector<Candidate> candidates, ListCandidates(request, fs, conn));
+  for (const Candidate& c : candidates) {
+    auto it = done.find(AppId(c));
+    if (it == done.end()) {
+      pending.new_files.push_back(c.rel_path);
+      pending.new_bytes += c.size;
+    } else {
+      ++pending.already_ingested;
+    }
+  }
+  return pending;
+}
+
+}  // namespace carelake::ingest

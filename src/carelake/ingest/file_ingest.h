@@ -72,6 +72,16 @@ struct IngestResult {
 Result<IngestResult> IngestFiles(const IngestRequest& request, FileSystem& fs,
                                  engine::Connection& conn);
 
+// The files of `request.source` not yet in its bronze table, without reading
+// them (for `carelake run --dry-run`).
+struct PendingFiles {
+  std::vector<std::string> new_files;  // relative to the project folder
+  int64_t new_bytes = 0;
+  int64_t already_ingested = 0;
+};
+Result<PendingFiles> ListPendingFiles(const IngestRequest& request, FileSystem& fs,
+                                      engine::Connection& conn);
+
 }  // namespace carelake::ingest
 
 #endif  // CARELAKE_INGEST_FILE_INGEST_H_

@@ -109,6 +109,8 @@ Result<ModelResult> RunGenerated(const ModelRequest& request, FileSystem& fs,
   delta::WriteOptions options;
   options.mode = delta::WriteMode::kOverwrite;
   options.txns = {{app, 1, std::nullopt}};
+  options.recommit = request.full_refresh;
+  options.properties[kDefinitionProperty] = request.definition;
   options.merge_schema = true;
   CARELAKE_ASSIGN_OR_RETURN(delta::OperationResult op, target.Write(sql, options));
   result.committed = op.committed;
@@ -130,6 +132,7 @@ Result<ModelResult> RunScd(const ModelRequest& request, FileSystem& fs, engine::
     result.message = "up to date (no new change rows)";
     return result;
   }
+  result.reason = in.InputsReason();
   delta::DeltaTable target(fs, request.target_path, conn);
   delta::DeltaTable changes(fs, request.target_path + kChangesSuffix, conn);
   const bool rebuild = request.full_refresh || !target.Exists();
@@ -139,8 +142,13 @@ Result<ModelResult> RunScd(const ModelRequest& request, FileSystem& fs, engine::
                               " cannot be updated; rebuild it with --full-refresh");
   }
   Temps temps(conn);
-  Status st = temps.Create("_scd_input", in.sql);
-  if (!st.ok()) return st.WithContext(where + " (its change rows)");
+  // The model's SQL on a line of its own: errors point into its file.
+  Status st = temps.Create("_scd_input", "\n" + in.sql);
+  if (!st.ok()) {
+    const std::string executed = "CREATE TEMP TABLE _scd_input AS \n" + in.sql;
+    if (m.sql_file.empty()) return st.WithContext(where + " (its change rows)");
+    return ModelSqlError(m, in, executed, executed.size() - in.sql.size(), st);
+  }
   CARELAKE_ASSIGN_OR_RETURN(auto input_columns, DescribeColumns(conn, "_scd_input"));
   std::vector<std::string> names;
   for (const auto& [name, type] : input_columns) names.push_back(name);
@@ -425,6 +433,8 @@ Result<ModelResult> RunScd(const ModelRequest& request, FileSystem& fs, engine::
   options.mode = delta::WriteMode::kOverwrite;
   options.merge_schema = true;
   options.txns = in.Txns();
+  options.recommit = rebuild;
+  options.properties[kDefinitionProperty] = request.definition;
   std::string rows = "SELECT * FROM _scd_rows";
   std::string key_on;  // r.<key> = k.<key>
   for (const std::string& k : m.key) {

@@ -7,6 +7,7 @@
 #include "carelake/delta/schema.h"
 #include "carelake/delta/table.h"
 #include "carelake/model/dimension.h"
+#include "carelake/sql/statement.h"
 
 namespace carelake::model {
 namespace {
@@ -17,94 +18,65 @@ using project::ExpectationAction;
 
 constexpr char kModelRows[] = "_model_rows";
 
-bool IsIdentStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool IsIdent(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool IsLayer(const std::string& schema) {
+  std::string lower = schema;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return lower == "bronze" || lower == "silver" || lower == "gold" || lower == "_system";
+}
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
+std::string LayerName(const sql::TableRef& r) {
+  std::string layer = r.schema;
+  std::transform(layer.begin(), layer.end(), layer.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return layer + "." + r.name;
 }
 
 }  // namespace
 
-std::vector<Reference> ExtractReferences(const std::string& sql) {
-  static const std::set<std::string> kLayers = {"bronze", "silver", "gold", "_system"};
-  std::vector<Reference> refs;
-  size_t i = 0;
-  const size_t n = sql.size();
-  while (i < n) {
-    char c = sql[i];
-    if (c == '\'') {  // string literal ('' escapes)
-      for (++i; i < n; ++i) {
-        if (sql[i] == '\'') {
-          if (i + 1 < n && sql[i + 1] == '\'') {
-            ++i;
-          } else {
-            break;
-          }
-        }
-      }
-      ++i;
-      continue;
+Result<ParsedModel> ParseModel(const project::Model& m, engine::Connection& conn) {
+  ParsedModel parsed;
+  if (!m.sql.empty()) {
+    sql::SyntaxError error;
+    auto statement = sql::Parse(conn, m.sql, &error);
+    if (!statement.ok()) {
+      if (statement.status().code() != StatusCode::kInvalidArgument) return statement.status();
+      const std::string file = m.sql_file.empty() ? m.origin.ToString() : m.sql_file;
+      return InvalidArgument(sql::PointAt(file, m.sql, error.offset, error.message));
     }
-    if (c == '-' && i + 1 < n && sql[i + 1] == '-') {
-      while (i < n && sql[i] != '\n') ++i;
-      continue;
-    }
-    if (c == '/' && i + 1 < n && sql[i + 1] == '*') {
-      size_t end = sql.find("*/", i + 2);
-      i = end == std::string::npos ? n : end + 2;
-      continue;
-    }
-    if (!IsIdentStart(c) || (i > 0 && (IsIdent(sql[i - 1]) || sql[i - 1] == '.'))) {
-      ++i;
-      continue;
-    }
-    size_t start = i;
-    while (i < n && IsIdent(sql[i])) ++i;
-    const std::string word = Lower(sql.substr(start, i - start));
-    if (!kLayers.count(word) || i + 1 >= n || sql[i] != '.' || !IsIdentStart(sql[i + 1])) continue;
-    size_t name_start = i + 1;
-    size_t j = name_start;
-    while (j < n && IsIdent(sql[j])) ++j;
-    Reference r;
-    r.layer = word;
-    r.name = sql.substr(name_start, j - name_start);
-    r.begin = start;
-    r.end = j;
-    // Inside new_rows( ... )?
-    size_t b = start;
-    while (b > 0 && std::isspace(static_cast<unsigned char>(sql[b - 1]))) --b;
-    size_t a = j;
-    while (a < n && std::isspace(static_cast<unsigned char>(sql[a]))) ++a;
-    if (b > 0 && sql[b - 1] == '(' && a < n && sql[a] == ')') {
-      size_t w = b - 1;
-      while (w > 0 && std::isspace(static_cast<unsigned char>(sql[w - 1]))) --w;
-      size_t ws = w;
-      while (ws > 0 && IsIdent(sql[ws - 1])) --ws;
-      if (Lower(sql.substr(ws, w - ws)) == "new_rows") {
-        r.new_rows = true;
-        r.begin = ws;
-        r.end = a + 1;
-      }
-    }
-    i = j;
-    refs.push_back(std::move(r));
+    parsed.refs = std::move(statement->tables);
+    parsed.normalized = std::move(statement->normalized);
   }
-  return refs;
+  auto add = [&parsed](const std::string& q) {
+    if (std::find(parsed.inputs.begin(), parsed.inputs.end(), q) == parsed.inputs.end())
+      parsed.inputs.push_back(q);
+  };
+  for (const sql::TableRef& r : parsed.refs) {
+    if (r.catalog.empty() && IsLayer(r.schema)) add(LayerName(r));
+  }
+  for (const project::Lookup& l : m.lookups) add("gold." + l.dimension);
+  return parsed;
 }
 
-std::vector<std::string> ModelInputNames(const project::Model& model) {
-  std::vector<std::string> names;
-  for (const Reference& r : ExtractReferences(model.sql)) {
-    if (std::find(names.begin(), names.end(), r.Qualified()) == names.end())
-      names.push_back(r.Qualified());
+size_t ModelInputs::ModelOffset(size_t offset) const {
+  int64_t shift = 0;
+  for (const Edit& e : edits) {
+    if (offset < e.sql_begin) break;
+    if (offset < e.sql_end) return e.begin;
+    shift = static_cast<int64_t>(e.end) - static_cast<int64_t>(e.sql_end);
   }
-  for (const project::Lookup& l : model.lookups) {
-    const std::string q = "gold." + l.dimension;
-    if (std::find(names.begin(), names.end(), q) == names.end()) names.push_back(q);
+  return static_cast<size_t>(static_cast<int64_t>(offset) + shift);
+}
+
+Status ModelSqlError(const project::Model& m, const ModelInputs& in, const std::string& executed,
+                     size_t sql_begin, const Status& error) {
+  const std::string file = m.sql_file.empty() ? m.origin.ToString() : m.sql_file;
+  const std::string message = sql::WithoutErrorContext(error.message());
+  const size_t at = sql::ErrorOffset(error.message(), executed);
+  if (at == std::string::npos || at < sql_begin || m.sql.empty()) {
+    return Status(error.code(), file + ": model '" + m.name + "': " + message);
   }
-  return names;
+  return Status(error.code(), sql::PointAt(file, m.sql, in.ModelOffset(at - sql_begin), message));
 }
 
 std::vector<delta::Txn> ModelInputs::Txns() const {
@@ -124,8 +96,9 @@ Result<ModelInputs> ResolveInputs(const ModelRequest& request, bool incremental,
     CARELAKE_ASSIGN_OR_RETURN(delta::SnapshotPtr s, target.Load());
     in.consumed = s->app_versions();
   }
+  CARELAKE_ASSIGN_OR_RETURN(ParsedModel parsed, ParseModel(m, conn));
   // The version of every input now.
-  for (const std::string& q : ModelInputNames(m)) {
+  for (const std::string& q : parsed.inputs) {
     auto path = request.upstream_paths.find(q);
     if (path == request.upstream_paths.end()) {
       return InvalidArgument(m.origin.ToString() + ": model '" + m.name + "' refers to '" + q +
@@ -142,25 +115,44 @@ Result<ModelInputs> ResolveInputs(const ModelRequest& request, bool incremental,
   in.changed = request.full_refresh || !exists;
   for (const auto& [q, v] : in.current) {
     auto it = in.consumed.find(std::string(kUpstreamAppPrefix) + q);
-    if (it == in.consumed.end() || it->second < v) in.changed = true;
+    if (it == in.consumed.end() || it->second < v) {
+      in.changed = true;
+      in.changed_inputs.push_back(q);
+    }
   }
-  // new_rows(x): the rows x gained since this model last read it.
-  std::vector<Reference> refs = ExtractReferences(m.sql);
+  // new_rows(x): the rows x gained since this model last read it. The edits
+  // go from the end so that earlier offsets stay valid.
   in.sql = m.sql;
-  for (auto r = refs.rbegin(); r != refs.rend(); ++r) {
-    if (!r->new_rows) continue;
-    std::string replacement = r->Qualified();
+  std::vector<const sql::TableRef*> calls;
+  for (const sql::TableRef& r : parsed.refs) {
+    if (r.new_rows) calls.push_back(&r);
+  }
+  std::sort(calls.begin(), calls.end(),
+            [](const sql::TableRef* a, const sql::TableRef* b) { return a->begin > b->begin; });
+  for (const sql::TableRef* r : calls) {
+    if (r->end <= r->begin) {
+      return Internal(m.sql_file + ": the parser gave no position for new_rows(" + r->Qualified() +
+                      ")");
+    }
+    const std::string q = LayerName(*r);
+    std::string replacement = q;
     if (incremental) {
-      auto it = in.consumed.find(std::string(kUpstreamAppPrefix) + r->Qualified());
+      auto it = in.consumed.find(std::string(kUpstreamAppPrefix) + q);
       int64_t after = it == in.consumed.end() ? -1 : it->second;
       int64_t to = 0;
       bool only_appends = true;
-      CARELAKE_ASSIGN_OR_RETURN(std::string added,
-                                AddedRowsSql(request.upstream_paths.at(r->Qualified()), after, &to,
-                                             &only_appends, fs, conn));
+      CARELAKE_ASSIGN_OR_RETURN(std::string added, AddedRowsSql(request.upstream_paths.at(q), after,
+                                                                &to, &only_appends, fs, conn));
       replacement = "(" + added + ")";
     }
     in.sql.replace(r->begin, r->end - r->begin, replacement);
+    const int64_t shift =
+        static_cast<int64_t>(replacement.size()) - static_cast<int64_t>(r->end - r->begin);
+    for (ModelInputs::Edit& e : in.edits) {  // later edits move
+      e.sql_begin += shift;
+      e.sql_end += shift;
+    }
+    in.edits.insert(in.edits.begin(), {r->begin, r->end, r->begin, r->begin + replacement.size()});
   }
   while (!in.sql.empty() &&
          (std::isspace(static_cast<unsigned char>(in.sql.back())) || in.sql.back() == ';')) {
@@ -405,12 +397,9 @@ Result<int64_t> LookupSurrogateKeys(const ModelRequest& request, const ModelInpu
   return relooked;
 }
 
-}  // namespace
-
-Result<ModelResult> RunModel(const ModelRequest& request, FileSystem& fs,
-                             engine::Connection& conn) {
+Result<ModelResult> RunSqlModel(const ModelRequest& request, FileSystem& fs,
+                                engine::Connection& conn) {
   const project::Model& m = *request.model;
-  if (m.IsScd() || m.IsGenerated()) return RunDimension(request, fs, conn);
   const std::string qualified = "gold." + m.name;
   const bool incremental = m.materialized == project::Materialization::kIncremental;
   ModelResult result;
@@ -420,9 +409,13 @@ Result<ModelResult> RunModel(const ModelRequest& request, FileSystem& fs,
     result.message = "up to date (no referenced table changed)";
     return result;
   }
+  result.reason = in.InputsReason();
   CARELAKE_RETURN_IF_ERROR(conn.Execute(std::string("DROP TABLE IF EXISTS ") + kModelRows));
-  Status st = conn.Execute(std::string("CREATE TEMP TABLE ") + kModelRows + " AS " + in.sql);
-  if (!st.ok()) return st.WithContext(m.origin.file + ": model '" + m.name + "'");
+  // The model's SQL starts a line of its own, so DuckDB's error positions
+  // map back to the model's file.
+  const std::string create = std::string("CREATE TEMP TABLE ") + kModelRows + " AS\n";
+  Status st = conn.Execute(create + in.sql);
+  if (!st.ok()) return ModelSqlError(m, in, create + in.sql, create.size(), st);
   struct DropRows {
     engine::Connection& conn;
     ~DropRows() { (void)conn.Execute(std::string("DROP TABLE IF EXISTS ") + kModelRows); }
@@ -451,10 +444,13 @@ Result<ModelResult> RunModel(const ModelRequest& request, FileSystem& fs,
     options.keys = m.key;
     options.txns = txns;
     options.merge_schema = true;
+    options.properties[kDefinitionProperty] = request.definition;
     written = target.Merge(rows, options);
   } else {
     delta::WriteOptions options;
     options.txns = txns;
+    options.recommit = request.full_refresh;
+    options.properties[kDefinitionProperty] = request.definition;
     options.mode = incremental && !request.full_refresh && target.Exists()
                        ? delta::WriteMode::kAppend
                        : delta::WriteMode::kOverwrite;
@@ -468,6 +464,96 @@ Result<ModelResult> RunModel(const ModelRequest& request, FileSystem& fs,
   result.version = op.version;
   result.rows_written = op.metrics.rows_inserted + op.metrics.rows_updated;
   if (!op.committed) result.message = op.reason;
+  return result;
+}
+
+}  // namespace
+
+std::string ModelInputs::InputsReason() const {
+  std::string out;
+  for (const std::string& q : changed_inputs) {
+    auto it = consumed.find(std::string(kUpstreamAppPrefix) + q);
+    out +=
+        (out.empty() ? "" : ", ") + q +
+        (it == consumed.end() ? " (version " + std::to_string(current.at(q)) + ", not read before)"
+                              : " (version " + std::to_string(it->second) + " -> " +
+                                    std::to_string(current.at(q)) + ")");
+  }
+  return out.empty() ? out : "new data in " + out;
+}
+
+Result<ModelBuild> PlanModelBuild(const ModelRequest& request, FileSystem& fs,
+                                  engine::Connection& conn) {
+  const project::Model& m = *request.model;
+  ModelBuild build;
+  CARELAKE_ASSIGN_OR_RETURN(build.definition, ModelDefinition(m, conn));
+  CARELAKE_ASSIGN_OR_RETURN(DefinitionCheck check,
+                            CheckDefinition(request.target_path, build.definition, fs, conn));
+  if (request.full_refresh) {
+    build.full_refresh = true;
+    build.reason = "full refresh asked for";
+  } else if (!check.Exists()) {
+    build.reason = "new table";
+  } else if (m.materialized == project::Materialization::kFull || m.IsGenerated()) {
+    if (check.stored.empty()) {
+      build.full_refresh = true;
+      build.reason = "no definition recorded yet (built by an older carelake)";
+    } else if (check.Changed()) {
+      build.full_refresh = true;
+      build.reason = "definition changed since version " + std::to_string(check.version);
+    }
+  } else if (check.Changed()) {
+    CARELAKE_ASSIGN_OR_RETURN(
+        build.reason, OnChangedDefinition(check, "gold." + m.name, request.on_definition_change));
+    build.full_refresh = true;
+  }
+  return build;
+}
+
+Result<ModelForecast> ForecastModel(const ModelRequest& request, FileSystem& fs,
+                                    engine::Connection& conn) {
+  const project::Model& m = *request.model;
+  ModelForecast f;
+  CARELAKE_ASSIGN_OR_RETURN(ModelBuild build, PlanModelBuild(request, fs, conn));
+  const bool full = build.full_refresh || m.materialized == project::Materialization::kFull ||
+                    m.IsGenerated() || !delta::DeltaTable(fs, request.target_path, conn).Exists();
+  if (!build.reason.empty()) {
+    f.runs = true;
+    f.mode = full ? BuildMode::kFull : BuildMode::kIncremental;
+    f.reason = build.reason;
+    return f;
+  }
+  if (m.IsGenerated()) return f;  // generated with the declared settings
+  ModelRequest req = request;
+  req.full_refresh = build.full_refresh;
+  CARELAKE_ASSIGN_OR_RETURN(ModelInputs in, ResolveInputs(req, /*incremental=*/!full, fs, conn));
+  if (!in.changed) {
+    f.reason = "up to date";
+    return f;
+  }
+  f.runs = true;
+  f.mode = full ? BuildMode::kFull : BuildMode::kIncremental;
+  f.reason = in.InputsReason();
+  return f;
+}
+
+Result<ModelResult> RunModel(const ModelRequest& request, FileSystem& fs,
+                             engine::Connection& conn) {
+  const project::Model& m = *request.model;
+  const bool existed = delta::DeltaTable(fs, request.target_path, conn).Exists();
+  CARELAKE_ASSIGN_OR_RETURN(ModelBuild build, PlanModelBuild(request, fs, conn));
+  ModelRequest req = request;
+  req.full_refresh = build.full_refresh;
+  req.definition = build.definition;
+  auto result =
+      m.IsScd() || m.IsGenerated() ? RunDimension(req, fs, conn) : RunSqlModel(req, fs, conn);
+  if (!result.ok()) return result;
+  if (result->committed) {
+    const bool full = req.full_refresh || !existed ||
+                      m.materialized == project::Materialization::kFull || m.IsGenerated();
+    result->mode = full ? BuildMode::kFull : BuildMode::kIncremental;
+    if (!build.reason.empty()) result->reason = build.reason;
+  }
   return result;
 }
 

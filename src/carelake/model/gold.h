@@ -14,33 +14,35 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "carelake/base/file_system.h"
 #include "carelake/base/result.h"
 #include "carelake/delta/actions.h"
 #include "carelake/engine/connection.h"
+#include "carelake/model/definition.h"
 #include "carelake/model/silver.h"
 #include "carelake/project/project.h"
+#include "carelake/sql/statement.h"
 
 namespace carelake::model {
 
-struct Reference {
-  std::string layer;  // bronze, silver, gold, _system
-  std::string name;
-  bool new_rows = false;  // inside new_rows(...)
-  // The reference's text in the SQL: `layer.name`, or all of `new_rows(layer.name)`.
-  size_t begin = 0;
-  size_t end = 0;
-  std::string Qualified() const { return layer + "." + name; }
-  friend bool operator<(const Reference& a, const Reference& b) {
-    return std::tie(a.layer, a.name, a.new_rows) < std::tie(b.layer, b.name, b.new_rows);
-  }
+// A model's SQL as DuckDB's parser reads it (see sql/statement.h).
+struct ParsedModel {
+  // Every table the SQL reads (CTEs excluded), as written.
+  std::vector<sql::TableRef> refs;
+  // The project tables read: `layer.name` (layer in lower case) of each ref
+  // whose schema is bronze, silver, gold or _system, then the dimensions of
+  // the lookups; each once, in order.
+  std::vector<std::string> inputs;
+  // The parse tree without positions (whitespace and comments do not count).
+  std::string normalized;
 };
 
-// The table references in `sql` (outside string literals and comments).
-std::vector<Reference> ExtractReferences(const std::string& sql);
+// Parses the model's SQL (empty for generated dimensions). A syntax error is
+// InvalidArgument pointing into the model's file:
+// `models/x.sql:3:7: syntax error at or near "FORM"` and the line.
+Result<ParsedModel> ParseModel(const project::Model& model, engine::Connection& conn);
 
 struct ModelRequest {
   const project::Model* model = nullptr;
@@ -49,7 +51,33 @@ struct ModelRequest {
   std::map<std::string, std::string> upstream_paths;
   std::string run_id;
   bool full_refresh = false;
+  // What to do when the model's definition changed since its table was built
+  // (incremental models and dimensions; `full` models are rebuilt).
+  project::OnDefinitionChange on_definition_change = project::OnDefinitionChange::kFail;
+  // The definition's fingerprint, recorded by every commit (set by RunModel).
+  std::string definition;
 };
+
+// How a model step will build its table, decided before it runs.
+struct ModelBuild {
+  bool full_refresh = false;  // rebuild from all of its inputs
+  std::string definition;     // the fingerprint to record
+  std::string reason;         // why in full (empty: as the inputs say)
+};
+// FailedPrecondition when an incremental model's definition changed and the
+// policy is kFail.
+Result<ModelBuild> PlanModelBuild(const ModelRequest& request, FileSystem& fs,
+                                  engine::Connection& conn);
+
+// What a run would do with a model, without running it (`carelake run
+// --dry-run`): whether it runs, how, and why.
+struct ModelForecast {
+  bool runs = false;
+  BuildMode mode = BuildMode::kNone;
+  std::string reason;
+};
+Result<ModelForecast> ForecastModel(const ModelRequest& request, FileSystem& fs,
+                                    engine::Connection& conn);
 
 struct ModelResult {
   bool committed = false;
@@ -61,15 +89,13 @@ struct ModelResult {
   // changed in a dimension.
   int64_t rows_relooked_up = 0;
   std::vector<RuleResult> rules;
-  std::string failed_rule;  // a `fail` expectation failed: nothing committed
+  std::string failed_rule;            // a `fail` expectation failed: nothing committed
+  BuildMode mode = BuildMode::kNone;  // kNone: nothing was built
+  std::string reason;                 // why it was built (so)
 };
 
 // Runs one model of any materialization (dimensions: see dimension.h).
 Result<ModelResult> RunModel(const ModelRequest& request, FileSystem& fs, engine::Connection& conn);
-
-// The tables a model reads: the references in its SQL and the dimensions of
-// its lookups (qualified names, each once).
-std::vector<std::string> ModelInputNames(const project::Model& model);
 
 // What a model step reads, resolved against the lake.
 struct ModelInputs {
@@ -78,13 +104,33 @@ struct ModelInputs {
   std::map<std::string, int64_t> consumed;
   std::map<std::string, int64_t> current;  // qualified name -> latest version
   bool changed = false;                    // full refresh, new target, or an input changed since
+  // The inputs whose version is newer than the one consumed.
+  std::vector<std::string> changed_inputs;
+  // "new rows in silver.x (version 3 -> 5)", for the changed inputs.
+  std::string InputsReason() const;
   // The model's SQL with `new_rows(x)` replaced: by the rows added to x since
   // `consumed` (when `incremental`), else by all of x.
   std::string sql;
+  // Where `sql` differs from the model's text: [begin, end) of the model's
+  // text became [sql_begin, sql_end) of `sql`.
+  struct Edit {
+    size_t begin = 0, end = 0, sql_begin = 0, sql_end = 0;
+  };
+  std::vector<Edit> edits;
   std::vector<delta::Txn> Txns() const;
+  // The offset in the model's text of `offset` in `sql` (the start of an
+  // edit for an offset inside one).
+  size_t ModelOffset(size_t offset) const;
 };
 Result<ModelInputs> ResolveInputs(const ModelRequest& request, bool incremental, FileSystem& fs,
                                   engine::Connection& conn);
+
+// An error of DuckDB's running `executed`, whose text from `sql_begin` on is
+// `in.sql`, told in terms of the model's file: `models/x.sql:LINE:COL:
+// message`, the user's line and a caret (the file alone when DuckDB gives
+// no position inside the model's SQL).
+Status ModelSqlError(const project::Model& model, const ModelInputs& in,
+                     const std::string& executed, size_t sql_begin, const Status& error);
 
 // Checks the model's expectations on the rows of the temporary table
 // `rows_table`, adding a RuleResult each to `result` (and failed_rule).

@@ -279,8 +279,10 @@ Result<std::string> AddedRowsSql(const std::string& path, int64_t after, int64_t
   return delta::BuildScanSql(*latest, conn, options);
 }
 
-Result<SilverResult> RunSilver(const SilverRequest& request, FileSystem& fs,
-                               engine::Connection& conn) {
+namespace {
+
+Result<SilverResult> RunSilverBuild(const SilverRequest& request, FileSystem& fs,
+                                    engine::Connection& conn) {
   const project::SilverTable& t = *request.table;
   const std::string app = std::string(kUpstreamAppPrefix) + request.upstream_name;
   const std::string qualified = "silver." + t.name;
@@ -401,6 +403,7 @@ Result<SilverResult> RunSilver(const SilverRequest& request, FileSystem& fs,
   if (acc.quarantined > 0 || request.full_refresh) {
     delta::WriteOptions options;
     options.txns = txns;
+    options.recommit = request.full_refresh;
     options.mode = request.full_refresh ? delta::WriteMode::kOverwrite : delta::WriteMode::kAppend;
     options.merge_schema = true;
     auto w = quarantine.Write("SELECT " + cols + ", _dq_rules, _dq_reasons, _dq_fixes, " + lineage +
@@ -464,6 +467,8 @@ Result<SilverResult> RunSilver(const SilverRequest& request, FileSystem& fs,
   if (t.key.empty() || !target.Exists() || request.full_refresh) {
     delta::WriteOptions options;
     options.txns = txns;
+    options.recommit = request.full_refresh;
+    options.properties[kDefinitionProperty] = request.definition;
     options.mode = request.full_refresh ? delta::WriteMode::kOverwrite : delta::WriteMode::kAppend;
     options.merge_schema = true;
     options.partition_by = t.partition_by;
@@ -476,12 +481,14 @@ Result<SilverResult> RunSilver(const SilverRequest& request, FileSystem& fs,
       delta::WriteOptions options;
       options.txns = txns;
       options.mode = delta::WriteMode::kAppend;
+      options.properties[kDefinitionProperty] = request.definition;
       written = target.Write(kept, options);
     } else {
       delta::MergeOptions options;
       options.keys = t.key;
       options.txns = txns;
       options.merge_schema = true;
+      options.properties[kDefinitionProperty] = request.definition;
       written = target.Merge(kept, options);
     }
   }
@@ -499,6 +506,81 @@ Result<SilverResult> RunSilver(const SilverRequest& request, FileSystem& fs,
                     std::to_string(acc.quarantined));
   }
   return result;
+}
+
+}  // namespace
+
+namespace {
+
+// The definition now and what it means for this run: sets
+// `request->full_refresh` and returns the reason when it forces a rebuild.
+Result<std::string> PlanSilverBuild(SilverRequest* request, FileSystem& fs,
+                                    engine::Connection& conn) {
+  const project::SilverTable& t = *request->table;
+  CARELAKE_ASSIGN_OR_RETURN(request->definition, SilverDefinition(t, conn));
+  CARELAKE_ASSIGN_OR_RETURN(DefinitionCheck check,
+                            CheckDefinition(request->target_path, request->definition, fs, conn));
+  if (request->full_refresh) return std::string("full refresh asked for");
+  if (!check.Exists()) return std::string("new table");
+  if (!check.Changed()) return std::string();
+  CARELAKE_ASSIGN_OR_RETURN(std::string reason, OnChangedDefinition(check, "silver." + t.name,
+                                                                    request->on_definition_change));
+  request->full_refresh = true;
+  return reason;
+}
+
+std::string UpstreamReason(const std::string& upstream, int64_t from, int64_t to) {
+  return "new data in " + upstream +
+         (from < 0 ? " (version " + std::to_string(to) + ", not read before)"
+                   : " (version " + std::to_string(from) + " -> " + std::to_string(to) + ")");
+}
+
+}  // namespace
+
+Result<SilverResult> RunSilver(const SilverRequest& request, FileSystem& fs,
+                               engine::Connection& conn) {
+  SilverRequest req = request;
+  const bool existed = delta::DeltaTable(fs, req.target_path, conn).Exists();
+  CARELAKE_ASSIGN_OR_RETURN(std::string reason, PlanSilverBuild(&req, fs, conn));
+  auto result = RunSilverBuild(req, fs, conn);
+  if (!result.ok() || !result->committed) return result;
+  result->mode = req.full_refresh || !existed ? BuildMode::kFull : BuildMode::kIncremental;
+  result->reason = !reason.empty() ? reason
+                                   : UpstreamReason(req.upstream_name, result->upstream_from,
+                                                    result->upstream_to);
+  return result;
+}
+
+Result<SilverForecast> ForecastSilver(const SilverRequest& request, FileSystem& fs,
+                                      engine::Connection& conn) {
+  SilverRequest req = request;
+  SilverForecast f;
+  CARELAKE_ASSIGN_OR_RETURN(std::string reason, PlanSilverBuild(&req, fs, conn));
+  if (!reason.empty()) {
+    f.runs = true;
+    f.mode = req.full_refresh || reason == "new table" ? BuildMode::kFull : BuildMode::kIncremental;
+    f.reason = reason;
+    return f;
+  }
+  delta::DeltaTable target(fs, req.target_path, conn);
+  delta::DeltaTable upstream(fs, req.upstream_path, conn);
+  int64_t from = -1;
+  CARELAKE_ASSIGN_OR_RETURN(delta::SnapshotPtr s, target.Load());
+  auto it = s->app_versions().find(std::string(kUpstreamAppPrefix) + req.upstream_name);
+  if (it != s->app_versions().end()) from = it->second;
+  if (!upstream.Exists()) {
+    f.reason = req.upstream_name + " has no data yet";
+    return f;
+  }
+  CARELAKE_ASSIGN_OR_RETURN(delta::SnapshotPtr u, upstream.Load());
+  if (u->version() <= from) {
+    f.reason = "up to date";
+    return f;
+  }
+  f.runs = true;
+  f.mode = BuildMode::kIncremental;
+  f.reason = UpstreamReason(req.upstream_name, from, u->version());
+  return f;
 }
 
 }  // namespace carelake::model

@@ -20,6 +20,7 @@
 #include "carelake/base/file_system.h"
 #include "carelake/base/result.h"
 #include "carelake/engine/connection.h"
+#include "carelake/model/definition.h"
 #include "carelake/project/project.h"
 
 namespace carelake::model {
@@ -58,6 +59,10 @@ struct SilverRequest {
   std::string quarantine_path;
   std::string run_id;
   bool full_refresh = false;
+  // What to do when the table's definition changed since it was built.
+  project::OnDefinitionChange on_definition_change = project::OnDefinitionChange::kFail;
+  // The definition's fingerprint, recorded by every commit (set by RunSilver).
+  std::string definition;
 };
 
 struct SilverResult {
@@ -70,11 +75,24 @@ struct SilverResult {
   std::vector<RuleResult> rules;
   // Set when a `fail` rule failed: nothing was committed.
   std::string failed_rule;
+  BuildMode mode = BuildMode::kNone;  // kNone: nothing was committed
+  std::string reason;                 // why it was built (so)
 };
 
-// Runs one silver step. A failed `fail` rule is a result, not an error.
+// Runs one silver step. A failed `fail` rule is a result, not an error. A
+// changed definition rebuilds the table in full or fails the step (see
+// `on_definition_change`).
 Result<SilverResult> RunSilver(const SilverRequest& request, FileSystem& fs,
                                engine::Connection& conn);
+
+// What a run would do with the silver table, without running it.
+struct SilverForecast {
+  bool runs = false;
+  BuildMode mode = BuildMode::kNone;
+  std::string reason;
+};
+Result<SilverForecast> ForecastSilver(const SilverRequest& request, FileSystem& fs,
+                                      engine::Connection& conn);
 
 // SQL of the rows in the data files the Delta table at `path` gained after
 // version `after` (exclusive) up to its latest version `*to` (set); all rows

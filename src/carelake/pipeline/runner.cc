@@ -11,6 +11,7 @@
 #include "carelake/model/dimension.h"
 #include "carelake/model/gold.h"
 #include "carelake/pipeline/catalog.h"
+#include "carelake/sql/statement.h"
 
 namespace carelake::pipeline {
 namespace {
@@ -55,7 +56,10 @@ std::string StepRow(const std::string& run_id, const StepReport& s) {
          "::BIGINT AS rows_deduplicated, " + Lit(s.rows_fixed) + "::BIGINT AS rows_fixed, " +
          Lit(s.rows_warned) + "::BIGINT AS rows_warned, " + Lit(s.files) + "::BIGINT AS files, " +
          Lit(s.version) + "::BIGINT AS table_version, " + Ts(s.started_ms) + " AS started_at, " +
-         Lit(s.duration_ms) + "::BIGINT AS duration_ms, " + Opt(s.message) + " AS message";
+         Lit(s.duration_ms) + "::BIGINT AS duration_ms, " + Opt(s.message) + " AS message, " +
+         (s.mode == model::BuildMode::kNone ? std::string("NULL::VARCHAR")
+                                            : Lit(ToString(s.mode))) +
+         " AS mode, " + Opt(s.reason) + " AS reason";
 }
 
 std::string RuleRow(const std::string& run_id, const model::RuleResult& r) {
@@ -107,7 +111,8 @@ bool RunReport::CommittedAnything() const {
                      [](const StepReport& s) { return s.status == StepStatus::kCommitted; });
 }
 
-Result<std::vector<Step>> PlanSteps(const project::Project& project) {
+Result<std::vector<Step>> PlanSteps(const project::Project& project, engine::Connection& conn,
+                                    std::string* failed_step) {
   std::vector<Step> all;
   for (const project::Source& s : project.sources) {
     all.push_back({StepKind::kIngest, "bronze." + s.table, {}, &s, nullptr, nullptr});
@@ -115,10 +120,52 @@ Result<std::vector<Step>> PlanSteps(const project::Project& project) {
   for (const project::SilverTable& t : project.silver) {
     all.push_back({StepKind::kSilver, "silver." + t.name, {t.from}, nullptr, &t, nullptr});
   }
+  // Bare table names the project declares, for a hint when SQL omits the layer.
+  std::map<std::string, std::string> bare;
+  std::set<std::string> declared;
+  for (const CatalogTable& t : ProjectTables(project)) {
+    bare.emplace(t.name, t.Qualified());
+    declared.insert(t.Qualified());
+  }
+  auto fail = [&](const std::string& step, Status status) {
+    if (failed_step != nullptr) *failed_step = step;
+    return status;
+  };
   for (const project::Model& m : project.models) {
     Step step{StepKind::kModel, "gold." + m.name, {}, nullptr, nullptr, &m};
+    auto parsed = model::ParseModel(m, conn);
+    if (!parsed.ok()) return fail(step.name, parsed.status());
+    for (const sql::TableRef& r : parsed->refs) {
+      const std::string file = m.sql_file.empty() ? m.origin.ToString() : m.sql_file;
+      if (r.schema.empty() && !r.new_rows) {
+        auto it = bare.find(r.name);
+        if (it == bare.end()) continue;  // not the project's: DuckDB's business
+        return fail(step.name, InvalidArgument(sql::PointAt(
+                                   file, m.sql, r.begin,
+                                   "'" + r.name +
+                                       "' names no table: tables are named layer.name; "
+                                       "did you mean " +
+                                       it->second + "?")));
+      }
+      std::string q = r.schema + "." + r.name;
+      std::transform(q.begin(), q.begin() + r.schema.size(), q.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
+      if (r.catalog.empty() &&
+          parsed->inputs.end() != std::find(parsed->inputs.begin(), parsed->inputs.end(), q) &&
+          !declared.count(q)) {
+        std::string known;
+        for (const CatalogTable& t : ProjectTables(project)) {
+          if (t.layer == q.substr(0, q.find('.')) && t.name.find("__") == std::string::npos)
+            known += (known.empty() ? "" : ", ") + t.Qualified();
+        }
+        return fail(step.name, InvalidArgument(sql::PointAt(
+                                   file, m.sql, r.begin,
+                                   "reads '" + q + "', which the project does not declare" +
+                                       (known.empty() ? "" : " (it declares " + known + ")"))));
+      }
+    }
     std::set<std::string> seen;
-    for (std::string q : model::ModelInputNames(m)) {
+    for (std::string q : parsed->inputs) {
       // A quarantine or changes table belongs to the step of its table.
       for (std::string_view suffix :
            {std::string_view(kQuarantineSuffix), std::string_view(model::kChangesSuffix)}) {
@@ -137,8 +184,8 @@ Result<std::vector<Step>> PlanSteps(const project::Project& project) {
     for (const std::string& u : s.upstream) {
       if (!index.count(u)) {
         const project::Origin& o = s.model ? s.model->origin : s.silver->origin;
-        return InvalidArgument(o.ToString() + ": " + s.name + " reads '" + u +
-                               "', which the project does not declare");
+        return fail(s.name, InvalidArgument(o.ToString() + ": " + s.name + " reads '" + u +
+                                            "', which the project does not declare"));
       }
     }
   }
@@ -223,6 +270,106 @@ Result<std::vector<Step>> SelectSteps(const std::vector<Step>& steps,
   return out;
 }
 
+Result<std::vector<StepForecast>> ForecastRun(const project::Project& project,
+                                              const RunOptions& options, FileSystem& fs,
+                                              engine::Connection& conn) {
+  std::string failed_step;
+  auto planned = PlanSteps(project, conn, &failed_step);
+  if (!planned.ok()) {
+    return Status(planned.status().code(),
+                  (failed_step.empty() ? "" : failed_step + ": ") + planned.status().message());
+  }
+  CARELAKE_ASSIGN_OR_RETURN(std::vector<Step> steps, SelectSteps(*planned, options.select));
+  const std::map<std::string, std::string> paths = TablePaths(project);
+  CARELAKE_RETURN_IF_ERROR(RegisterViews(project, fs, conn).status());
+  std::set<std::string> running;  // steps forecast to commit
+  std::vector<StepForecast> out;
+  for (const Step& step : steps) {
+    StepForecast f;
+    f.name = step.name;
+    f.kind = step.kind;
+    std::string after;  // an upstream step that would commit first
+    for (const std::string& u : step.upstream) {
+      if (running.count(u)) after += (after.empty() ? "" : ", ") + u;
+    }
+    Status status;
+    switch (step.kind) {
+      case StepKind::kIngest: {
+        ingest::IngestRequest req;
+        req.source = step.source;
+        req.project_dir = project.dir;
+        req.bronze_path = paths.at(step.name);
+        req.quarantine_path = paths.at(step.name + kQuarantineSuffix);
+        auto r = ingest::ListPendingFiles(req, fs, conn);
+        if (!r.ok()) {
+          status = r.status();
+          break;
+        }
+        f.runs = !r->new_files.empty();
+        f.mode = f.runs ? model::BuildMode::kIncremental : model::BuildMode::kNone;
+        f.reason =
+            f.runs ? std::to_string(r->new_files.size()) + " new files (" +
+                         std::to_string(r->new_bytes) + " bytes)"
+                   : "no new files (" + std::to_string(r->already_ingested) + " already ingested)";
+        break;
+      }
+      case StepKind::kSilver: {
+        model::SilverRequest req;
+        req.table = step.silver;
+        req.upstream_name = step.silver->from;
+        req.upstream_path = paths.at(step.silver->from);
+        req.target_path = paths.at(step.name);
+        req.quarantine_path = paths.at(step.name + kQuarantineSuffix);
+        req.full_refresh = options.full_refresh;
+        req.on_definition_change =
+            step.silver->on_definition_change.value_or(project.on_definition_change);
+        auto r = model::ForecastSilver(req, fs, conn);
+        if (!r.ok()) {
+          status = r.status();
+          break;
+        }
+        f.runs = r->runs;
+        f.mode = r->mode;
+        f.reason = r->reason;
+        break;
+      }
+      case StepKind::kModel: {
+        model::ModelRequest req;
+        req.model = step.model;
+        req.target_path = paths.at(step.name);
+        req.upstream_paths = paths;
+        req.full_refresh = options.full_refresh;
+        req.on_definition_change =
+            step.model->on_definition_change.value_or(project.on_definition_change);
+        auto r = model::ForecastModel(req, fs, conn);
+        if (!r.ok()) {
+          // An upstream with no data yet that would get some: runs after it.
+          if (after.empty() || r.status().code() != StatusCode::kFailedPrecondition) {
+            status = r.status();
+          }
+          break;
+        }
+        f.runs = r->runs;
+        f.mode = r->mode;
+        f.reason = r->reason;
+        break;
+      }
+    }
+    if (!status.ok()) {
+      f.error = status.message();
+    } else if (!f.runs && !after.empty()) {
+      f.runs = true;
+      const bool full =
+          step.model != nullptr && step.model->materialized == project::Materialization::kFull;
+      f.mode = full ? model::BuildMode::kFull : model::BuildMode::kIncremental;
+      f.reason = "after " + after + " commits";
+    }
+    if (f.runs && f.error.empty()) running.insert(step.name);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 Result<RunReport> RunProject(const project::Project& project, const RunOptions& options,
                              FileSystem& fs, engine::Connection& conn) {
   RunReport report;
@@ -233,7 +380,8 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
     report.failed_step = step;
     report.error = error;
   };
-  auto planned = PlanSteps(project);
+  std::string plan_step;
+  auto planned = PlanSteps(project, conn, &plan_step);
   std::vector<Step> steps;
   if (planned.ok()) {
     auto selected = SelectSteps(*planned, options.select);
@@ -243,7 +391,7 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
       fail_run("", selected.status().message());
     }
   } else {
-    fail_run("", planned.status().message());
+    fail_run(plan_step, planned.status().message());
   }
   const std::map<std::string, std::string> paths = TablePaths(project);
   for (const Step& step : steps) {
@@ -274,6 +422,10 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
         sr.rows_quarantined = r->rows_quarantined;
         sr.version = r->bronze_version;
         sr.status = r->commits > 0 ? StepStatus::kCommitted : StepStatus::kUpToDate;
+        if (r->commits > 0) {
+          sr.mode = model::BuildMode::kIncremental;
+          sr.reason = std::to_string(r->files.size()) + " new files";
+        }
         sr.message = r->files.empty()
                          ? "no new files (" + std::to_string(r->files_already_ingested) +
                                " already ingested)"
@@ -298,6 +450,8 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
         req.quarantine_path = paths.at(step.name + kQuarantineSuffix);
         req.run_id = report.run_id;
         req.full_refresh = options.full_refresh;
+        req.on_definition_change =
+            step.silver->on_definition_change.value_or(project.on_definition_change);
         if (!delta::DeltaTable(fs, req.upstream_path, conn).Exists()) {
           sr.message = step.silver->from + " has no data yet";
           break;
@@ -317,6 +471,8 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
         sr.rows_warned = a.warned;
         sr.version = r->version;
         sr.message = r->message;
+        sr.mode = r->mode;
+        sr.reason = r->reason;
         report.rules.insert(report.rules.end(), r->rules.begin(), r->rules.end());
         if (!r->failed_rule.empty()) {
           // Nothing was committed: the ledger says so (the rule results keep
@@ -339,6 +495,8 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
         req.upstream_paths = paths;
         req.run_id = report.run_id;
         req.full_refresh = options.full_refresh;
+        req.on_definition_change =
+            step.model->on_definition_change.value_or(project.on_definition_change);
         auto r = model::RunModel(req, fs, conn);
         if (!r.ok()) {
           status = r.status();
@@ -348,6 +506,8 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
         sr.rows_written = r->rows_written;
         sr.version = r->version;
         sr.message = r->message;
+        sr.mode = r->mode;
+        sr.reason = r->reason;
         report.rules.insert(report.rules.end(), r->rules.begin(), r->rules.end());
         if (!r->failed_rule.empty()) {
           sr.status = StepStatus::kFailed;

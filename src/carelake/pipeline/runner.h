@@ -42,8 +42,12 @@ struct Step {
   const project::Model* model = nullptr;
 };
 
-// Every step of the project in dependency order; InvalidArgument on a cycle.
-Result<std::vector<Step>> PlanSteps(const project::Project& project);
+// Every step of the project in dependency order. InvalidArgument on a cycle,
+// a model whose SQL does not parse, or a reference to an undeclared table;
+// then `*failed_step` (when not null) names the step at fault. `conn` runs
+// DuckDB's parser over the models' SQL.
+Result<std::vector<Step>> PlanSteps(const project::Project& project, engine::Connection& conn,
+                                    std::string* failed_step = nullptr);
 
 // The steps chosen by `selectors` (all when empty), in dependency order:
 // `name` (qualified, or bare if unambiguous), `name+` (and everything
@@ -71,6 +75,11 @@ struct StepReport {
   std::optional<int64_t> version;
   int64_t started_ms = 0;
   int64_t duration_ms = 0;
+  // How the step built its table (kNone when it committed nothing) and why:
+  // "new data in bronze.x (version 3 -> 5)", "definition changed since
+  // version 7; rebuilt in full", "full refresh asked for", "4 new files".
+  model::BuildMode mode = model::BuildMode::kNone;
+  std::string reason;
 };
 
 struct RunReport {
@@ -96,6 +105,21 @@ struct RunOptions {
   // Called with progress lines during long steps.
   std::function<void(const std::string&)> on_progress;
 };
+
+// What a run would do, step by step, without doing it (`carelake run
+// --dry-run`). A step whose upstream would commit is forecast to run too.
+struct StepForecast {
+  std::string name;
+  StepKind kind = StepKind::kIngest;
+  bool runs = false;
+  model::BuildMode mode = model::BuildMode::kNone;
+  std::string reason;  // why it runs, or why not ("up to date")
+  std::string error;   // the step would fail: why
+};
+// InvalidArgument when the project cannot be planned (see PlanSteps).
+Result<std::vector<StepForecast>> ForecastRun(const project::Project& project,
+                                              const RunOptions& options, FileSystem& fs,
+                                              engine::Connection& conn);
 
 // Runs the project. A failing step is reported in the RunReport, not as an
 // error; an error means the run could not be recorded (e.g. the ledger

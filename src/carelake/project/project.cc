@@ -538,6 +538,12 @@ Status CheckDeclared(const SilverTable& table, const std::vector<Item>& names,
   return Status::Ok();
 }
 
+Result<OnDefinitionChange> ReadOnDefinitionChange(const Value& v) {
+  static const Choices<OnDefinitionChange> kChoices = {{"fail", OnDefinitionChange::kFail},
+                                                       {"rebuild", OnDefinitionChange::kRebuild}};
+  return ReadChoice(v, kChoices);
+}
+
 // A silver table and, for the cross-table checks, where its `from` was read.
 struct SilverEntry {
   SilverTable table;
@@ -545,10 +551,13 @@ struct SilverEntry {
 };
 
 Result<SilverEntry> ReadSilverTable(const Value& v, const std::string& project_name) {
-  static const std::vector<std::string> kKeys = {
-      "name",    "domain",       "from",         "naming",        "null_tokens",
-      "trim",    "key",          "latest_by",    "on_type_error", "partition_by",
-      "columns", "expectations", "other_columns"};
+  static const std::vector<std::string> kKeys = {"name",          "domain",
+                                                 "from",          "naming",
+                                                 "null_tokens",   "trim",
+                                                 "key",           "latest_by",
+                                                 "on_type_error", "partition_by",
+                                                 "columns",       "expectations",
+                                                 "other_columns", "on_definition_change"};
   static const Choices<OtherColumns> kOtherColumns = {{"drop", OtherColumns::kDrop},
                                                       {"keep", OtherColumns::kKeep}};
   static const Choices<Naming> kNamings = {{"snake_case", Naming::kSnakeCase},
@@ -585,6 +594,9 @@ Result<SilverEntry> ReadSilverTable(const Value& v, const std::string& project_n
       m, "other_columns", [](const Value& x) { return ReadChoice(x, kOtherColumns); },
       &t.other_columns));
   CARELAKE_RETURN_IF_ERROR(Optional(m, "latest_by", ReadSql, &t.latest_by));
+  if (const Value* odc = m.Find("on_definition_change")) {
+    CARELAKE_ASSIGN_OR_RETURN(t.on_definition_change, ReadOnDefinitionChange(*odc));
+  }
   CARELAKE_RETURN_IF_ERROR(Optional(
       m, "on_type_error", [](const Value& x) { return ReadChoice(x, kTypeErrorActions); },
       &t.on_type_error));
@@ -741,16 +753,27 @@ Result<std::string> ReadDate(const Value& v) {
 }
 
 Result<Model> ReadModel(const Value& v, const std::string& project_name, Value* sql_at) {
-  static const std::vector<std::string> kKeys = {"name",          "domain",
-                                                 "sql",           "materialized",
-                                                 "strategy",      "key",
-                                                 "partition_by",  "expectations",
-                                                 "lookups",       "from",
-                                                 "sequence_by",   "track",
-                                                 "track_except",  "except",
-                                                 "delete_when",   "ignore_null_updates",
-                                                 "surrogate_key", "unknown_member",
-                                                 "start",         "end"};
+  static const std::vector<std::string> kKeys = {"name",
+                                                 "domain",
+                                                 "sql",
+                                                 "materialized",
+                                                 "strategy",
+                                                 "key",
+                                                 "partition_by",
+                                                 "expectations",
+                                                 "lookups",
+                                                 "from",
+                                                 "sequence_by",
+                                                 "track",
+                                                 "track_except",
+                                                 "except",
+                                                 "delete_when",
+                                                 "ignore_null_updates",
+                                                 "surrogate_key",
+                                                 "unknown_member",
+                                                 "start",
+                                                 "end",
+                                                 "on_definition_change"};
   static const Choices<Materialization> kMaterializations = {
       {"full", Materialization::kFull},
       {"incremental", Materialization::kIncremental},
@@ -797,6 +820,9 @@ Result<Model> ReadModel(const Value& v, const std::string& project_name, Value* 
   }
   if (const Value* strategy = m.Find("strategy")) {
     CARELAKE_ASSIGN_OR_RETURN(model.strategy, ReadChoice(*strategy, kStrategies));
+  }
+  if (const Value* odc = m.Find("on_definition_change")) {
+    CARELAKE_ASSIGN_OR_RETURN(model.on_definition_change, ReadOnDefinitionChange(*odc));
   }
   const bool merge = model.materialized == Materialization::kIncremental &&
                      model.strategy == IncrementalStrategy::kMerge;
@@ -1024,7 +1050,8 @@ Status CheckLookups(Project& project) {
 }
 
 Result<Project> ReadProject(const YAML::Node& document, const fs::path& dir) {
-  static const std::vector<std::string> kKeys = {"name", "lake", "sources", "silver", "models"};
+  static const std::vector<std::string> kKeys = {"name",   "lake",   "sources",
+                                                 "silver", "models", "on_definition_change"};
   Project project;
   project.dir = dir.string();
   CARELAKE_ASSIGN_OR_RETURN(MapValue m, MapValue::Read(Value{document, "", 1}, kKeys));
@@ -1033,6 +1060,9 @@ Result<Project> ReadProject(const YAML::Node& document, const fs::path& dir) {
   CARELAKE_RETURN_IF_ERROR(Optional(
       m, "lake", [](const Value& x) { return ReadNonEmpty(x, "a folder path"); }, &lake));
   project.lake = Normal(dir / lake).string();
+  if (const Value* odc = m.Find("on_definition_change")) {
+    CARELAKE_ASSIGN_OR_RETURN(project.on_definition_change, ReadOnDefinitionChange(*odc));
+  }
 
   if (const Value* sources = m.Find("sources")) {
     CARELAKE_ASSIGN_OR_RETURN(std::vector<Value> items, ReadList(*sources, "a list of sources"));

@@ -52,6 +52,12 @@ struct Source {
 
 enum class ExpectationAction { kWarn, kDrop, kQuarantine, kFail, kFix };
 
+// What a run does with an incremental table (silver, an incremental model, a
+// dimension) whose definition changed since its rows were built: fail the
+// step, asking for a full refresh (kFail), or rebuild it in full (kRebuild).
+// A `full` model is always rebuilt.
+enum class OnDefinitionChange { kFail, kRebuild };
+
 // A data-quality rule: rows for which `check` (SQL over the silver row) is
 // not true fail it. `kFix` replaces columns with `fix` expressions (SQL over
 // the silver row and the bronze row, see doc/project-format.md) and flags
@@ -110,6 +116,7 @@ struct SilverTable {
   ExpectationAction on_type_error = ExpectationAction::kQuarantine;
   std::vector<Expectation> expectations;
   std::vector<std::string> partition_by;
+  std::optional<OnDefinitionChange> on_definition_change;  // the project's when unset
   Origin origin;
 };
 
@@ -176,6 +183,7 @@ struct Model {
     return materialized == Materialization::kDateDimension ||
            materialized == Materialization::kTimeDimension;
   }
+  std::optional<OnDefinitionChange> on_definition_change;  // the project's when unset
   Origin origin;
 };
 
@@ -186,6 +194,7 @@ struct Project {
   std::vector<Source> sources;
   std::vector<SilverTable> silver;
   std::vector<Model> models;
+  OnDefinitionChange on_definition_change = OnDefinitionChange::kFail;
 
   const Source* FindSourceByTable(const std::string& table) const;
   const SilverTable* FindSilver(const std::string& name) const;
