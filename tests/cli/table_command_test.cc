@@ -107,6 +107,40 @@ TEST_F(TableCommandTest, OptimizeAndVacuum) {
   EXPECT_EQ(q.out, "s\n3\n");
 }
 
+// An integer written into a double column is stored as a double (store
+// assignment); a lossy cast is refused with a cast to write in the query.
+TEST_F(TableCommandTest, WriteCastsNarrowerValuesToTheTableTypes) {
+  CliRun w =
+      Carelake("table write " + table_ +
+               " -q \"SELECT 1 AS admission_id, 'P1' AS patient_id, 12.5::DOUBLE AS charge\"");
+  ASSERT_EQ(w.exit_code, 0) << w.err;
+  w = Carelake("table write " + table_ +
+               " -q \"SELECT 5 AS admission_id, 'P5' AS patient_id, 10 AS charge\"");
+  ASSERT_EQ(w.exit_code, 0) << w.err;
+  EXPECT_EQ(w.out.rfind("committed version 1: 1 rows inserted", 0), 0u) << w.out;
+  CliRun q = Carelake(
+      "sql \"SELECT admission_id, charge::VARCHAR AS charge, typeof(charge) AS type FROM "
+      "delta_scan('" +
+      table_ + "') ORDER BY admission_id\"");
+  EXPECT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_EQ(q.out, "admission_id,charge,type\n1,12.5,DOUBLE\n5,10.0,DOUBLE\n");
+  CliRun desc = Carelake("table describe " + table_);
+  ASSERT_EQ(desc.exit_code, 0) << desc.err;
+  EXPECT_NE(desc.out.find("  charge  double"), std::string::npos) << desc.out;
+
+  CliRun bad =
+      Carelake("table write " + table_ + " -q \"SELECT 6 AS admission_id, '7' AS charge\"");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("Error: table '" + table_ +
+                         "': incompatible schema change for column 'charge': table has double, "
+                         "new data has string"),
+            std::string::npos)
+      << bad.err;
+  EXPECT_NE(bad.err.find("cast it in the query: CAST(charge AS DOUBLE) AS charge"),
+            std::string::npos)
+      << bad.err;
+}
+
 TEST_F(TableCommandTest, BadInputGivesClearErrors) {
   CliRun r = Carelake("table write " + table_ + " --mode upsert -q \"SELECT 1 AS a\"");
   EXPECT_EQ(r.exit_code, 2);

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "carelake/base/civil_time.h"
 #include "carelake/delta/checkpoint.h"
@@ -39,6 +40,43 @@ class DeltaTableTest : public LakeTest {
     auto r = t.Write(sql, options);
     EXPECT_TRUE(r.ok()) << r.status();
     return r.ok() ? *r : OperationResult{};
+  }
+
+  // Expects every live data file of `t`, and the table as delta_scan reads
+  // it, to hold each column in the DuckDB type of the table's schema.
+  void ExpectTableTypesOnDisk(DeltaTable& t) {
+    auto snap = t.Load();
+    ASSERT_TRUE(snap.ok()) << snap.status();
+    std::map<std::string, std::string> want;
+    for (const Field& f : (*snap)->schema().fields) {
+      auto duck = DuckDbTypeOf(f.type);
+      ASSERT_TRUE(duck.ok()) << duck.status();
+      want[f.name] = *duck;
+    }
+    auto expect_types = [&](const std::string& relation, const std::string& what) {
+      auto rows = Rows("SELECT column_name, column_type FROM (DESCRIBE " + relation + ")");
+      EXPECT_FALSE(rows.empty()) << what;
+      for (const auto& row : rows) {
+        const std::string& column = row[0].GetString();
+        ASSERT_TRUE(want.count(column)) << what << ": column " << column;
+        EXPECT_EQ(row[1].GetString(), want[column]) << what << ": column " << column;
+      }
+    };
+    for (const AddFile& f : (*snap)->files()) {
+      expect_types("SELECT * FROM read_parquet(" + QuoteLiteral((*snap)->DataFilePath(f.path)) +
+                       ", hive_partitioning = false)",
+                   f.path);
+    }
+    auto scan = t.ScanSql();
+    ASSERT_TRUE(scan.ok()) << scan.status();
+    expect_types(*scan, "delta_scan");
+  }
+
+  // The table's schema as its log holds it.
+  std::string SchemaString(DeltaTable& t) {
+    auto snap = t.Load();
+    EXPECT_TRUE(snap.ok()) << snap.status();
+    return snap.ok() ? (*snap)->schema().ToJsonString() : "";
   }
 };
 
@@ -504,6 +542,183 @@ TEST_F(DeltaTableTest, ExactlyOnceTxnAndSchemaRules) {
   EXPECT_EQ((*snap)->schema().Find("b")->type, "decimal(20,0)");
   EXPECT_EQ((*snap)->schema().Find("c")->type, "decimal(38,0)");
   EXPECT_EQ((*snap)->schema().Find("d")->type, "string");
+}
+
+// Store assignment: values of a narrower type are cast to the table's type
+// as the data files are written; the table's schema and file types stay.
+TEST_F(DeltaTableTest, AppendsCastNarrowerValuesToTheTableTypes) {
+  DeltaTable t = Table();
+  WriteOptions options;
+  options.partition_by = {"ward"};
+  MustWrite(t,
+            "SELECT 1::BIGINT AS id, 1.5::DOUBLE AS charge, 1::BIGINT AS big, "
+            "1.25::DECIMAL(10,2) AS amount, 1::BIGINT AS ward",
+            options);
+  const std::string schema = SchemaString(t);
+  // Each write in narrower types than the table's: integer/decimal/float →
+  // double, integer → bigint, decimal(5,2) → decimal(10,2), and an integer
+  // or tinyint value for the bigint partition column.
+  const std::vector<std::string> writes = {
+      "SELECT i::INTEGER AS id, (i * 1000003)::INTEGER AS charge, i::INTEGER AS big, "
+      "(i * 1.01)::DECIMAL(5,2) AS amount, (i % 3)::INTEGER AS ward FROM range(2, 500) r(i)",
+      "SELECT 1000 AS id, 12345.67::DECIMAL(7,2) AS charge, 2147483647 AS big, "
+      "999.99::DECIMAL(5,2) AS amount, 7::TINYINT AS ward",
+      "SELECT 1001 AS id, (-2147483648)::INTEGER AS charge, (-2147483648)::INTEGER AS big, "
+      "(-999.99)::DECIMAL(5,2) AS amount, NULL::INTEGER AS ward",
+      "SELECT 1002 AS id, 0.1::DECIMAL(3,1) AS charge, 5::SMALLINT AS big, "
+      "0.01::DECIMAL(3,2) AS amount, 2::SMALLINT AS ward",
+      "SELECT 1003 AS id, 99999999999999999999999999.99::DECIMAL(28,2) AS charge, "
+      "NULL::TINYINT AS big, NULL::DECIMAL(4,1) AS amount, 2 AS ward",
+      "SELECT 1004 AS id, 0.1::FLOAT AS charge, 1::TINYINT AS big, 12345678::DECIMAL(8,0) AS "
+      "amount, 3 AS ward",
+      // long → double: allowed, as SQL store assignment does; beyond 2^53
+      // it rounds to the nearest double (doc/delta.md).
+      "SELECT 1005 AS id, 9007199254740993::BIGINT AS charge, 6 AS big, "
+      "1.5::DECIMAL(2,1) AS amount, 3 AS ward",
+  };
+  std::string expected = "SELECT 1::BIGINT AS id, 1.5::DOUBLE, 1::BIGINT, 1.25::DECIMAL(10,2), 1";
+  for (const std::string& w : writes) {
+    OperationResult r = MustWrite(t, w);
+    EXPECT_TRUE(r.committed) << w;
+    // Independent computation: the values written, cast by DuckDB.
+    expected +=
+        " UNION ALL SELECT CAST(id AS BIGINT), CAST(charge AS DOUBLE), CAST(big AS BIGINT), "
+        "CAST(amount AS DECIMAL(10,2)), CAST(ward AS BIGINT) FROM (" +
+        w + ")";
+  }
+  EXPECT_EQ(Diff(t, expected), 0);
+  EXPECT_EQ(SchemaString(t), schema);
+  ExpectTableTypesOnDisk(t);
+  const std::string scan = *t.ScanSql();
+  // Exact: integers and decimals of up to 15 digits come back unchanged
+  // when cast back from double.
+  EXPECT_EQ(Difference("SELECT id, charge::INTEGER, amount::DECIMAL(5,2) FROM (" + scan +
+                           ") WHERE id BETWEEN 2 AND 499",
+                       "SELECT i, (i * 1000003)::INTEGER, (i * 1.01)::DECIMAL(5,2) "
+                       "FROM range(2, 500) r(i)"),
+            0);
+  EXPECT_EQ(Int("SELECT count(*) FROM (" + scan +
+                ") WHERE id = 1000 AND charge::DECIMAL(7,2) = 12345.67 AND big = 2147483647"),
+            1);
+  EXPECT_EQ(Int("SELECT count(*) FROM (" + scan + ") WHERE id = 1005 AND charge = 2.0 ^ 53"), 1);
+  EXPECT_EQ(Int("SELECT count(*) FROM (" + scan + ") WHERE ward IS NULL"), 1);
+}
+
+TEST_F(DeltaTableTest, MergeCastsADecimalSourceToADoubleColumn) {
+  DeltaTable t = Table();
+  WriteOptions options;
+  options.partition_by = {"ward"};
+  MustWrite(t,
+            "SELECT i::BIGINT AS id, (i * 0.5)::DOUBLE AS charge, (i % 2)::BIGINT AS ward "
+            "FROM range(10) r(i)",
+            options);
+  const std::string schema = SchemaString(t);
+  MergeOptions merge;
+  merge.keys = {"id"};
+  // INTEGER keys into a BIGINT key, DECIMAL into DOUBLE, INTEGER partition values.
+  const std::string source =
+      "SELECT i::INTEGER AS id, (i * 1.25)::DECIMAL(6,2) AS charge, (i % 2)::INTEGER AS ward "
+      "FROM range(5, 15) r(i)";
+  auto r = t.Merge(source, merge);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->metrics.rows_updated, 5);
+  EXPECT_EQ(r->metrics.rows_inserted, 5);
+  EXPECT_EQ(Diff(t,
+                 "SELECT i::BIGINT AS id, (i * 0.5)::DOUBLE AS charge, (i % 2)::BIGINT AS ward "
+                 "FROM range(5) r(i) UNION ALL SELECT CAST(id AS BIGINT), CAST(charge AS DOUBLE), "
+                 "CAST(ward AS BIGINT) FROM (" +
+                     source + ")"),
+            0);
+  EXPECT_EQ(SchemaString(t), schema);
+  ExpectTableTypesOnDisk(t);
+}
+
+TEST_F(DeltaTableTest, OverwritesCastNarrowerValuesToTheTableTypes) {
+  DeltaTable t = Table();
+  WriteOptions options;
+  options.partition_by = {"ward"};
+  const std::string base =
+      "SELECT i::BIGINT AS id, (i * 0.5)::DOUBLE AS charge, (i % 3)::BIGINT AS ward "
+      "FROM range(30) r(i)";
+  MustWrite(t, base, options);
+  const std::string schema = SchemaString(t);
+
+  WriteOptions replace;
+  replace.mode = WriteMode::kOverwrite;
+  replace.replace_where = "ward = 1";
+  const std::string ward1 =
+      "SELECT i::INTEGER AS id, (i * 0.25)::DECIMAL(8,2) AS charge, 1 AS ward "
+      "FROM range(100, 110) r(i)";
+  EXPECT_TRUE(MustWrite(t, ward1, replace).committed);
+  const std::string ward1_cast =
+      "SELECT CAST(id AS BIGINT), CAST(charge AS DOUBLE), CAST(ward AS BIGINT) FROM (" + ward1 +
+      ")";
+  EXPECT_EQ(Diff(t, "SELECT * FROM (" + base + ") WHERE ward <> 1 UNION ALL " + ward1_cast), 0);
+  EXPECT_EQ(SchemaString(t), schema);
+  ExpectTableTypesOnDisk(t);
+
+  WriteOptions overwrite;
+  overwrite.mode = WriteMode::kOverwrite;
+  const std::string all = "SELECT 7 AS id, 10 AS charge, 2::SMALLINT AS ward";
+  EXPECT_TRUE(MustWrite(t, all, overwrite).committed);
+  EXPECT_EQ(Diff(t, "SELECT 7::BIGINT, 10::DOUBLE, 2::BIGINT"), 0);
+  EXPECT_EQ(SchemaString(t), schema);
+  ExpectTableTypesOnDisk(t);
+}
+
+// Casts that can lose or invent values, and widening the table's own
+// column (Delta's typeWidening feature), are refused: the message names
+// the table, the column, both types and a cast to write in the query.
+TEST_F(DeltaTableTest, LossyCastsAreRefusedWithACastToWrite) {
+  DeltaTable t = Table();
+  MustWrite(t,
+            "SELECT 1 AS id, TIMESTAMPTZ '2024-01-01 00:00:00+00' AS admitted_at, 30 AS age, "
+            "12::DECIMAL(10,0) AS whole, 0.5::FLOAT AS score");
+  const std::string table = "table '" + (dir_ / "t").string() + "'";
+  struct Case {
+    std::string query;
+    std::vector<std::string> message;
+  };
+  const std::vector<Case> cases = {
+      {"SELECT 2 AS id, '2024-01-02 00:00:00' AS admitted_at",
+       {"column 'admitted_at'", "table has timestamp, new data has string",
+        "cast it in the query: CAST(admitted_at AS TIMESTAMP WITH TIME ZONE) AS admitted_at"}},
+      {"SELECT 2 AS id, 31.0::DOUBLE AS age",
+       {"column 'age'", "table has integer, new data has double",
+        "cast it in the query: CAST(age AS INTEGER) AS age"}},
+      {"SELECT 2::BIGINT AS id",
+       {"column 'id'", "table has integer, new data has long", "typeWidening",
+        "cast it in the query: CAST(id AS INTEGER) AS id"}},
+      {"SELECT 2 AS id, 12.25::DECIMAL(10,2) AS whole",
+       {"column 'whole'", "table has decimal(10,0), new data has decimal(10,2)",
+        "CAST(whole AS DECIMAL(10,0)) AS whole"}},
+      {"SELECT 2 AS id, '31' AS age",
+       {"column 'age'", "table has integer, new data has string", "CAST(age AS INTEGER) AS age"}},
+      {"SELECT 2 AS id, 1::INTEGER AS score",
+       {"column 'score'", "table has float, new data has integer", "CAST(score AS FLOAT)"}},
+  };
+  for (const Case& c : cases) {
+    auto r = t.Write(c.query, {});
+    ASSERT_FALSE(r.ok()) << c.query;
+    const std::string message = r.status().message();
+    EXPECT_EQ(message.rfind(table + ": incompatible schema change for column", 0), 0u) << message;
+    for (const std::string& part : c.message) {
+      EXPECT_NE(message.find(part), std::string::npos) << part << "\n" << message;
+    }
+  }
+  MergeOptions merge;
+  merge.keys = {"id"};
+  auto m = t.Merge("SELECT 1 AS id, 31.5 AS age", merge);
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.status().message().find(table + ": incompatible schema change for column 'age': "
+                                              "table has integer, new data has decimal(3,1)"),
+            std::string::npos)
+      << m.status();
+  EXPECT_EQ((*t.Load())->version(), 0);
+  EXPECT_EQ(Diff(t,
+                 "SELECT 1 AS id, TIMESTAMPTZ '2024-01-01 00:00:00+00' AS admitted_at, 30 AS age, "
+                 "12::DECIMAL(10,0) AS whole, 0.5::FLOAT AS score"),
+            0);
 }
 
 TEST_F(DeltaTableTest, PlainTimestampsAreDeliberate) {

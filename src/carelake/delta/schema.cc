@@ -258,12 +258,31 @@ bool UsesTimestampNtz(const json& t) {
 
 namespace {
 
+// Digits of the largest byte, short, integer and long; 0 for other types.
+int IntegerDigits(const std::string& t) {
+  if (t == "byte") return 3;
+  if (t == "short") return 5;
+  if (t == "integer") return 10;
+  if (t == "long") return 19;
+  return 0;
+}
+
+// True for a simple identifier that DuckDB reads without quotes.
+bool IsPlainIdentifier(const std::string& name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+Result<Schema> MergeFields(const Schema& table, const Schema& incoming, const std::string& prefix);
+
 Result<json> MergeTypes(const json& a, const json& b, const std::string& column) {
   if (a.is_object() && b.is_object() && a.value("type", "") == "struct" &&
       b.value("type", "") == "struct") {
     CARELAKE_ASSIGN_OR_RETURN(Schema sa, Schema::Parse(a.dump()));
     CARELAKE_ASSIGN_OR_RETURN(Schema sb, Schema::Parse(b.dump()));
-    CARELAKE_ASSIGN_OR_RETURN(Schema merged, MergeSchemas(sa, sb));
+    CARELAKE_ASSIGN_OR_RETURN(Schema merged, MergeFields(sa, sb, column + "."));
     return json::parse(merged.ToJsonString());
   }
   auto strip = [](json t) {
@@ -275,21 +294,19 @@ Result<json> MergeTypes(const json& a, const json& b, const std::string& column)
     return t;
   };
   if (strip(a) == strip(b)) return a;
+  if (StoreAssignable(b, a)) return a;  // the writer casts to the table's type
+  const std::string why =
+      StoreAssignable(a, b)
+          ? " (widening the table's column is the Delta table feature typeWidening, which "
+            "carelake does not support)"
+          : " (no implicit cast: values could be lost or changed)";
   return FailedPrecondition("incompatible schema change for column '" + column + "': table has " +
-                            DeltaTypeName(a) + ", new data has " + DeltaTypeName(b));
+                            DeltaTypeName(a) + ", new data has " + DeltaTypeName(b) + why);
 }
 
-}  // namespace
-
-std::string PhysicalName(const Field& field) {
-  if (field.metadata.is_object()) {
-    auto it = field.metadata.find("delta.columnMapping.physicalName");
-    if (it != field.metadata.end() && it->is_string()) return it->get<std::string>();
-  }
-  return field.name;
-}
-
-Result<Schema> MergeSchemas(const Schema& table, const Schema& incoming) {
+// MergeSchemas over the fields of a struct; `prefix` ("col." in a struct
+// column, empty at the top level) names nested columns in errors.
+Result<Schema> MergeFields(const Schema& table, const Schema& incoming, const std::string& prefix) {
   Schema out = table;
   for (const Field& f : incoming.fields) {
     Field* existing = nullptr;
@@ -302,9 +319,47 @@ Result<Schema> MergeSchemas(const Schema& table, const Schema& incoming) {
       out.fields.push_back(std::move(added));
       continue;
     }
-    CARELAKE_ASSIGN_OR_RETURN(existing->type, MergeTypes(existing->type, f.type, f.name));
+    Result<json> merged = MergeTypes(existing->type, f.type, prefix + f.name);
+    if (!merged.ok()) {
+      Result<std::string> duck = DuckDbTypeOf(existing->type);
+      if (!prefix.empty() || !duck.ok()) return merged.status();
+      const std::string name =
+          IsPlainIdentifier(existing->name) ? existing->name : QuoteIdentifier(existing->name);
+      return Status(merged.status().code(), merged.status().message() +
+                                                "; cast it in the query: CAST(" + name + " AS " +
+                                                *duck + ") AS " + name);
+    }
+    existing->type = std::move(*merged);
   }
   return out;
+}
+
+}  // namespace
+
+bool StoreAssignable(const json& from, const json& to) {
+  if (from == to) return true;
+  if (!from.is_string() || !to.is_string()) return false;
+  const std::string f = from.get<std::string>(), t = to.get<std::string>();
+  const int f_digits = IntegerDigits(f);
+  int fp = 0, fs = 0, tp = 0, ts = 0;
+  const bool f_decimal = ParseDecimal(f, &fp, &fs), t_decimal = ParseDecimal(t, &tp, &ts);
+  if (t == "double") return f_digits > 0 || f == "float" || f_decimal;
+  if (f_digits > 0 && IntegerDigits(t) > 0) return f_digits <= IntegerDigits(t);
+  if (f_digits > 0 && t_decimal) return tp - ts >= f_digits;
+  if (f_decimal && t_decimal) return fs <= ts && fp - fs <= tp - ts;
+  return false;
+}
+
+std::string PhysicalName(const Field& field) {
+  if (field.metadata.is_object()) {
+    auto it = field.metadata.find("delta.columnMapping.physicalName");
+    if (it != field.metadata.end() && it->is_string()) return it->get<std::string>();
+  }
+  return field.name;
+}
+
+Result<Schema> MergeSchemas(const Schema& table, const Schema& incoming) {
+  return MergeFields(table, incoming, "");
 }
 
 }  // namespace carelake::delta

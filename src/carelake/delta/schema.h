@@ -56,10 +56,28 @@ Result<nlohmann::json> DeltaTypeOf(const engine::LogicalType& type, const std::s
 // True if `type` (or a nested child) is timestamp_ntz.
 bool UsesTimestampNtz(const nlohmann::json& type);
 
+// True if values of Delta type `from` are written into a column of type `to`
+// by an implicit cast, as SQL store assignment does: byte/short/integer/long
+// into a wider integer type, into double, or into a decimal with enough
+// integer digits; float into double; decimal into double, or into a decimal
+// with no fewer integer digits and no smaller scale. Equal types are too.
+// These casts never fail and keep every value, except long and decimal into
+// double, which round to the nearest double (exact for long within ±2^53 and
+// for decimals of up to 15 significant digits). Anything else is not:
+// narrowing, string ↔ number or timestamp, double → integer, integer →
+// float, date → timestamp, differing array or map types (struct fields are
+// matched one by one in MergeSchemas), and `from` wider than `to`, which
+// would need the Delta typeWidening table feature.
+bool StoreAssignable(const nlohmann::json& from, const nlohmann::json& to);
+
 // Merges `incoming` into `table`: fields absent from `table` are appended in
-// `incoming`'s order; a field present in both must have the same type (struct
-// fields merge recursively). FailedPrecondition names the column and both
-// types otherwise.
+// `incoming`'s order; a field present in both keeps the table's type if
+// `incoming`'s is the same or StoreAssignable to it (struct fields merge
+// recursively), so the caller must cast the values to the merged type.
+// Otherwise FailedPrecondition names the column ('a.b' in a struct), both
+// types and the cast to write in the query, e.g. `incompatible schema change
+// for column 'charge': table has double, new data has string (...); cast it
+// in the query: CAST(charge AS DOUBLE) AS charge`.
 Result<Schema> MergeSchemas(const Schema& table, const Schema& incoming);
 
 // The name of `field` in data files and in partition values and stats:

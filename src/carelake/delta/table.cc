@@ -41,33 +41,6 @@ Result<std::vector<Column>> ColumnsOf(engine::Connection& conn, const std::strin
   return out;
 }
 
-int IntegerRank(const std::string& t) {
-  if (t == "byte") return 1;
-  if (t == "short") return 2;
-  if (t == "integer") return 3;
-  if (t == "long") return 4;
-  return 0;
-}
-
-// True if values of Delta type `from` can be stored in a `to` column
-// without loss (integer and float widening, decimal widening).
-bool Widens(const json& from, const json& to) {
-  if (!from.is_string() || !to.is_string()) return false;
-  const std::string f = from.get<std::string>(), t = to.get<std::string>();
-  if (IntegerRank(f) && IntegerRank(t)) return IntegerRank(f) <= IntegerRank(t);
-  if (f == "float" && t == "double") return true;
-  int fp, fs, tp, ts;
-  if (std::sscanf(f.c_str(), "decimal(%d,%d)", &fp, &fs) == 2 &&
-      std::sscanf(t.c_str(), "decimal(%d,%d)", &tp, &ts) == 2) {
-    return fs <= ts && fp - fs <= tp - ts;
-  }
-  if (IntegerRank(f) && std::sscanf(t.c_str(), "decimal(%d,%d)", &tp, &ts) == 2) {
-    static const int kDigits[] = {0, 3, 5, 10, 19};
-    return tp - ts >= kDigits[IntegerRank(f)];
-  }
-  return false;
-}
-
 bool IsTimestampFamily(engine::TypeId id) {
   return id == engine::TypeId::kTimestamp || id == engine::TypeId::kTimestampS ||
          id == engine::TypeId::kTimestampMs || id == engine::TypeId::kTimestampNs;
@@ -95,19 +68,15 @@ Result<Schema> IncomingSchema(const std::vector<Column>& columns, const WriteTyp
   return schema;
 }
 
-// The table schema after writing rows of `incoming`: widened types adopt
-// the table's type; new columns need `merge_schema`.
-Result<Schema> EvolveSchema(const Schema& table, Schema incoming, bool merge_schema,
+// The table schema after writing rows of `incoming`: a column keeps the
+// table's type where the rows' type is StoreAssignable to it (ConformSql
+// then casts the values, so every write path stores the table's types);
+// new columns need `merge_schema`. Errors name the table.
+Result<Schema> EvolveSchema(const Schema& table, const Schema& incoming, bool merge_schema,
                             const std::string& table_path) {
   std::vector<std::string> added;
-  for (Field& f : incoming.fields) {
-    const Field* existing = table.Find(f.name);
-    if (existing == nullptr) {
-      added.push_back(f.name);
-      continue;
-    }
-    f.name = existing->name;
-    if (f.type != existing->type && Widens(f.type, existing->type)) f.type = existing->type;
+  for (const Field& f : incoming.fields) {
+    if (table.Find(f.name) == nullptr) added.push_back(f.name);
   }
   if (!added.empty() && !merge_schema) {
     std::string list;
@@ -115,11 +84,15 @@ Result<Schema> EvolveSchema(const Schema& table, Schema incoming, bool merge_sch
     return FailedPrecondition("table '" + table_path + "' has no column " + list +
                               "; allow schema evolution (merge_schema, --merge-schema) to add it");
   }
-  return MergeSchemas(table, incoming);
+  Result<Schema> merged = MergeSchemas(table, incoming);
+  if (!merged.ok()) return merged.status().WithContext("table '" + table_path + "'");
+  return merged;
 }
 
 // SELECT over `query` yielding exactly `schema`'s columns with the DuckDB
-// types the table stores; columns the query lacks are NULL.
+// types the table stores (the one place where store assignment casts the
+// rows of appends, overwrites, replace-where and merges); columns the query
+// lacks are NULL.
 Result<std::string> ConformSql(const std::string& query, const std::vector<Column>& incoming,
                                const Schema& schema) {
   std::string select;
