@@ -538,6 +538,38 @@ Result<OperationResult> DeltaTable::Write(const std::string& query, const WriteO
     CARELAKE_RETURN_IF_ERROR(fs_.CreateDirectories(log_.log_path()));
     txn.SetProtocol(protocol);
     txn.SetMetadata(meta);
+  } else if (options.overwrite_schema && options.mode == WriteMode::kOverwrite &&
+             !options.replace_where &&
+             snapshot->Property("delta.columnMapping.mode", "none") == "none") {
+    // The table takes the new rows' schema, and their partitioning: the
+    // declared one, else the table's columns that the rows still have.
+    schema = incoming;
+    std::vector<std::string> wanted = options.partition_by;
+    if (wanted.empty()) {
+      for (const std::string& p : snapshot->metadata().partition_columns) {
+        if (schema.Find(p) != nullptr) wanted.push_back(p);
+      }
+    }
+    for (const std::string& p : wanted) {
+      const Field* f = schema.Find(p);
+      if (f == nullptr) {
+        return InvalidArgument("partition column '" + p + "' is not a column of the rows to write");
+      }
+      CARELAKE_RETURN_IF_ERROR(PartitionSerializeSql("x", f->type)
+                                   .status()
+                                   .WithContext("partition column '" + f->name + "'"));
+      partitions.push_back(f->name);
+    }
+    if (UsesTimestampNtz(schema) && !UsesTimestampNtz(snapshot->schema())) {
+      return FailedPrecondition("writing a timestamp_ntz column into table '" + path() +
+                                "' would need the timestampNtz feature (protocol 3/7); write "
+                                "the column as timestamp instead");
+    }
+    Metadata meta = snapshot->metadata();
+    meta.schema_string = schema.ToJsonString();
+    meta.partition_columns = partitions;
+    for (const auto& [key, value] : options.properties) meta.configuration[key] = value;
+    txn.SetMetadata(meta);
   } else {
     partitions = snapshot->metadata().partition_columns;
     if (!options.partition_by.empty()) {

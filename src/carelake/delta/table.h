@@ -44,6 +44,11 @@ struct WriteOptions {
   // Columns the table lacks are added to its schema; without this they are
   // an error.
   bool merge_schema = false;
+  // With kOverwrite of the whole table: the table takes the new rows' schema
+  // (columns dropped, added, retyped) and `partition_by` (else its partition
+  // columns the rows still have), as Delta's overwriteSchema. Not for tables
+  // with column mapping, which keep merge_schema's rules.
+  bool overwrite_schema = false;
   WriteTypeOptions types;
   // Data files roll over at about this many bytes.
   int64_t target_file_size = kDefaultTargetFileSize;

@@ -112,6 +112,7 @@ Result<ModelResult> RunGenerated(const ModelRequest& request, FileSystem& fs,
   options.recommit = request.full_refresh;
   options.properties[kDefinitionProperty] = request.definition;
   options.merge_schema = true;
+  options.overwrite_schema = true;
   CARELAKE_ASSIGN_OR_RETURN(delta::OperationResult op, target.Write(sql, options));
   result.committed = op.committed;
   result.version = op.version;
@@ -277,6 +278,7 @@ Result<ModelResult> RunScd(const ModelRequest& request, FileSystem& fs, engine::
     delta::WriteOptions options;
     options.mode = delta::WriteMode::kOverwrite;
     options.merge_schema = true;
+    options.overwrite_schema = true;
     auto w = changes.Write(winners, options);
     if (!w.ok()) return w.status().WithContext(qualified + kChangesSuffix);
   } else if (n_new_changes > 0) {
@@ -432,6 +434,7 @@ Result<ModelResult> RunScd(const ModelRequest& request, FileSystem& fs, engine::
   delta::WriteOptions options;
   options.mode = delta::WriteMode::kOverwrite;
   options.merge_schema = true;
+  options.overwrite_schema = rebuild;
   options.txns = in.Txns();
   options.recommit = rebuild;
   options.properties[kDefinitionProperty] = request.definition;

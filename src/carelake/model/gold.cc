@@ -455,6 +455,7 @@ Result<ModelResult> RunSqlModel(const ModelRequest& request, FileSystem& fs,
                        ? delta::WriteMode::kAppend
                        : delta::WriteMode::kOverwrite;
     options.merge_schema = true;
+    options.overwrite_schema = true;  // applies to overwrites: the model is its query
     options.partition_by = m.partition_by;
     written = target.Write(rows, options);
   }

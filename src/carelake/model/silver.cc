@@ -406,6 +406,7 @@ Result<SilverResult> RunSilverBuild(const SilverRequest& request, FileSystem& fs
     options.recommit = request.full_refresh;
     options.mode = request.full_refresh ? delta::WriteMode::kOverwrite : delta::WriteMode::kAppend;
     options.merge_schema = true;
+    options.overwrite_schema = request.full_refresh;
     auto w = quarantine.Write("SELECT " + cols + ", _dq_rules, _dq_reasons, _dq_fixes, " + lineage +
                                   ", _source_record, " + run + ", now() AS _quarantined_at FROM " +
                                   kJudged + " WHERE __outcome = 3",
@@ -471,6 +472,7 @@ Result<SilverResult> RunSilverBuild(const SilverRequest& request, FileSystem& fs
     options.properties[kDefinitionProperty] = request.definition;
     options.mode = request.full_refresh ? delta::WriteMode::kOverwrite : delta::WriteMode::kAppend;
     options.merge_schema = true;
+    options.overwrite_schema = request.full_refresh;
     options.partition_by = t.partition_by;
     written = target.Write(kept, options);
   } else {
