@@ -1,6 +1,9 @@
 // The real `carelake` binary, run as a user would: arguments, stdin, exit
 // codes, stdout and stderr.
 #include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "cli_runner.h"
 
@@ -8,6 +11,25 @@ namespace {
 
 using carelake::testing_cli::Carelake;
 using carelake::testing_cli::CliRun;
+
+// The lines of `text`.
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+// `line` cut at each `sep`, each piece without surrounding spaces.
+std::vector<std::string> Cells(const std::string& line, char sep) {
+  std::vector<std::string> out;
+  std::istringstream in(line);
+  for (std::string cell; std::getline(in, cell, sep);) {
+    const size_t b = cell.find_first_not_of(' '), e = cell.find_last_not_of(' ');
+    out.push_back(b == std::string::npos ? "" : cell.substr(b, e - b + 1));
+  }
+  return out;
+}
 
 TEST(SqlCommandTest, DefaultsToCsvWhenNotATerminal) {
   CliRun r = Carelake("sql \"SELECT 1 AS a, 'x' AS b\"");
@@ -27,6 +49,48 @@ TEST(SqlCommandTest, EachFormat) {
             " Li   | NULL\n"
             " Zoë  |   41\n"
             "(2 rows)\n");
+}
+
+TEST(SqlCommandTest, FloatingPointNumbersPrintAsDuckDbCastsThemInEachFormat) {
+  // The issue's query: whole doubles printed as 1e+01,1.5e+02,1.44e+03.
+  CliRun issue =
+      Carelake("sql --format csv \"SELECT 10.0::DOUBLE, 150.0::DOUBLE, 1440.0::DOUBLE\"");
+  EXPECT_EQ(issue.exit_code, 0) << issue.err;
+  ASSERT_EQ(Lines(issue.out).size(), 2u) << issue.out;
+  EXPECT_EQ(Lines(issue.out)[1], "10.0,150.0,1440.0");
+
+  // Each format prints the digits of DuckDB's own CAST(x AS VARCHAR).
+  const std::string values =
+      "10.0::DOUBLE AS a, 150.0::DOUBLE AS b, 1440.0::DOUBLE AS c, 0.1::FLOAT AS d, "
+      "1e20::DOUBLE AS e, 1.5e-5::DOUBLE AS f, '-0.0'::DOUBLE AS g, 123456789::FLOAT AS h, "
+      "-2.5::DOUBLE AS i";
+  CliRun cast = Carelake("sql --format csv \"SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (SELECT " +
+                         values + ")\"");
+  ASSERT_EQ(cast.exit_code, 0) << cast.err;
+  ASSERT_EQ(Lines(cast.out).size(), 2u) << cast.out;
+  const std::vector<std::string> expected = Cells(Lines(cast.out)[1], ',');
+  ASSERT_EQ(expected.size(), 9u) << cast.out;
+  EXPECT_EQ(expected[0], "10.0");  // the issue's own example, checked against DuckDB
+  EXPECT_EQ(expected[3], "0.1");   // a FLOAT's own shortest text, not the widened double's
+
+  CliRun csv = Carelake("sql --format csv \"SELECT " + values + "\"");
+  EXPECT_EQ(csv.exit_code, 0) << csv.err;
+  ASSERT_EQ(Lines(csv.out).size(), 2u) << csv.out;
+  EXPECT_EQ(Cells(Lines(csv.out)[1], ','), expected) << csv.out;
+
+  CliRun table = Carelake("sql --format table \"SELECT " + values + "\"");
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  ASSERT_EQ(Lines(table.out).size(), 4u) << table.out;  // header, rule, row, count
+  EXPECT_EQ(Cells(Lines(table.out)[2], '|'), expected) << table.out;
+
+  CliRun json = Carelake("sql --format json \"SELECT " + values + "\"");
+  EXPECT_EQ(json.exit_code, 0) << json.err;
+  std::string object;
+  for (size_t k = 0; k < expected.size(); ++k) {
+    object += (k == 0 ? "" : ", ") + ("\"" + std::string(1, static_cast<char>('a' + k)) + "\": ") +
+              expected[k];
+  }
+  EXPECT_EQ(json.out, "[\n  {" + object + "}\n]\n");
 }
 
 TEST(SqlCommandTest, ReadsStdinAndRunsStatementsInOrder) {

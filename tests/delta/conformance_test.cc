@@ -1,8 +1,10 @@
 // Conformance over ../shared/testdata/delta: Delta tables written by Spark
 // (DAT reader cases and delta-kernel-rs golden tables). Every case is read
 // correctly or refused with an error naming an unsupported feature; none is
-// read wrong. A summary is printed at the end.
+// read wrong. A summary is printed at the end. Without that folder the tests
+// are skipped, or fail when CI=true (tests/shared_data.h).
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,7 +14,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
+#include <utility>
 
+#include "../shared_data.h"
 #include "carelake/delta/deletion_vector.h"
 #include "carelake/delta/scan.h"
 #include "carelake/delta/snapshot.h"
@@ -25,10 +30,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string SharedDir() {
-  const char* env = std::getenv("CARELAKE_SHARED");
-  return env != nullptr ? env : CARELAKE_SHARED_DIR;
-}
+using testing_shared::SharedDir;
+
+// Every test here reads this folder of the shared reference data.
+constexpr char kDeltaData[] = "testdata/delta";
 
 std::string Quote(const std::string& s) { return QuoteLiteral(s); }
 
@@ -217,6 +222,7 @@ std::string Summarize(const std::string& title, const std::vector<CaseResult>& r
 }
 
 TEST(DeltaConformanceTest, DatReaderCasesAtEveryVersion) {
+  CARELAKE_REQUIRE_SHARED_DATA(kDeltaData);
   const fs::path root = fs::path(SharedDir()) / "testdata/delta/dat";
   ASSERT_TRUE(fs::is_directory(root)) << root;
   Conformance c;
@@ -259,6 +265,7 @@ TEST(DeltaConformanceTest, DatReaderCasesAtEveryVersion) {
 }
 
 TEST(DeltaConformanceTest, GoldenTablesWithExpectedRows) {
+  CARELAKE_REQUIRE_SHARED_DATA(kDeltaData);
   const fs::path root = fs::path(SharedDir()) / "testdata/delta/golden";
   ASSERT_TRUE(fs::is_directory(root)) << root;
   // Expected files known to be wrong, with the correction. The partition
@@ -299,6 +306,8 @@ namespace {
 // Negative cases must fail with an error that says what is wrong.
 class GoldenEdgeTest : public ::testing::Test {
  protected:
+  void SetUp() override { CARELAKE_REQUIRE_SHARED_DATA(kDeltaData); }
+
   Result<SnapshotPtr> Load(const std::string& name, std::optional<int64_t> version = {}) {
     log_.emplace(LocalFileSystem(),
                  (fs::path(SharedDir()) / "testdata/delta/golden" / name / "delta").string());
@@ -445,6 +454,54 @@ TEST_F(GoldenEdgeTest, CorruptLastCheckpointIsIgnored) {
   auto snapshot = Load("corrupted-last-checkpoint-kernel");
   ASSERT_TRUE(snapshot.ok()) << snapshot.status();
   EXPECT_TRUE((*snapshot)->CheckReadable().ok());
+}
+
+// Without the reference data (a clone with no ../shared) these tests are
+// skipped, saying which folder is missing; with CI=true they fail instead.
+// Checked by running this test binary again on a folder that does not exist.
+TEST(SharedDataTest, MissingReferenceDataSkipsButFailsUnderCi) {
+  char self[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
+  ASSERT_GT(n, 0);
+  self[n] = '\0';
+  const std::string missing = (fs::temp_directory_path() / "carelake_no_shared_data").string();
+  ASSERT_FALSE(fs::exists(missing));
+  const std::string out =
+      (fs::temp_directory_path() / ("carelake_shared_" + std::to_string(::getpid()) + ".txt"))
+          .string();
+  auto run = [&](const std::string& ci) {
+    const std::string cmd = "env -u CI " + ci + " CARELAKE_SHARED=" + missing + " " + self +
+                            " --gtest_filter='DeltaConformanceTest.*:GoldenEdgeTest.*' >" + out +
+                            " 2>&1";
+    const int status = std::system(cmd.c_str());
+    std::ifstream in(out);
+    std::stringstream text;
+    text << in.rdbuf();
+    return std::make_pair(WEXITSTATUS(status), text.str());
+  };
+  // Every selected test is skipped (none passes or fails), and says why.
+  const auto [skip_code, skip_out] = run("");
+  EXPECT_EQ(skip_code, 0) << skip_out;
+  EXPECT_NE(skip_out.find("[  PASSED  ] 0 tests."), std::string::npos) << skip_out;
+  EXPECT_NE(skip_out.find("[  SKIPPED ] DeltaConformanceTest.DatReaderCasesAtEveryVersion"),
+            std::string::npos)
+      << skip_out;
+  EXPECT_EQ(skip_out.find("FAILED"), std::string::npos) << skip_out;
+  EXPECT_NE(skip_out.find("reference data folder " + missing + "/testdata/delta is missing"),
+            std::string::npos)
+      << skip_out;
+  // Under CI every one fails instead.
+  const auto [ci_code, ci_out] = run("CI=true");
+  EXPECT_NE(ci_code, 0) << ci_out;
+  EXPECT_NE(ci_out.find("[  PASSED  ] 0 tests."), std::string::npos) << ci_out;
+  EXPECT_NE(ci_out.find("[  FAILED  ] DeltaConformanceTest.DatReaderCasesAtEveryVersion"),
+            std::string::npos)
+      << ci_out;
+  EXPECT_EQ(ci_out.find("SKIPPED"), std::string::npos) << ci_out;
+  EXPECT_NE(ci_out.find("reference data folder " + missing + "/testdata/delta is missing"),
+            std::string::npos)
+      << ci_out;
+  fs::remove(out);
 }
 
 }  // namespace

@@ -658,6 +658,72 @@ TEST_F(CsvIngestTest, GzipCsvAndCorruptGzipCsv) {
                                              {"landing/ok.csv.gz", "3"}}));
 }
 
+// A CSV export of an empty table: the header names bronze's columns (VARCHAR,
+// like every bronze column) before the first row arrives.
+TEST_F(CsvIngestTest, HeaderOnlyFileGivesBronzeTheHeadersColumns) {
+  struct Variant {
+    std::string name;
+    std::string text;
+    bool gzip;
+  };
+  const std::vector<Variant> variants = {
+      {"lf", "id,name,amount\n", false},     {"no_final_newline", "id,name,amount", false},
+      {"crlf", "id,name,amount\r\n", false}, {"blank_line", "id,name,amount\n\n", false},
+      {"gzip", "id,name,amount\n", true},
+  };
+  for (const Variant& v : variants) {
+    SCOPED_TRACE(v.name);
+    source_.path = "landing/" + v.name + "/*.csv*";
+    bronze_path_ = (dir_ / "lake" / "bronze" / v.name).string();
+    quarantine_path_ = (dir_ / "lake" / "bronze" / (v.name + "__quarantine")).string();
+    const std::string file = "landing/" + v.name + "/empty.csv" + (v.gzip ? ".gz" : "");
+    if (v.gzip) {
+      WriteGzip(file, v.text);
+    } else {
+      WriteFile(file, v.text);
+    }
+    const IngestResult r = MustIngest();
+    ASSERT_EQ(r.files.size(), 1u);
+    EXPECT_EQ(r.files[0].records, 0);
+    EXPECT_EQ(BronzeColumns(),
+              (std::vector<std::string>{"id", "name", "amount", "_run_id", "_source_file",
+                                        "_source_position", "_ingested_at"}));
+    EXPECT_EQ(Texts("SELECT column_name, column_type FROM (DESCRIBE SELECT id, name, amount FROM " +
+                    Bronze() + ")"),
+              (std::vector<std::vector<std::string>>{
+                  {"id", "VARCHAR"}, {"name", "VARCHAR"}, {"amount", "VARCHAR"}}));
+    EXPECT_EQ(BronzeRows(), 0);
+    EXPECT_EQ(QuarantineRows(), 0);
+    EXPECT_EQ(MustIngest("run-2").files_already_ingested, 1);
+  }
+}
+
+TEST_F(CsvIngestTest, RowsAfterAHeaderOnlyFileLandInTheSameColumns) {
+  WriteFile("landing/a_empty.csv", "id,name,amount\n");
+  MustIngest("run-1");
+  const std::vector<std::string> columns = BronzeColumns();
+  WriteFile("landing/b_rows.csv", "id,name,amount\n1,Ana,84.50\n2,Bob,0012\n");
+  const IngestResult r = MustIngest("run-2");
+  ASSERT_EQ(r.files.size(), 1u);
+  EXPECT_EQ(BronzeColumns(), columns);
+  EXPECT_EQ(Texts("SELECT id, name, amount, _run_id FROM " + Bronze() + " ORDER BY id"),
+            (std::vector<std::vector<std::string>>{{"1", "Ana", "84.50", "run-2"},
+                                                   {"2", "Bob", "0012", "run-2"}}));
+  ExpectAccountedFor(2);
+}
+
+TEST_F(CsvIngestTest, HeaderOnlyFileBesideFilesWithRowsInOneBatch) {
+  WriteFile("landing/a_empty.csv", "id,name,note\n");
+  WriteFile("landing/b_rows.csv", "id,name\n1,Ana\n");
+  MustIngest();
+  EXPECT_EQ(BronzeColumns(),
+            (std::vector<std::string>{"id", "name", "note", "_run_id", "_source_file",
+                                      "_source_position", "_ingested_at"}));
+  EXPECT_EQ(Texts("SELECT id, name, coalesce(note, '" + std::string(kNull) +
+                  "'), _source_file FROM " + Bronze()),
+            (std::vector<std::vector<std::string>>{{"1", "Ana", kNull, "landing/b_rows.csv"}}));
+}
+
 // --- Exactly once ------------------------------------------------------------
 
 TEST_F(FileIngestTest, RerunWithNothingNewCommitsNothing) {

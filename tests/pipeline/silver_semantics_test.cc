@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "../delta/lake_test.h"
 #include "carelake/pipeline/catalog.h"
@@ -117,6 +119,35 @@ TEST_F(SilverSemanticsTest, ALateOlderVersionDoesNotReplaceANewerOne) {
   EXPECT_EQ(Patient(1), "ana");
   EXPECT_EQ(Patient(2), "new-bo");
   EXPECT_EQ(Int("SELECT count(*) FROM silver.visits"), 2);
+}
+
+// A source whose only file is a header (an export of an empty table):
+// silver is built with its declared columns and no row, and the first rows
+// arriving later go through it as usual.
+TEST_F(SilverSemanticsTest, AHeaderOnlySourceGivesAnEmptySilverTableWithItsColumns) {
+  Land("empty.csv", "");
+  StepReport s = Run();
+  EXPECT_EQ(s.rows_read, 0);
+  EXPECT_EQ(s.rows_written, 0);
+  EXPECT_EQ(Int("SELECT count(*) FROM silver.visits"), 0);
+  std::vector<std::pair<std::string, std::string>> columns;
+  for (const auto& row : Rows("SELECT column_name, column_type FROM (DESCRIBE silver.visits)")) {
+    columns.emplace_back(row[0].GetString(), row[1].GetString());
+  }
+  // The declared columns, in order and with their types (lineage may follow).
+  const std::vector<std::pair<std::string, std::string>> declared = {
+      {"visit_id", "BIGINT"},
+      {"patient", "VARCHAR"},
+      {"fee", "DECIMAL(10,2)"},
+      {"updated_at", "TIMESTAMP WITH TIME ZONE"}};
+  ASSERT_GE(columns.size(), declared.size());
+  EXPECT_EQ(std::vector(columns.begin(), columns.begin() + declared.size()), declared);
+
+  Land("rows.csv", "1,ana,10.50,2024-01-01 10:00\n");
+  s = Run();
+  EXPECT_EQ(s.rows_read, 1);
+  EXPECT_EQ(s.rows_written, 1);
+  EXPECT_EQ(Patient(1), "ana");
 }
 
 }  // namespace

@@ -218,6 +218,7 @@ duckdb_value ToDuckDbValue(const Value& v) {
     case TypeId::kHugeInt:
       return duckdb_create_hugeint(ToHugeint(v.GetInt128()));
     case TypeId::kFloat:
+      return duckdb_create_float(static_cast<float>(v.GetDouble()));
     case TypeId::kDouble:
       return duckdb_create_double(v.GetDouble());
     case TypeId::kDecimal:

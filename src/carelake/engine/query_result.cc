@@ -279,7 +279,7 @@ Value ColumnView::GetValue(size_t row) const {
       return Value::Rendered(t, UInt128ToString((static_cast<UInt128>(u.upper) << 64) | u.lower));
     }
     case TypeId::kFloat:
-      return Value::Double(Get<float>(row));
+      return Value::Float(Get<float>(row));
     case TypeId::kDouble:
       return Value::Double(Get<double>(row));
     case TypeId::kDecimal:

@@ -1,8 +1,12 @@
 #include "carelake/engine/value.h"
 
+#include <duckdb.h>
+
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <ostream>
+#include <string_view>
 
 #include "carelake/base/civil_time.h"
 
@@ -122,6 +126,9 @@ Value Value::BigInt(int64_t v) { return Value(LogicalType::Of(TypeId::kBigInt), 
 Value Value::UBigInt(uint64_t v) { return Value(LogicalType::Of(TypeId::kUBigInt), v); }
 Value Value::HugeInt(Int128 v) { return Value(LogicalType::Of(TypeId::kHugeInt), v); }
 Value Value::Double(double v) { return Value(LogicalType::Of(TypeId::kDouble), v); }
+Value Value::Float(float v) {
+  return Value(LogicalType::Of(TypeId::kFloat), static_cast<double>(v));
+}
 Value Value::Varchar(std::string v) {
   return Value(LogicalType::Of(TypeId::kVarchar), std::move(v));
 }
@@ -153,18 +160,52 @@ const Value* Value::field(std::string_view name) const {
 
 namespace {
 
+// DuckDB's CAST(v AS VARCHAR) of a DOUBLE: the shortest digits that read
+// back as `v`. With the decimal exponent of the first digit in [-4, 15] they
+// are written out in full, with at least one digit after the point
+// ("1440.0", "0.00015"); otherwise as d[.ddd]e±XX ("1e+16", "1.5e-05"). NaN
+// and infinity keep their sign.
 std::string FormatDouble(double v) {
-  if (std::isnan(v)) return "nan";
+  if (std::isnan(v)) return std::signbit(v) ? "-nan" : "nan";
   if (std::isinf(v)) return v < 0 ? "-inf" : "inf";
-  // Shortest representation that round-trips, like DuckDB.
   char buf[64];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof(buf), "%.*g", precision, v);
-    if (std::strtod(buf, nullptr) == v) break;
+  const std::to_chars_result sci =
+      std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+  const std::string_view text(buf, static_cast<size_t>(sci.ptr - buf));  // [-]d[.ddd]e±XX
+  const size_t e = text.find('e');
+  int exponent = 0;
+  std::from_chars(buf + e + (text[e + 1] == '+' ? 2 : 1), sci.ptr, exponent);
+  constexpr int kMinFixedExponent = -4;
+  constexpr int kMaxFixedExponent = 15;
+  if (exponent < kMinFixedExponent || exponent > kMaxFixedExponent) return std::string(text);
+  const bool negative = text[0] == '-';
+  std::string digits;  // the significant digits, without the point
+  for (char c : text.substr(negative ? 1 : 0, e - (negative ? 1 : 0))) {
+    if (c != '.') digits += c;
   }
-  std::string out = buf;
-  // DuckDB prints whole doubles without an exponent where it is short.
-  if (out.find_first_of(".en") == std::string::npos) out += ".0";
+  const std::string sign = negative ? "-" : "";
+  if (exponent < 0) return sign + "0." + std::string(-exponent - 1, '0') + digits;
+  const size_t int_digits = static_cast<size_t>(exponent) + 1;
+  if (digits.size() <= int_digits) {
+    return sign + digits + std::string(int_digits - digits.size(), '0') + ".0";
+  }
+  return sign + digits.substr(0, int_digits) + "." + digits.substr(int_digits);
+}
+
+// DuckDB's CAST(v AS VARCHAR) of a FLOAT, asked of DuckDB itself. It is
+// mostly the float's shortest digits laid out as FormatDouble does, but
+// DuckDB 1.4's float printing (fmt 6 Grisu) falls back to the digits of the
+// widened double when the nearest shortest candidate ties or lies on the
+// rounding boundary (about 0.6% of floats: 2491969.75, not 2491969.8).
+// Asking is exact by construction and follows DuckDB upgrades; it costs
+// about a microsecond, and FLOAT columns are rare.
+std::string FormatFloat(float v) {
+  duckdb_value value = duckdb_create_float(v);
+  char* text = duckdb_get_varchar(value);
+  duckdb_destroy_value(&value);
+  if (text == nullptr) return FormatDouble(v);  // out of memory
+  std::string out = text;
+  duckdb_free(text);
   return out;
 }
 
@@ -259,6 +300,9 @@ std::string RenderNested(const LogicalType& type, const std::vector<Value>& kids
 std::string Value::ToString() const {
   if (const auto* kids = std::get_if<std::vector<Value>>(&data_)) {
     return RenderNested(type_, *kids);
+  }
+  if (type_.id == TypeId::kFloat && std::holds_alternative<double>(data_)) {
+    return FormatFloat(static_cast<float>(std::get<double>(data_)));
   }
   return std::visit(ToStringVisitor{}, data_);
 }

@@ -90,6 +90,8 @@ class Value {
   static Value UBigInt(uint64_t v);
   static Value HugeInt(Int128 v);
   static Value Double(double v);
+  // FLOAT: held as the (exactly widened) double, rendered as a float.
+  static Value Float(float v);
   static Value Varchar(std::string v);
   static Value FromBlob(Blob v);
   static Value FromDate(Date v);
@@ -130,8 +132,9 @@ class Value {
   // STRUCT only: the field named `name`, or nullptr.
   const Value* field(std::string_view name) const;
 
-  // Text as DuckDB renders it ("NULL" for NULL, timestamps with time zone in
-  // UTC).
+  // Text as DuckDB renders it, i.e. its CAST(v AS VARCHAR) ("NULL" for NULL,
+  // timestamps with time zone in UTC, a DOUBLE as the shortest digits that
+  // read back as the same double: "1440.0", "0.1", "1e+16").
   std::string ToString() const;
 
   friend bool operator==(const Value& a, const Value& b) {

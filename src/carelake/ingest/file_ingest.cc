@@ -1303,10 +1303,14 @@ Result<IngestResult> IngestFiles(const IngestRequest& request, FileSystem& fs,
         }
       }
       if (b_sql.empty()) {
-        // Nothing readable: still record the files as ingested.
-        b_sql =
-            "SELECT NULL::VARCHAR AS _run_id, NULL::VARCHAR AS _source_file, NULL::BIGINT AS "
-            "_source_position, NULL::TIMESTAMPTZ AS _ingested_at WHERE false";
+        // No row: still record the files as ingested, and give bronze the
+        // columns they name (a CSV header with no rows under it).
+        for (const std::string& c : batch_columns) {
+          b_sql += "NULL::VARCHAR AS " + QuoteIdentifier(c) + ", ";
+        }
+        b_sql = "SELECT " + b_sql +
+                "NULL::VARCHAR AS _run_id, NULL::VARCHAR AS _source_file, NULL::BIGINT AS "
+                "_source_position, NULL::TIMESTAMPTZ AS _ingested_at WHERE false";
       }
       auto written = bronze.Write(b_sql, options);
       ingester.DropTemps();
