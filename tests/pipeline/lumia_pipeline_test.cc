@@ -540,5 +540,57 @@ TEST_F(LumiaPipelineTest, KilledRunsRerunToExactlyOnce) {
   ExpectGoldMatches(ParseLanding(project_dir_ / "landing"));
 }
 
+// `--full-refresh` rebuilds tables that have consumed every version of their
+// inputs (the exactly-once guard once refused it), and a full refresh killed
+// at random points, then a normal run, loses and duplicates nothing.
+TEST_F(LumiaPipelineTest, FullRefreshRebuildsAndAKilledOneRerunsToExactlyOnce) {
+  const char* bin = std::getenv("CARELAKE_BIN");
+  ASSERT_NE(bin, nullptr);
+  Generate(20000, 7, 2, 1);
+  ASSERT_TRUE(Run().succeeded);
+  const auto built = Versions();
+  RunOptions monthly;
+  monthly.select = {"lumia_monthly"};
+  monthly.full_refresh = true;
+  RunReport r = Run(monthly);
+  ASSERT_TRUE(r.succeeded) << r.error;
+  EXPECT_EQ(Versions()["gold.lumia_monthly"], built.at("gold.lumia_monthly") + 1);
+  monthly.select = {"+lumia_monthly"};
+  r = Run(monthly);
+  ASSERT_TRUE(r.succeeded) << r.error;
+  EXPECT_EQ(Versions()["silver.interactions"], built.at("silver.interactions") + 1);
+  EXPECT_EQ(Versions()["gold.lumia_monthly"], built.at("gold.lumia_monthly") + 2);
+  EXPECT_EQ(Versions()["bronze.chatbot"], built.at("bronze.chatbot"));
+  std::mt19937 rng(777);
+  int64_t first_id = 20001;
+  for (int k = 0; k < 4; ++k) {
+    Generate(5000, 200 + k, 1, first_id);
+    first_id += 5000;
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      std::freopen("/dev/null", "w", stderr);
+      execl(bin, bin, "run", "--full-refresh", "--project", project_dir_.c_str(),
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    usleep(std::uniform_int_distribution<int>(20'000, 900'000)(rng));
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+  RunReport report = Run();
+  ASSERT_TRUE(report.succeeded) << report.error;
+  const int64_t total = 20000 + 4 * 5000;
+  EXPECT_EQ(Int("SELECT count(*) FROM bronze.chatbot"), total);
+  EXPECT_EQ(Int("SELECT count(*) FROM silver.interactions"), total);
+  EXPECT_EQ(Int("SELECT count(DISTINCT interaction_id) FROM silver.interactions"), total);
+  EXPECT_EQ(
+      Difference("SELECT month, wish, interactions FROM gold.lumia_monthly",
+                 "SELECT date_trunc('month', scheduled_at)::DATE, patient_wish, count(*) FROM "
+                 "silver.interactions GROUP BY ALL"),
+      0);
+  ExpectGoldMatches(ParseLanding(project_dir_ / "landing"));
+}
+
 }  // namespace
 }  // namespace carelake::pipeline

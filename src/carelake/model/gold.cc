@@ -144,6 +144,7 @@ Result<ModelInputs> ResolveInputs(const ModelRequest& request, bool incremental,
       CARELAKE_ASSIGN_OR_RETURN(std::string added, AddedRowsSql(request.upstream_paths.at(q), after,
                                                                 &to, &only_appends, fs, conn));
       replacement = "(" + added + ")";
+      if (!only_appends && after >= 0) in.rewritten_inputs.push_back(q);
     }
     in.sql.replace(r->begin, r->end - r->begin, replacement);
     const int64_t shift =
@@ -397,6 +398,23 @@ Result<int64_t> LookupSurrogateKeys(const ModelRequest& request, const ModelInpu
   return relooked;
 }
 
+// Why an incremental append model must be rebuilt instead: an input read
+// through new_rows(x) was rewritten (a MERGE, a full refresh) since the model
+// read it, so its "new" rows would repeat rows the model already holds.
+std::string AppendRebuildReason(const ModelRequest& request, const ModelInputs& in) {
+  const project::Model& m = *request.model;
+  if (m.materialized != project::Materialization::kIncremental ||
+      m.strategy != project::IncrementalStrategy::kAppend || request.full_refresh ||
+      in.rewritten_inputs.empty()) {
+    return "";
+  }
+  std::string names;
+  for (const std::string& q : in.rewritten_inputs) names += (names.empty() ? "" : ", ") + q;
+  return names +
+         " rewritten (not only appended to) since last read: rebuilt in full, as an "
+         "append of its new rows would repeat rows";
+}
+
 Result<ModelResult> RunSqlModel(const ModelRequest& request, FileSystem& fs,
                                 engine::Connection& conn) {
   const project::Model& m = *request.model;
@@ -408,6 +426,16 @@ Result<ModelResult> RunSqlModel(const ModelRequest& request, FileSystem& fs,
   if (!in.changed) {
     result.message = "up to date (no referenced table changed)";
     return result;
+  }
+  if (const std::string why = AppendRebuildReason(request, in); !why.empty()) {
+    ModelRequest full = request;
+    full.full_refresh = true;
+    auto rebuilt = RunSqlModel(full, fs, conn);
+    if (rebuilt.ok() && rebuilt->committed) {
+      rebuilt->reason = why;
+      rebuilt->mode = BuildMode::kFull;
+    }
+    return rebuilt;
   }
   result.reason = in.InputsReason();
   CARELAKE_RETURN_IF_ERROR(conn.Execute(std::string("DROP TABLE IF EXISTS ") + kModelRows));
@@ -533,6 +561,11 @@ Result<ModelForecast> ForecastModel(const ModelRequest& request, FileSystem& fs,
     return f;
   }
   f.runs = true;
+  if (const std::string why = AppendRebuildReason(req, in); !why.empty()) {
+    f.mode = BuildMode::kFull;
+    f.reason = why;
+    return f;
+  }
   f.mode = full ? BuildMode::kFull : BuildMode::kIncremental;
   f.reason = in.InputsReason();
   return f;
@@ -550,7 +583,7 @@ Result<ModelResult> RunModel(const ModelRequest& request, FileSystem& fs,
       m.IsScd() || m.IsGenerated() ? RunDimension(req, fs, conn) : RunSqlModel(req, fs, conn);
   if (!result.ok()) return result;
   if (result->committed) {
-    const bool full = req.full_refresh || !existed ||
+    const bool full = req.full_refresh || !existed || result->mode == BuildMode::kFull ||
                       m.materialized == project::Materialization::kFull || m.IsGenerated();
     result->mode = full ? BuildMode::kFull : BuildMode::kIncremental;
     if (!build.reason.empty()) result->reason = build.reason;

@@ -106,7 +106,10 @@ struct ModelInputs {
   bool changed = false;                    // full refresh, new target, or an input changed since
   // The inputs whose version is newer than the one consumed.
   std::vector<std::string> changed_inputs;
-  // "new rows in silver.x (version 3 -> 5)", for the changed inputs.
+  // Inputs read through new_rows(x) that were changed other than by appends
+  // since the model read them (their new rows include rewritten old ones).
+  std::vector<std::string> rewritten_inputs;
+  // "new data in silver.x (version 3 -> 5)", for the changed inputs.
   std::string InputsReason() const;
   // The model's SQL with `new_rows(x)` replaced: by the rows added to x since
   // `consumed` (when `incremental`), else by all of x.

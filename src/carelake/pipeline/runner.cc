@@ -124,7 +124,8 @@ Result<std::vector<Step>> PlanSteps(const project::Project& project, engine::Con
   std::map<std::string, std::string> bare;
   std::set<std::string> declared;
   for (const CatalogTable& t : ProjectTables(project)) {
-    bare.emplace(t.name, t.Qualified());
+    auto [it, fresh] = bare.emplace(t.name, t.Qualified());
+    if (!fresh) it->second += " or " + t.Qualified();
     declared.insert(t.Qualified());
   }
   auto fail = [&](const std::string& step, Status status) {
