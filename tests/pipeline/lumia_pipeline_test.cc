@@ -190,6 +190,46 @@ class LumiaPipelineTest : public delta::LakeTest {
     return *r;
   }
 
+  // Every landed record is in bronze and silver exactly once (`total` of
+  // them), and gold answers as an independent computation does.
+  void ExpectEveryRecordOnce(int64_t total) {
+    EXPECT_EQ(Int("SELECT count(*) FROM bronze.chatbot"), total);
+    EXPECT_EQ(Int("SELECT count(*) FROM (SELECT DISTINCT _source_file, _source_position FROM "
+                  "bronze.chatbot)"),
+              total);
+    EXPECT_EQ(Int("SELECT count(*) FROM silver.interactions"), total);
+    EXPECT_EQ(Int("SELECT count(DISTINCT interaction_id) FROM silver.interactions"), total);
+    // The incremental mart equals its full recomputation over silver.
+    EXPECT_EQ(
+        Difference("SELECT month, wish, interactions FROM gold.lumia_monthly",
+                   "SELECT date_trunc('month', scheduled_at)::DATE, patient_wish, count(*) FROM "
+                   "silver.interactions GROUP BY ALL"),
+        0);
+    ExpectGoldMatches(ParseLanding(project_dir_ / "landing"));
+  }
+
+  // `carelake run [flag] --project P` killed with SIGKILL after `delay_us`;
+  // true when it was still running then.
+  bool RunAndKill(const char* bin, const std::string& flag, int delay_us) {
+    pid_t pid = fork();
+    EXPECT_GE(pid, 0);
+    if (pid == 0) {
+      std::freopen("/dev/null", "w", stderr);
+      if (flag.empty()) {
+        execl(bin, bin, "run", "--project", project_dir_.c_str(), static_cast<char*>(nullptr));
+      } else {
+        execl(bin, bin, "run", flag.c_str(), "--project", project_dir_.c_str(),
+              static_cast<char*>(nullptr));
+      }
+      _exit(127);
+    }
+    usleep(delay_us);
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+  }
+
   // Versions of every data table (not the ledger).
   std::map<std::string, int64_t> Versions() {
     std::map<std::string, int64_t> out;
@@ -507,37 +547,15 @@ TEST_F(LumiaPipelineTest, KilledRunsRerunToExactlyOnce) {
   for (int k = 0; k < kills; ++k) {
     Generate(20000, 100 + k, 2, first_id);
     first_id += 20000;
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      std::freopen("/dev/null", "w", stderr);
-      execl(bin, bin, "run", "--project", project_dir_.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    usleep(std::uniform_int_distribution<int>(20'000, 1'500'000)(rng));
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    killed_running += WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+    killed_running +=
+        RunAndKill(bin, "", std::uniform_int_distribution<int>(20'000, 1'500'000)(rng));
   }
   // Most kills must land while the run is working, or the test proves little.
   EXPECT_GE(killed_running, kills / 2);
   RunReport report = Run();
   ASSERT_TRUE(report.succeeded) << report.error;
   const int64_t total = 20000LL * kills;
-  EXPECT_EQ(Int("SELECT count(*) FROM bronze.chatbot"), total);
-  EXPECT_EQ(Int("SELECT count(*) FROM (SELECT DISTINCT _source_file, _source_position FROM "
-                "bronze.chatbot)"),
-            total);
-  EXPECT_EQ(Int("SELECT count(*) FROM silver.interactions"), total);
-  EXPECT_EQ(Int("SELECT count(DISTINCT interaction_id) FROM silver.interactions"), total);
-  // The incremental mart equals its full recomputation over silver.
-  EXPECT_EQ(
-      Difference("SELECT month, wish, interactions FROM gold.lumia_monthly",
-                 "SELECT date_trunc('month', scheduled_at)::DATE, patient_wish, count(*) FROM "
-                 "silver.interactions GROUP BY ALL"),
-      0);
-  ExpectGoldMatches(ParseLanding(project_dir_ / "landing"));
+  ExpectEveryRecordOnce(total);
 }
 
 // `--full-refresh` rebuilds tables that have consumed every version of their
@@ -566,30 +584,12 @@ TEST_F(LumiaPipelineTest, FullRefreshRebuildsAndAKilledOneRerunsToExactlyOnce) {
   for (int k = 0; k < 4; ++k) {
     Generate(5000, 200 + k, 1, first_id);
     first_id += 5000;
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      std::freopen("/dev/null", "w", stderr);
-      execl(bin, bin, "run", "--full-refresh", "--project", project_dir_.c_str(),
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    usleep(std::uniform_int_distribution<int>(20'000, 900'000)(rng));
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
+    RunAndKill(bin, "--full-refresh", std::uniform_int_distribution<int>(20'000, 900'000)(rng));
   }
   RunReport report = Run();
   ASSERT_TRUE(report.succeeded) << report.error;
   const int64_t total = 20000 + 4 * 5000;
-  EXPECT_EQ(Int("SELECT count(*) FROM bronze.chatbot"), total);
-  EXPECT_EQ(Int("SELECT count(*) FROM silver.interactions"), total);
-  EXPECT_EQ(Int("SELECT count(DISTINCT interaction_id) FROM silver.interactions"), total);
-  EXPECT_EQ(
-      Difference("SELECT month, wish, interactions FROM gold.lumia_monthly",
-                 "SELECT date_trunc('month', scheduled_at)::DATE, patient_wish, count(*) FROM "
-                 "silver.interactions GROUP BY ALL"),
-      0);
-  ExpectGoldMatches(ParseLanding(project_dir_ / "landing"));
+  ExpectEveryRecordOnce(total);
 }
 
 }  // namespace

@@ -370,6 +370,32 @@ std::string TxnSkipReason(const Snapshot& s, const std::vector<Txn>& txns) {
   return reason;
 }
 
+// The partition columns `names` as the schema spells them; InvalidArgument
+// for a column the schema lacks or whose type cannot partition.
+Result<std::vector<std::string>> PartitionColumns(const Schema& schema,
+                                                  const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  for (const std::string& p : names) {
+    const Field* f = schema.Find(p);
+    if (f == nullptr) {
+      return InvalidArgument("partition column '" + p + "' is not a column of the rows to write");
+    }
+    CARELAKE_RETURN_IF_ERROR(PartitionSerializeSql("x", f->type)
+                                 .status()
+                                 .WithContext("partition column '" + f->name + "'"));
+    out.push_back(f->name);
+  }
+  return out;
+}
+
+// FailedPrecondition when `schema` needs timestampNtz and the table lacks it.
+Status CheckTimestampNtz(const Snapshot& s, const Schema& schema) {
+  if (!UsesTimestampNtz(schema) || UsesTimestampNtz(s.schema())) return Status::Ok();
+  return FailedPrecondition("writing a timestamp_ntz column into table '" + s.table_path() +
+                            "' would need the timestampNtz feature (protocol 3/7); write "
+                            "the column as timestamp instead");
+}
+
 // Puts new metadata into `txn` when `schema` or `properties` change the
 // snapshot's.
 void SetChangedMetadata(const Snapshot& s, const Schema& schema,
@@ -512,16 +538,7 @@ Result<OperationResult> DeltaTable::Write(const std::string& query, const WriteO
   std::vector<std::string> partitions;
   if (snapshot == nullptr) {
     schema = incoming;
-    for (const std::string& p : options.partition_by) {
-      const Field* f = schema.Find(p);
-      if (f == nullptr) {
-        return InvalidArgument("partition column '" + p + "' is not a column of the rows to write");
-      }
-      CARELAKE_RETURN_IF_ERROR(PartitionSerializeSql("x", f->type)
-                                   .status()
-                                   .WithContext("partition column '" + f->name + "'"));
-      partitions.push_back(f->name);
-    }
+    CARELAKE_ASSIGN_OR_RETURN(partitions, PartitionColumns(schema, options.partition_by));
     Metadata meta;
     meta.id = NewUuid();
     meta.schema_string = schema.ToJsonString();
@@ -550,21 +567,8 @@ Result<OperationResult> DeltaTable::Write(const std::string& query, const WriteO
         if (schema.Find(p) != nullptr) wanted.push_back(p);
       }
     }
-    for (const std::string& p : wanted) {
-      const Field* f = schema.Find(p);
-      if (f == nullptr) {
-        return InvalidArgument("partition column '" + p + "' is not a column of the rows to write");
-      }
-      CARELAKE_RETURN_IF_ERROR(PartitionSerializeSql("x", f->type)
-                                   .status()
-                                   .WithContext("partition column '" + f->name + "'"));
-      partitions.push_back(f->name);
-    }
-    if (UsesTimestampNtz(schema) && !UsesTimestampNtz(snapshot->schema())) {
-      return FailedPrecondition("writing a timestamp_ntz column into table '" + path() +
-                                "' would need the timestampNtz feature (protocol 3/7); write "
-                                "the column as timestamp instead");
-    }
+    CARELAKE_ASSIGN_OR_RETURN(partitions, PartitionColumns(schema, wanted));
+    CARELAKE_RETURN_IF_ERROR(CheckTimestampNtz(*snapshot, schema));
     Metadata meta = snapshot->metadata();
     meta.schema_string = schema.ToJsonString();
     meta.partition_columns = partitions;
@@ -586,11 +590,7 @@ Result<OperationResult> DeltaTable::Write(const std::string& query, const WriteO
     }
     CARELAKE_ASSIGN_OR_RETURN(
         schema, EvolveSchema(snapshot->schema(), incoming, options.merge_schema, path()));
-    if (UsesTimestampNtz(schema) && !UsesTimestampNtz(snapshot->schema())) {
-      return FailedPrecondition("writing a timestamp_ntz column into table '" + path() +
-                                "' would need the timestampNtz feature (protocol 3/7); write "
-                                "the column as timestamp instead");
-    }
+    CARELAKE_RETURN_IF_ERROR(CheckTimestampNtz(*snapshot, schema));
     SetChangedMetadata(*snapshot, schema, options.properties, txn);
   }
 

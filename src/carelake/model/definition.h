@@ -31,6 +31,14 @@ Result<std::string> SilverDefinition(const project::SilverTable& table, engine::
 enum class BuildMode { kNone, kIncremental, kFull };
 std::string ToString(BuildMode mode);
 
+// What a run would do with a table, without running it (`carelake run
+// --dry-run`): whether its step commits, how, and why (or why not).
+struct BuildForecast {
+  bool runs = false;
+  BuildMode mode = BuildMode::kNone;
+  std::string reason;
+};
+
 // The declaration against the table at `path`.
 struct DefinitionCheck {
   std::string fingerprint;  // of the declaration now

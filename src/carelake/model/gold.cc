@@ -539,10 +539,10 @@ Result<ModelBuild> PlanModelBuild(const ModelRequest& request, FileSystem& fs,
   return build;
 }
 
-Result<ModelForecast> ForecastModel(const ModelRequest& request, FileSystem& fs,
+Result<BuildForecast> ForecastModel(const ModelRequest& request, FileSystem& fs,
                                     engine::Connection& conn) {
   const project::Model& m = *request.model;
-  ModelForecast f;
+  BuildForecast f;
   CARELAKE_ASSIGN_OR_RETURN(ModelBuild build, PlanModelBuild(request, fs, conn));
   const bool full = build.full_refresh || m.materialized == project::Materialization::kFull ||
                     m.IsGenerated() || !delta::DeltaTable(fs, request.target_path, conn).Exists();

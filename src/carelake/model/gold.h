@@ -69,14 +69,8 @@ struct ModelBuild {
 Result<ModelBuild> PlanModelBuild(const ModelRequest& request, FileSystem& fs,
                                   engine::Connection& conn);
 
-// What a run would do with a model, without running it (`carelake run
-// --dry-run`): whether it runs, how, and why.
-struct ModelForecast {
-  bool runs = false;
-  BuildMode mode = BuildMode::kNone;
-  std::string reason;
-};
-Result<ModelForecast> ForecastModel(const ModelRequest& request, FileSystem& fs,
+// What a run would do with the model, without running it.
+Result<BuildForecast> ForecastModel(const ModelRequest& request, FileSystem& fs,
                                     engine::Connection& conn);
 
 struct ModelResult {

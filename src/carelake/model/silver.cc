@@ -553,10 +553,10 @@ Result<SilverResult> RunSilver(const SilverRequest& request, FileSystem& fs,
   return result;
 }
 
-Result<SilverForecast> ForecastSilver(const SilverRequest& request, FileSystem& fs,
-                                      engine::Connection& conn) {
+Result<BuildForecast> ForecastSilver(const SilverRequest& request, FileSystem& fs,
+                                     engine::Connection& conn) {
   SilverRequest req = request;
-  SilverForecast f;
+  BuildForecast f;
   CARELAKE_ASSIGN_OR_RETURN(std::string reason, PlanSilverBuild(&req, fs, conn));
   if (!reason.empty()) {
     f.runs = true;

@@ -86,13 +86,8 @@ Result<SilverResult> RunSilver(const SilverRequest& request, FileSystem& fs,
                                engine::Connection& conn);
 
 // What a run would do with the silver table, without running it.
-struct SilverForecast {
-  bool runs = false;
-  BuildMode mode = BuildMode::kNone;
-  std::string reason;
-};
-Result<SilverForecast> ForecastSilver(const SilverRequest& request, FileSystem& fs,
-                                      engine::Connection& conn);
+Result<BuildForecast> ForecastSilver(const SilverRequest& request, FileSystem& fs,
+                                     engine::Connection& conn);
 
 // SQL of the rows in the data files the Delta table at `path` gained after
 // version `after` (exclusive) up to its latest version `*to` (set); all rows

@@ -80,6 +80,45 @@ std::string FileRow(const std::string& run_id, const std::string& source,
          " AS ingested_at";
 }
 
+// A step's request, as a run and a forecast make it (run id unset).
+ingest::IngestRequest IngestRequestFor(const project::Project& project, const Step& step,
+                                       const std::map<std::string, std::string>& paths) {
+  ingest::IngestRequest req;
+  req.source = step.source;
+  req.project_dir = project.dir;
+  req.bronze_path = paths.at(step.name);
+  req.quarantine_path = paths.at(step.name + kQuarantineSuffix);
+  return req;
+}
+
+model::SilverRequest SilverRequestFor(const project::Project& project, const Step& step,
+                                      const std::map<std::string, std::string>& paths,
+                                      const RunOptions& options) {
+  model::SilverRequest req;
+  req.table = step.silver;
+  req.upstream_name = step.silver->from;
+  req.upstream_path = paths.at(step.silver->from);
+  req.target_path = paths.at(step.name);
+  req.quarantine_path = paths.at(step.name + kQuarantineSuffix);
+  req.full_refresh = options.full_refresh;
+  req.on_definition_change =
+      step.silver->on_definition_change.value_or(project.on_definition_change);
+  return req;
+}
+
+model::ModelRequest ModelRequestFor(const project::Project& project, const Step& step,
+                                    const std::map<std::string, std::string>& paths,
+                                    const RunOptions& options) {
+  model::ModelRequest req;
+  req.model = step.model;
+  req.target_path = paths.at(step.name);
+  req.upstream_paths = paths;
+  req.full_refresh = options.full_refresh;
+  req.on_definition_change =
+      step.model->on_definition_change.value_or(project.on_definition_change);
+  return req;
+}
+
 }  // namespace
 
 std::string ToString(StepStatus status) {
@@ -296,11 +335,7 @@ Result<std::vector<StepForecast>> ForecastRun(const project::Project& project,
     Status status;
     switch (step.kind) {
       case StepKind::kIngest: {
-        ingest::IngestRequest req;
-        req.source = step.source;
-        req.project_dir = project.dir;
-        req.bronze_path = paths.at(step.name);
-        req.quarantine_path = paths.at(step.name + kQuarantineSuffix);
+        ingest::IngestRequest req = IngestRequestFor(project, step, paths);
         auto r = ingest::ListPendingFiles(req, fs, conn);
         if (!r.ok()) {
           status = r.status();
@@ -315,15 +350,7 @@ Result<std::vector<StepForecast>> ForecastRun(const project::Project& project,
         break;
       }
       case StepKind::kSilver: {
-        model::SilverRequest req;
-        req.table = step.silver;
-        req.upstream_name = step.silver->from;
-        req.upstream_path = paths.at(step.silver->from);
-        req.target_path = paths.at(step.name);
-        req.quarantine_path = paths.at(step.name + kQuarantineSuffix);
-        req.full_refresh = options.full_refresh;
-        req.on_definition_change =
-            step.silver->on_definition_change.value_or(project.on_definition_change);
+        model::SilverRequest req = SilverRequestFor(project, step, paths, options);
         auto r = model::ForecastSilver(req, fs, conn);
         if (!r.ok()) {
           status = r.status();
@@ -335,13 +362,7 @@ Result<std::vector<StepForecast>> ForecastRun(const project::Project& project,
         break;
       }
       case StepKind::kModel: {
-        model::ModelRequest req;
-        req.model = step.model;
-        req.target_path = paths.at(step.name);
-        req.upstream_paths = paths;
-        req.full_refresh = options.full_refresh;
-        req.on_definition_change =
-            step.model->on_definition_change.value_or(project.on_definition_change);
+        model::ModelRequest req = ModelRequestFor(project, step, paths, options);
         auto r = model::ForecastModel(req, fs, conn);
         if (!r.ok()) {
           // An upstream with no data yet that would get some: runs after it.
@@ -405,11 +426,7 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
     Status status;
     switch (step.kind) {
       case StepKind::kIngest: {
-        ingest::IngestRequest req;
-        req.source = step.source;
-        req.project_dir = project.dir;
-        req.bronze_path = paths.at(step.name);
-        req.quarantine_path = paths.at(step.name + kQuarantineSuffix);
+        ingest::IngestRequest req = IngestRequestFor(project, step, paths);
         req.run_id = report.run_id;
         req.progress = options.on_progress;
         auto r = ingest::IngestFiles(req, fs, conn);
@@ -443,16 +460,8 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
         break;
       }
       case StepKind::kSilver: {
-        model::SilverRequest req;
-        req.table = step.silver;
-        req.upstream_name = step.silver->from;
-        req.upstream_path = paths.at(step.silver->from);
-        req.target_path = paths.at(step.name);
-        req.quarantine_path = paths.at(step.name + kQuarantineSuffix);
+        model::SilverRequest req = SilverRequestFor(project, step, paths, options);
         req.run_id = report.run_id;
-        req.full_refresh = options.full_refresh;
-        req.on_definition_change =
-            step.silver->on_definition_change.value_or(project.on_definition_change);
         if (!delta::DeltaTable(fs, req.upstream_path, conn).Exists()) {
           sr.message = step.silver->from + " has no data yet";
           break;
@@ -490,14 +499,8 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
       }
       case StepKind::kModel: {
         CARELAKE_RETURN_IF_ERROR(RegisterViews(project, fs, conn).status());
-        model::ModelRequest req;
-        req.model = step.model;
-        req.target_path = paths.at(step.name);
-        req.upstream_paths = paths;
+        model::ModelRequest req = ModelRequestFor(project, step, paths, options);
         req.run_id = report.run_id;
-        req.full_refresh = options.full_refresh;
-        req.on_definition_change =
-            step.model->on_definition_change.value_or(project.on_definition_change);
         auto r = model::RunModel(req, fs, conn);
         if (!r.ok()) {
           status = r.status();
