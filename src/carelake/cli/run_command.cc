@@ -163,8 +163,12 @@ int DryRun(const RunArgs& args, const project::Project& project, engine::Connect
         io.out << "up to date  " << name << "  " << f.reason << "\n";
       }
     }
-    io.err << "dry run: " << runs << " of " << forecast->size()
-           << " steps would run; nothing was written\n";
+    const size_t fails = static_cast<size_t>(
+        std::count_if(forecast->begin(), forecast->end(),
+                      [](const pipeline::StepForecast& f) { return !f.error.empty(); }));
+    io.err << "dry run: " << runs << " of " << forecast->size() << " steps would run"
+           << (fails ? ", " + std::to_string(fails) + " would fail" : "")
+           << "; nothing was written\n";
   }
   return failing ? kExitFailed : kExitOk;
 }
@@ -206,10 +210,14 @@ int Run(const RunArgs& args, Io& io) {
                                                             : "·";
     std::string line = std::string(live ? mark : pipeline::ToString(s.status).c_str()) + " " +
                        s.name + "  " + Counts(s) + "  (" + FormatSeconds(s.duration_ms) + ")";
+    // "incremental: new data in bronze.x (version 3 -> 5)", then what happened
+    // (said once when the two are the same, as for new files).
+    const bool same =
+        s.mode != model::BuildMode::kNone && !s.reason.empty() && s.message.rfind(s.reason, 0) == 0;
     if (s.mode != model::BuildMode::kNone) {
-      line += "\n    " + model::ToString(s.mode) + (s.reason.empty() ? "" : ": " + s.reason);
+      line += "\n    " + model::ToString(s.mode) + (same ? "" : ": " + s.reason);
     }
-    if (!s.message.empty()) line += "\n    " + s.message;
+    if (!s.message.empty()) line += (same ? ": " : "\n    ") + s.message;
     if (live) {
       io.err << "\r\033[K[" << index << "/" << total << "] " << line << "\n";
     } else {
