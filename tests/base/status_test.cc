@@ -24,6 +24,16 @@ TEST(StatusTest, ErrorKeepsCodeAndMessage) {
   EXPECT_TRUE(Status().WithContext("ignored").ok());
 }
 
+TEST(StatusTest, ServiceCodesHaveTheirNames) {
+  EXPECT_EQ(PermissionDenied("no grant on gold.x").ToString(),
+            "PermissionDenied: no grant on gold.x");
+  EXPECT_EQ(Unauthenticated("password authentication failed").code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(StatusCodeName(StatusCode::kUnauthenticated), "Unauthenticated");
+  EXPECT_EQ(Unavailable("db1 refused the connection").ToString(),
+            "Unavailable: db1 refused the connection");
+  EXPECT_EQ(Cancelled("run interrupted").ToString(), "Cancelled: run interrupted");
+}
+
 Result<int> Half(int v) {
   if (v % 2 != 0) return InvalidArgument(std::to_string(v) + " is odd");
   return v / 2;

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -590,6 +591,52 @@ TEST_F(LumiaPipelineTest, FullRefreshRebuildsAndAKilledOneRerunsToExactlyOnce) {
   ASSERT_TRUE(report.succeeded) << report.error;
   const int64_t total = 20000 + 4 * 5000;
   ExpectEveryRecordOnce(total);
+}
+
+// Ctrl-C (SIGINT) or SIGTERM on `carelake run` at several points: it stops
+// within 5 s with status 130 / 143, the run is recorded as cancelled with the
+// step it stopped in, and the next run completes the work exactly once.
+TEST_F(LumiaPipelineTest, SignalledRunsStopCleanlyAreRecordedAndRerunExactlyOnce) {
+  const char* bin = std::getenv("CARELAKE_BIN");
+  ASSERT_NE(bin, nullptr);
+  std::mt19937 rng(4242);
+  int64_t first_id = 1;
+  int cancelled = 0;
+  const int signals[] = {SIGINT, SIGTERM, SIGINT, SIGTERM, SIGINT};
+  for (int k = 0; k < 5; ++k) {
+    Generate(40000, 300 + k, 2, first_id);
+    first_id += 40000;
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      std::freopen("/dev/null", "w", stderr);
+      execl(bin, bin, "run", "--project", project_dir_.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    usleep(std::uniform_int_distribution<int>(100'000, 1'500'000)(rng));
+    kill(pid, signals[k]);
+    const auto signalled = std::chrono::steady_clock::now();
+    int status = 0;
+    waitpid(pid, &status, 0);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - signalled).count();
+    ASSERT_TRUE(WIFEXITED(status)) << "killed by the signal instead of stopping cleanly";
+    if (WEXITSTATUS(status) == 0) continue;  // the run had finished before the signal
+    EXPECT_EQ(WEXITSTATUS(status), 128 + signals[k]);
+    EXPECT_LT(seconds, 5.0);
+    ++cancelled;
+  }
+  EXPECT_GE(cancelled, 3) << "most signals must land while the run works";
+  RunReport report = Run();
+  ASSERT_TRUE(report.succeeded) << report.error;
+  EXPECT_EQ(Int("SELECT count(*) FROM _system.runs WHERE status = 'cancelled' AND "
+                "regexp_matches(failed_step, '^(bronze|silver|gold)\\.')"),
+            cancelled);
+  EXPECT_EQ(Int("SELECT count(*) FROM _system.steps WHERE status = 'cancelled'"),
+            Int("SELECT count(*) FROM _system.runs r WHERE status = 'cancelled' AND EXISTS "
+                "(SELECT 1 FROM _system.steps s WHERE s.run_id = r.run_id AND s.step = "
+                "r.failed_step)"));
+  ExpectEveryRecordOnce(40000 * 5);
 }
 
 }  // namespace

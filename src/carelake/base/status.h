@@ -14,7 +14,20 @@
 //   kNotSupported        a valid request for a feature carelake lacks.
 //   kIoError             the operating system refused a file or socket call.
 //   kCorruption          stored data does not parse; no retry will help.
-//   kCancelled           the work was interrupted on request.
+//   kCancelled           the work was interrupted on request (Ctrl-C, SIGTERM,
+//                        a job's timeout, a client's cancel); what was
+//                        committed stays, nothing half-done is visible. Do not
+//                        retry unless asked again.
+//   kPermissionDenied    the caller is known but may not do this (a role lacks
+//                        a grant, a statement reaches files); retrying as the
+//                        same caller cannot succeed.
+//   kUnauthenticated     the caller could not be identified (no or a wrong
+//                        password, an expired session); retry after signing in.
+//                        Its message must not tell whether the user exists.
+//   kUnavailable         a service or server cannot be reached or is shutting
+//                        down (a database source refuses connections, a port is
+//                        busy); the same call may succeed later: retry with
+//                        backoff.
 //   kInternal            a bug or an engine failure; report it.
 #ifndef CARELAKE_BASE_STATUS_H_
 #define CARELAKE_BASE_STATUS_H_
@@ -39,6 +52,9 @@ enum class StatusCode {
   kCorruption,
   kCancelled,
   kInternal,
+  kPermissionDenied,
+  kUnauthenticated,
+  kUnavailable,
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -100,6 +116,15 @@ inline Status Corruption(std::string msg) {
 }
 inline Status Cancelled(std::string msg) { return Status(StatusCode::kCancelled, std::move(msg)); }
 inline Status Internal(std::string msg) { return Status(StatusCode::kInternal, std::move(msg)); }
+inline Status PermissionDenied(std::string msg) {
+  return Status(StatusCode::kPermissionDenied, std::move(msg));
+}
+inline Status Unauthenticated(std::string msg) {
+  return Status(StatusCode::kUnauthenticated, std::move(msg));
+}
+inline Status Unavailable(std::string msg) {
+  return Status(StatusCode::kUnavailable, std::move(msg));
+}
 
 }  // namespace carelake
 

@@ -1,5 +1,6 @@
 // `carelake run`: runs a project's pipeline, with a progress display on a
 // terminal, plain log lines otherwise, and an optional JSON summary.
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include "carelake/base/format.h"
 #include "carelake/cli/commands.h"
 #include "carelake/cli/session.h"
+#include "carelake/cli/signal_stop.h"
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
 #include "carelake/pipeline/runner.h"
@@ -179,6 +181,14 @@ int Run(const RunArgs& args, Io& io) {
     io.err << "Error: " << project.status().message() << "\n";
     return kExitUsage;
   }
+  // Before the database starts its threads: they inherit the blocked signals.
+  SignalStop signals([&io](int signal) {
+    io.err << "\n"
+           << (signal == SIGINT ? "interrupt" : "terminate")
+           << ": stopping at a safe point (the run is recorded as cancelled; again to quit "
+              "at once)\n"
+           << std::flush;
+  });
   Session session;
   if (Status s = session.Open(); !s.ok()) {
     io.err << "Error: " << s.message() << "\n";
@@ -189,6 +199,7 @@ int Run(const RunArgs& args, Io& io) {
   pipeline::RunOptions options;
   options.select = args.select;
   options.full_refresh = args.full_refresh;
+  options.stop = signals.token();
   size_t total = 0;
   if (auto steps = pipeline::PlanSteps(*project, *session.conn); steps.ok()) {
     auto chosen = pipeline::SelectSteps(*steps, args.select);
@@ -255,7 +266,9 @@ int Run(const RunArgs& args, Io& io) {
     }
     json summary = {{"run_id", report->run_id},
                     {"project", project->name},
-                    {"status", report->succeeded ? "succeeded" : "failed"},
+                    {"status", report->succeeded   ? "succeeded"
+                               : report->cancelled ? "cancelled"
+                                                   : "failed"},
                     {"committed", report->CommittedAnything()},
                     {"duration_ms", report->duration_ms},
                     {"steps", steps},
@@ -276,6 +289,9 @@ int Run(const RunArgs& args, Io& io) {
                          " rows quarantined (carelake dq report --project " + args.project + ")"
                    : "")
            << "\n";
+  } else if (report->cancelled) {
+    io.err << "run " << report->run_id << " CANCELLED in " << report->failed_step
+           << ": what earlier steps committed stays; the next run completes the work\n";
   } else {
     io.err << "run " << report->run_id << " FAILED at " << report->failed_step;
     if (!report->failed_rule.empty()) io.err << " (rule '" << report->failed_rule << "')";
@@ -285,6 +301,7 @@ int Run(const RunArgs& args, Io& io) {
   if (!args.report_dir.empty()) {
     reported = WriteRunReport(*project, *session.conn, report->run_id, args.report_dir, io);
   }
+  if (report->cancelled) return signals.ExitStatus() != 0 ? signals.ExitStatus() : kExitFailed;
   return report->succeeded && reported ? kExitOk : kExitFailed;
 }
 

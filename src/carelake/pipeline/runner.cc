@@ -1,8 +1,11 @@
 #include "carelake/pipeline/runner.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "carelake/base/uuid.h"
 #include "carelake/delta/schema.h"
@@ -80,6 +83,25 @@ std::string FileRow(const std::string& run_id, const std::string& source,
          " AS ingested_at";
 }
 
+// While it lives, a stop request on `stop` interrupts the query running on
+// `conn`, and again every 50 ms until the run notices (an interrupt that
+// lands between two of a step's queries would otherwise be lost).
+class Interrupter {
+ public:
+  Interrupter(engine::Connection& conn, std::stop_token stop) {
+    if (!stop.stop_possible()) return;
+    thread_ = std::jthread([&conn, stop](std::stop_token self) {
+      while (!self.stop_requested()) {
+        if (stop.stop_requested()) conn.Interrupt();
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    });
+  }
+
+ private:
+  std::jthread thread_;  // joined (after a stop request) on destruction
+};
+
 // A step's request, as a run and a forecast make it (run id unset).
 ingest::IngestRequest IngestRequestFor(const project::Project& project, const Step& step,
                                        const std::map<std::string, std::string>& paths) {
@@ -129,6 +151,8 @@ std::string ToString(StepStatus status) {
       return "up_to_date";
     case StepStatus::kFailed:
       return "failed";
+    case StepStatus::kCancelled:
+      return "cancelled";
   }
   return "?";
 }
@@ -416,8 +440,20 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
     fail_run(plan_step, planned.status().message());
   }
   const std::map<std::string, std::string> paths = TablePaths(project);
+  auto cancel_run = [&](const std::string& step) {
+    report.succeeded = false;
+    report.cancelled = true;
+    report.failed_step = step;
+    report.error = "cancelled on request in " + step + "; what earlier steps committed stays";
+  };
+  std::optional<Interrupter> interrupter;
+  interrupter.emplace(conn, options.stop);
   for (const Step& step : steps) {
     if (!report.succeeded) break;
+    if (options.stop.stop_requested()) {
+      cancel_run(step.name);
+      break;
+    }
     StepReport sr;
     sr.name = step.name;
     sr.kind = step.kind;
@@ -456,7 +492,7 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
           report.file_sources.push_back(step.source->name);
         }
         for (const std::string& w : r->warnings) sr.message += "; " + w;
-        CARELAKE_RETURN_IF_ERROR(AppendLedger(project, "files", rows, fs, conn));
+        status = AppendLedger(project, "files", rows, fs, conn);
         break;
       }
       case StepKind::kSilver: {
@@ -498,7 +534,9 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
         break;
       }
       case StepKind::kModel: {
-        CARELAKE_RETURN_IF_ERROR(RegisterViews(project, fs, conn).status());
+        // A failure here is the step's: the run is still recorded.
+        status = RegisterViews(project, fs, conn).status();
+        if (!status.ok()) break;
         model::ModelRequest req = ModelRequestFor(project, step, paths, options);
         req.run_id = report.run_id;
         auto r = model::RunModel(req, fs, conn);
@@ -523,7 +561,12 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
         break;
       }
     }
-    if (!status.ok()) {
+    if (!status.ok() &&
+        (status.code() == StatusCode::kCancelled || options.stop.stop_requested())) {
+      sr.status = StepStatus::kCancelled;
+      sr.message = "cancelled on request: its query was interrupted before it committed";
+      cancel_run(step.name);
+    } else if (!status.ok()) {
       sr.status = StepStatus::kFailed;
       sr.message = status.message();
       fail_run(step.name, status.message());
@@ -532,6 +575,7 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
     if (options.on_step) options.on_step(sr, true);
     report.steps.push_back(std::move(sr));
   }
+  interrupter.reset();  // the ledger is written whatever was asked
   report.duration_ms = delta::NowMillis() - report.started_ms;
 
   // The ledger: steps, rule results, then the run itself.
@@ -550,8 +594,11 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
   const std::string run_row =
       Lit(report.run_id) + " AS run_id, " + Lit(project.name) + " AS project, " +
       Ts(report.started_ms) + " AS started_at, " + Ts(report.started_ms + report.duration_ms) +
-      " AS finished_at, " + Lit(report.succeeded ? "succeeded" : "failed") + " AS status, " +
-      Lit(report.duration_ms) + "::BIGINT AS duration_ms, " +
+      " AS finished_at, " +
+      Lit(report.succeeded   ? "succeeded"
+          : report.cancelled ? "cancelled"
+                             : "failed") +
+      " AS status, " + Lit(report.duration_ms) + "::BIGINT AS duration_ms, " +
       Lit(static_cast<int64_t>(report.steps.size())) + "::BIGINT AS steps, " + Lit(written) +
       "::BIGINT AS rows_written, " + Lit(quarantined) + "::BIGINT AS rows_quarantined, " +
       (report.CommittedAnything() ? "true" : "false") + " AS committed, " + Opt(selection) +

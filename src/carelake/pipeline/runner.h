@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -55,7 +56,7 @@ Result<std::vector<Step>> PlanSteps(const project::Project& project, engine::Con
 Result<std::vector<Step>> SelectSteps(const std::vector<Step>& steps,
                                       const std::vector<std::string>& selectors);
 
-enum class StepStatus { kCommitted, kUpToDate, kFailed };
+enum class StepStatus { kCommitted, kUpToDate, kFailed, kCancelled };
 std::string ToString(StepStatus status);
 std::string ToString(StepKind kind);
 
@@ -85,8 +86,9 @@ struct StepReport {
 struct RunReport {
   std::string run_id;
   bool succeeded = true;
+  bool cancelled = false;   // stopped on request (then not succeeded)
   std::string error;        // why the run failed
-  std::string failed_step;  // qualified name
+  std::string failed_step;  // qualified name; for a cancelled run, the step it stopped in
   std::string failed_rule;  // when a `fail` expectation stopped it
   int64_t started_ms = 0;
   int64_t duration_ms = 0;
@@ -104,6 +106,11 @@ struct RunOptions {
   std::function<void(const StepReport& step, bool done)> on_step;
   // Called with progress lines during long steps.
   std::function<void(const std::string&)> on_progress;
+  // A stop request interrupts the running step's query (DuckDB interrupt)
+  // and ends the run at that safe point: the step commits nothing, what
+  // earlier steps committed stays, and the run is recorded as cancelled with
+  // the step it stopped in. A later run completes the work exactly once.
+  std::stop_token stop;
 };
 
 // What a run would do, step by step, without doing it (`carelake run
