@@ -12,6 +12,9 @@
 // Bronze rows keep every source value as text and add the lineage columns
 // `_run_id`, `_source_file`, `_source_position` (1-based record number in
 // the file; for CSV among the records that parsed) and `_ingested_at`.
+//
+// Built on the connector interface (connector.h): FileSource lists and
+// reads the files, BronzeWriter commits them; this file batches and retries.
 #ifndef CARELAKE_INGEST_FILE_INGEST_H_
 #define CARELAKE_INGEST_FILE_INGEST_H_
 

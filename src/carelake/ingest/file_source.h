@@ -1,0 +1,48 @@
+// A file source as a Connector: the files a project source's glob matches,
+// JSON (array documents or NDJSON) or CSV, each file a unit committed once.
+// A file that changed after it was committed is not read again (a warning
+// says so).
+#ifndef CARELAKE_INGEST_FILE_SOURCE_H_
+#define CARELAKE_INGEST_FILE_SOURCE_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "carelake/base/file_system.h"
+#include "carelake/base/result.h"
+#include "carelake/engine/connection.h"
+#include "carelake/ingest/connector.h"
+#include "carelake/project/project.h"
+
+namespace carelake::ingest {
+
+class FileSource final : public Connector {
+ public:
+  // `source`, `fs` and `conn` must outlive this object; globs and unit names
+  // are relative to `project_dir`.
+  FileSource(const project::Source& source, std::string project_dir, FileSystem& fs,
+             engine::Connection& conn)
+      : source_(source), project_dir_(std::move(project_dir)), fs_(fs), conn_(conn) {}
+
+  // The files whose application id bronze does not hold at all.
+  Result<NewUnits> ListNew(const std::map<std::string, int64_t>& committed) override;
+
+  // JSON files are first tried on the fast path (json_reader.h),
+  // concurrently, one thread per connection of `conns`; the others, and CSV
+  // files, are read one after another on `temps.conn()`. Errors name the
+  // source and the file.
+  Result<std::vector<UnitRows>> Read(const std::vector<const Unit*>& batch,
+                                     const std::vector<engine::Connection*>& conns, bool validate,
+                                     TempTables& temps) override;
+
+ private:
+  const project::Source& source_;
+  const std::string project_dir_;
+  FileSystem& fs_;
+  engine::Connection& conn_;
+};
+
+}  // namespace carelake::ingest
+
+#endif  // CARELAKE_INGEST_FILE_SOURCE_H_
