@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "carelake/engine/connection.h"
@@ -61,8 +64,8 @@ TEST_F(EngineTest, ExecuteRunsSeveralStatements) {
 }
 
 TEST_F(EngineTest, BindsParametersByPosition) {
-  auto r = conn_->Query("SELECT $1::INTEGER + $2::INTEGER, upper($3), $4 IS NULL", 40, 2,
-                        "zoë", Value());
+  auto r = conn_->Query("SELECT $1::INTEGER + $2::INTEGER, upper($3), $4 IS NULL", 40, 2, "zoë",
+                        Value());
   ASSERT_TRUE(r.ok()) << r.status();
   auto rows = r->FetchAllRows();
   ASSERT_TRUE(rows.ok());
@@ -136,8 +139,9 @@ TEST_F(EngineTest, ConstraintViolationIsAFailedPrecondition) {
 }
 
 TEST_F(EngineTest, StreamingErrorsSurfaceOnFetch) {
-  auto r = conn_->Stream("SELECT CASE WHEN i < 5000 THEN i ELSE error('boom at ' || i) END "
-                         "FROM range(10000) t(i)");
+  auto r = conn_->Stream(
+      "SELECT CASE WHEN i < 5000 THEN i ELSE error('boom at ' || i) END "
+      "FROM range(10000) t(i)");
   Status status = r.status();
   while (status.ok()) {
     auto chunk = r->Fetch();
@@ -162,7 +166,8 @@ TEST_F(EngineTest, ExecuteScriptRunsStatementsInOrder) {
   ASSERT_TRUE(s.ok()) << s;
   EXPECT_EQ(counts, (std::vector<int64_t>{2, 3}));
 
-  Status bad = conn_->ExecuteScript("SELECT 1; SELEC 2;", [](QueryResult&) { return Status::Ok(); });
+  Status bad =
+      conn_->ExecuteScript("SELECT 1; SELEC 2;", [](QueryResult&) { return Status::Ok(); });
   EXPECT_EQ(bad.code(), StatusCode::kInvalidArgument);
 }
 
@@ -196,8 +201,8 @@ TEST(DatabaseTest, UnknownOptionIsRejectedByName) {
 }
 
 TEST(DatabaseTest, FileDatabasePersistsAcrossOpens) {
-  const std::string path = ::testing::TempDir() + "/engine_test_" +
-                           std::to_string(::getpid()) + ".duckdb";
+  const std::string path =
+      ::testing::TempDir() + "/engine_test_" + std::to_string(::getpid()) + ".duckdb";
   std::remove(path.c_str());
   {
     auto db = Database::Open(DatabaseOptions{path, {{"threads", "2"}}});
@@ -218,8 +223,68 @@ TEST(DatabaseTest, FileDatabasePersistsAcrossOpens) {
 }
 
 TEST(DatabaseTest, ReportsDuckDbVersion) {
-  EXPECT_TRUE(::testing::internal::RE::FullMatch(DuckDbVersion(), ::testing::internal::RE("v[0-9]+\\.[0-9]+\\.[0-9]+.*")))
+  EXPECT_TRUE(::testing::internal::RE::FullMatch(
+      DuckDbVersion(), ::testing::internal::RE("v[0-9]+\\.[0-9]+\\.[0-9]+.*")))
       << DuckDbVersion();
+}
+
+}  // namespace
+}  // namespace carelake::engine
+
+namespace carelake::engine {
+namespace {
+
+// SQL that is not ours reaches only the allowed folder, cannot reopen the
+// file system, and keeps its temporary objects.
+TEST(LockedDownDatabaseTest, ReachesOnlyTheAllowedFolderAndStaysLocked) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("carelake_locked_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "lake");
+  {
+    auto writer = Database::OpenInMemory();
+    ASSERT_TRUE(writer.ok());
+    auto w = Connection::Open(**writer);
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE(
+        w->Execute("COPY (SELECT 42 AS answer) TO '" + (dir / "lake" / "t.parquet").string() + "'")
+            .ok());
+    std::ofstream(dir / "secret.csv") << "a\n1\n";
+  }
+  auto db = Database::OpenLockedDown({(dir / "lake").string()});
+  ASSERT_TRUE(db.ok()) << db.status();
+  auto conn = Connection::Open(**db);
+  ASSERT_TRUE(conn.ok());
+  // The lake's files: readable.
+  auto answer = QueryInt(
+      *conn, "SELECT answer FROM read_parquet('" + (dir / "lake" / "t.parquet").string() + "')");
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(*answer, 42);
+  // Anything else: refused.
+  for (const std::string& sql :
+       {std::string("SELECT * FROM read_csv('/etc/passwd')"),
+        "SELECT * FROM read_csv('" + (dir / "secret.csv").string() + "')",
+        "SELECT * FROM read_csv('" + (dir / "lake" / ".." / "secret.csv").string() + "')",
+        std::string("SELECT * FROM glob('/etc/*')"),
+        "COPY (SELECT 1) TO '" + (dir / "out.csv").string() + "'",
+        "ATTACH '" + (dir / "other.duckdb").string() + "'"}) {
+    Status st = conn->Execute(sql);
+    EXPECT_EQ(st.code(), StatusCode::kPermissionDenied) << sql << ": " << st;
+  }
+  for (const char* sql :
+       {"SET enable_external_access = true", "SET allowed_directories = ['/']",
+        "SET lock_configuration = false", "SET autoload_known_extensions = true"}) {
+    Status st = conn->Execute(sql);
+    EXPECT_FALSE(st.ok()) << sql;
+    EXPECT_NE(st.message().find("locked"), std::string::npos) << sql << ": " << st;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "out.csv"));
+  // A session's own temporary objects work (BI tools create them).
+  EXPECT_TRUE(conn->Execute("CREATE TEMP TABLE t AS SELECT 1 AS x; CREATE TEMP VIEW v AS "
+                            "SELECT x + 1 AS y FROM t")
+                  .ok());
+  EXPECT_EQ(*QueryInt(*conn, "SELECT y FROM v"), 2);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -30,6 +30,18 @@ class Database {
   // An in-memory database with default options.
   static Result<std::unique_ptr<Database>> OpenInMemory();
 
+  // An in-memory database for SQL that is not ours (a BI tool's, a user's
+  // over pgwire or HTTP): the file system is reachable only below
+  // `allowed_directories` (reading the lake's files; note that writing there
+  // is not prevented here, the query session refuses statements that
+  // write), no extension is installed or loaded on demand, and the
+  // configuration is locked: `read_csv('/etc/passwd')`, `glob`, `ATTACH`,
+  // `COPY ... TO` elsewhere and `SET enable_external_access = true` fail
+  // with PermissionDenied or InvalidArgument. Temporary tables and views
+  // work. `options.path` must be empty (in memory).
+  static Result<std::unique_ptr<Database>> OpenLockedDown(
+      const std::vector<std::string>& allowed_directories, const DatabaseOptions& options = {});
+
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;

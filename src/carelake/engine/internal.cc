@@ -26,8 +26,9 @@ Status StatusFromDuckDb(duckdb_error_type type, const char* message) {
       return OutOfRange(std::move(msg));
     case DUCKDB_ERROR_CONSTRAINT:
     case DUCKDB_ERROR_DEPENDENCY:
-    case DUCKDB_ERROR_PERMISSION:
       return FailedPrecondition(std::move(msg));
+    case DUCKDB_ERROR_PERMISSION:
+      return PermissionDenied(std::move(msg));
     case DUCKDB_ERROR_TRANSACTION:
       return Aborted(std::move(msg));
     case DUCKDB_ERROR_NOT_IMPLEMENTED:
