@@ -101,7 +101,7 @@ TEST_F(ConcurrencyTest, ConflictingMergesOneCommitsTheOtherFailsNamingTheConflic
   const AddFile file = (*snap)->files().at(0);
   RemoveFile rm;
   rm.path = file.path;
-  rm.deletion_timestamp = NowMillis();
+  rm.deletion_timestamp = DefaultClock().WallMillis();
   // Two rewrites of the same file from the same read version.
   Transaction first(table.log(), *conn_, *snap), second(table.log(), *conn_, *snap);
   for (Transaction* t : {&first, &second}) {

@@ -11,6 +11,7 @@
 #include <map>
 
 #include "carelake/base/civil_time.h"
+#include "carelake/base/clock.h"
 #include "carelake/delta/checkpoint.h"
 #include "carelake/engine/database.h"
 #include "lake_test.h"
@@ -878,4 +879,35 @@ TEST_F(DeltaTableTest, DescribeAndIntervals) {
 }
 
 }  // namespace
+TEST_F(DeltaTableTest, TheInjectedClockStampsCommitsAndDecidesRetention) {
+  // Starts at the real time: the orphan below gets a real modification time.
+  FakeClock clock(DefaultClock().WallMillis());
+  DeltaTable t(LocalFileSystem(), (dir_ / "t").string(), *conn_, clock);
+  for (int i = 0; i < 3; ++i) {
+    MustWrite(t, "SELECT " + std::to_string(i) + " * 10 + r AS n FROM range(10) t(r)");
+    clock.Advance(60'000);
+  }
+  auto history = t.History();
+  ASSERT_TRUE(history.ok()) << history.status();
+  ASSERT_EQ(history->size(), 3u);
+  // Newest first, a minute apart, as the clock said.
+  EXPECT_EQ((*history)[0].timestamp_ms, clock.WallMillis() - 60'000);
+  EXPECT_EQ((*history)[2].timestamp_ms, clock.WallMillis() - 3 * 60'000);
+  auto opt = t.Optimize();
+  ASSERT_TRUE(opt.ok()) << opt.status();
+  std::ofstream(dir_ / "t" / "part-orphan.parquet") << "x";
+  // Within the default retention (7 days) nothing goes...
+  clock.Advance(6 * 86'400'000LL);
+  auto keep = t.Vacuum();
+  ASSERT_TRUE(keep.ok()) << keep.status();
+  EXPECT_EQ(keep->files_deleted, 0);
+  // ...and after it, the three compacted files and the orphan go, with no
+  // sleeping and no short-retention override.
+  clock.Advance(2 * 86'400'000LL);
+  auto gone = t.Vacuum();
+  ASSERT_TRUE(gone.ok()) << gone.status();
+  EXPECT_EQ(gone->files_deleted, 4);
+  EXPECT_EQ(Diff(t, "SELECT r AS n FROM range(30) t(r)"), 0);
+}
+
 }  // namespace carelake::delta

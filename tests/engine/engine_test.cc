@@ -1,12 +1,17 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <stop_token>
 #include <thread>
 
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
+#include "carelake/engine/interrupter.h"
+#include "carelake/engine/lake_connection.h"
+#include "carelake/engine/temp_tables.h"
 
 namespace carelake::engine {
 namespace {
@@ -190,6 +195,69 @@ TEST_F(EngineTest, ConnectionsOnSeveralThreadsShareTheDatabase) {
   for (auto& th : threads) th.join();
   for (const Status& s : statuses) EXPECT_TRUE(s.ok()) << s;
   EXPECT_EQ(Rows("SELECT count(*) FROM shared")[0][0].GetInt64(), 200);
+}
+
+TEST_F(EngineTest, ALakeConnectionIsInUtc) {
+  ASSERT_TRUE(conn_->Execute("SET TimeZone = 'America/New_York'").ok());
+  for (int i = 0; i < 2; ++i) {
+    auto lake = i == 0 ? OpenLakeConnection(*db_) : OpenLakeConnection(*conn_);
+    ASSERT_TRUE(lake.ok()) << lake.status();
+    auto r = lake->Query(
+        "SELECT current_setting('TimeZone'), TIMESTAMPTZ '2024-01-01 00:00:00+00'::VARCHAR");
+    ASSERT_TRUE(r.ok()) << r.status();
+    auto rows = r->FetchAllRows();
+    ASSERT_TRUE(rows.ok());
+    EXPECT_EQ((*rows)[0][0].GetString(), "UTC");
+    EXPECT_EQ((*rows)[0][1].GetString(), "2024-01-01 00:00:00+00");
+  }
+}
+
+TEST_F(EngineTest, TempTablesHaveUniqueNamesAndGoWithTheirGuard) {
+  std::string a, b;
+  {
+    TempTables temps(*conn_);
+    auto made = temps.Create("rows", "SELECT 1 AS x");
+    ASSERT_TRUE(made.ok()) << made.status();
+    a = *made;
+    TempTables other(*conn_);
+    auto also = other.Create("rows", "SELECT 2 AS x");
+    ASSERT_TRUE(also.ok()) << also.status();
+    b = *also;
+    EXPECT_NE(a, b);
+    EXPECT_EQ(Rows("SELECT x FROM " + a)[0][0].GetInt64(), 1);
+  }
+  // Both dropped with their guards.
+  auto rows =
+      Rows("SELECT count(*) FROM duckdb_tables() WHERE table_name IN ('" + a + "', '" + b + "')");
+  EXPECT_EQ(rows[0][0].GetInt64(), 0);
+}
+
+TEST_F(EngineTest, AStopRequestInterruptsEveryConnectionsQuery) {
+  auto other = OpenLakeConnection(*db_);
+  ASSERT_TRUE(other.ok());
+  std::stop_source stop;
+  Interrupter interrupter({&*conn_, &*other}, stop.get_token());
+  const char* kLong = "SELECT count(*) FROM range(100000000000) a(i) WHERE i % 7 = 3";
+  Status on_other;
+  std::thread t([&] { on_other = other->Execute(kLong); });
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    stop.request_stop();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  Status here = conn_->Execute(kLong);
+  t.join();
+  stopper.join();
+  EXPECT_EQ(here.code(), StatusCode::kCancelled) << here;
+  EXPECT_EQ(on_other.code(), StatusCode::kCancelled) << on_other;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
+  // A query started after the request is interrupted too (within 50 ms).
+  EXPECT_EQ(conn_->Execute(kLong).code(), StatusCode::kCancelled);
+}
+
+TEST_F(EngineTest, AnInterrupterWithoutAStopSourceDoesNothing) {
+  Interrupter interrupter(*conn_, std::stop_token());
+  EXPECT_EQ(Rows("SELECT 41 + 1")[0][0].GetInt64(), 42);
 }
 
 TEST(DatabaseTest, UnknownOptionIsRejectedByName) {

@@ -11,6 +11,7 @@
 #include "carelake/base/status.h"
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
+#include "carelake/engine/lake_connection.h"
 
 namespace carelake::cli {
 
@@ -25,9 +26,9 @@ struct Session {
     engine::DatabaseOptions options;
     options.path = path;
     CARELAKE_ASSIGN_OR_RETURN(db, engine::Database::Open(options));
-    CARELAKE_ASSIGN_OR_RETURN(engine::Connection c, engine::Connection::Open(*db));
+    CARELAKE_ASSIGN_OR_RETURN(engine::Connection c, engine::OpenLakeConnection(*db));
     conn.emplace(std::move(c));
-    return conn->Execute("SET TimeZone = 'UTC'");
+    return Status();
   }
 };
 

@@ -62,9 +62,10 @@ Result<int64_t> ParseIntervalMillis(const std::string& key, const std::string& t
                          "' (use milliseconds, seconds, minutes, hours, days or weeks)");
 }
 
-Status WriteCheckpoint(const DeltaLog& log, engine::Connection& conn, const Snapshot& snapshot) {
+Status WriteCheckpoint(const DeltaLog& log, engine::Connection& conn, const Snapshot& snapshot,
+                       int64_t now_ms) {
   FileSystem& fs = log.fs();
-  const int64_t now = NowMillis();
+  const int64_t now = now_ms;
   const int64_t keep_after = now - RetentionProperty(snapshot, "delta.deletedFileRetentionDuration",
                                                      kDefaultTombstoneRetentionMs);
   std::string ndjson;

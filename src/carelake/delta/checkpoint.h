@@ -19,8 +19,10 @@ namespace carelake::delta {
 inline constexpr int64_t kDefaultCheckpointInterval = 10;
 
 // Writes the checkpoint of `snapshot` (atomically: written aside, renamed)
-// and then `_last_checkpoint`.
-Status WriteCheckpoint(const DeltaLog& log, engine::Connection& conn, const Snapshot& snapshot);
+// and then `_last_checkpoint`. Tombstones older than the table's
+// delta.deletedFileRetentionDuration before `now_ms` are left out.
+Status WriteCheckpoint(const DeltaLog& log, engine::Connection& conn, const Snapshot& snapshot,
+                       int64_t now_ms);
 
 // Parses a Delta interval property ("interval 7 days", "1 week", "168
 // hours") into milliseconds. InvalidArgument naming `key` otherwise.

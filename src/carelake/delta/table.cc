@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <set>
-#include <thread>
 
 #include "carelake/base/uuid.h"
 #include "carelake/delta/checkpoint.h"
@@ -133,6 +132,7 @@ struct DataWriter {
   FileSystem& fs;
   engine::Connection& conn;
   std::string table_path;
+  const Clock& clock;
 
   // Writes the rows of `select_sql` (which yields `schema`'s columns) into
   // new data files of the table; returns their add actions.
@@ -220,7 +220,7 @@ struct DataWriter {
     // Columns: filename, count, file_size_bytes, footer_size_bytes,
     // column_statistics, partition_keys.
     std::vector<AddFile> adds;
-    const int64_t now = NowMillis();
+    const int64_t now = clock.WallMillis();
     Status status;
     for (const auto& row : *rows) {
       const std::string file = row[0].GetString();
@@ -304,10 +304,9 @@ struct DataWriter {
   }
 };
 
-std::vector<RemoveFile> RemovesFor(const std::vector<AddFile>& files, bool data_change,
+std::vector<RemoveFile> RemovesFor(const std::vector<AddFile>& files, bool data_change, int64_t now,
                                    OperationMetrics* metrics) {
   std::vector<RemoveFile> out;
-  const int64_t now = NowMillis();
   for (const AddFile& f : files) {
     RemoveFile r;
     r.path = f.path;
@@ -476,7 +475,7 @@ Result<std::vector<AddFile>> DeleteMatching(const Snapshot& snapshot, engine::Co
                               writer.Write(conformed, schema, snapshot.metadata().partition_columns,
                                            target_file_size, true, metrics));
   }
-  txn.RemoveFiles(RemovesFor(removed, true, metrics));
+  txn.RemoveFiles(RemovesFor(removed, true, writer.clock.WallMillis(), metrics));
   return rewritten;
 }
 
@@ -495,8 +494,9 @@ json OperationMetrics::ToJson() const {
           {"numRemovedBytes", std::to_string(bytes_removed)}};
 }
 
-DeltaTable::DeltaTable(FileSystem& fs, std::string path, engine::Connection& conn)
-    : fs_(fs), log_(fs, std::move(path)), conn_(conn) {}
+DeltaTable::DeltaTable(FileSystem& fs, std::string path, engine::Connection& conn,
+                       const Clock& clock)
+    : fs_(fs), log_(fs, std::move(path)), conn_(conn), clock_(clock) {}
 
 bool DeltaTable::Exists() const {
   auto listing = log_.List();
@@ -533,7 +533,7 @@ Result<OperationResult> DeltaTable::Write(const std::string& query, const WriteO
   CARELAKE_ASSIGN_OR_RETURN(std::vector<Column> columns, ColumnsOf(conn_, query));
   CARELAKE_ASSIGN_OR_RETURN(Schema incoming, IncomingSchema(columns, options.types));
 
-  Transaction txn(log_, conn_, snapshot);
+  Transaction txn(log_, conn_, snapshot, clock_);
   Schema schema;
   std::vector<std::string> partitions;
   if (snapshot == nullptr) {
@@ -544,7 +544,7 @@ Result<OperationResult> DeltaTable::Write(const std::string& query, const WriteO
     meta.schema_string = schema.ToJsonString();
     meta.partition_columns = partitions;
     meta.configuration = options.properties;
-    meta.created_time = NowMillis();
+    meta.created_time = clock_.WallMillis();
     Protocol protocol;
     if (UsesTimestampNtz(schema)) {
       protocol.min_reader_version = 3;
@@ -595,7 +595,7 @@ Result<OperationResult> DeltaTable::Write(const std::string& query, const WriteO
   }
 
   CARELAKE_ASSIGN_OR_RETURN(std::string rows_sql, ConformSql(query, columns, schema));
-  DataWriter writer{fs_, conn_, path()};
+  DataWriter writer{fs_, conn_, path(), clock_};
   json parameters = {{"mode", options.mode == WriteMode::kAppend ? "Append" : "Overwrite"}};
   if (!partitions.empty()) parameters["partitionBy"] = json(partitions).dump();
 
@@ -604,7 +604,7 @@ Result<OperationResult> DeltaTable::Write(const std::string& query, const WriteO
     CARELAKE_RETURN_IF_ERROR(CheckRemovesAllowed(*snapshot, "an overwrite"));
     txn.ReadWholeTable();
     if (!options.replace_where) {
-      txn.RemoveFiles(RemovesFor(snapshot->files(), true, &result.metrics));
+      txn.RemoveFiles(RemovesFor(snapshot->files(), true, clock_.WallMillis(), &result.metrics));
       for (const AddFile& f : snapshot->files()) {
         result.metrics.rows_deleted += StatsNumRecords(f).value_or(0);
       }
@@ -626,13 +626,19 @@ Result<OperationResult> DeltaTable::Write(const std::string& query, const WriteO
     }
   }
 
-  // The parallel parts run on their own threads while the main query runs here.
+  // The parallel parts run on the executor's threads while the main query
+  // runs (task n_parts: the main query; any thread may take any task).
   const size_t n_parts = options.parallel_parts.size();
   std::vector<Result<std::vector<AddFile>>> part_adds(n_parts, Internal("part not run"));
   std::vector<OperationMetrics> part_metrics(n_parts);
-  std::vector<std::thread> threads;
-  for (size_t i = 0; i < n_parts; ++i) {
-    threads.emplace_back([&, i] {
+  Result<std::vector<AddFile>> adds = Internal("main query not run");
+  OrDefault(options.executor).ParallelFor(n_parts + 1, 0, [&](size_t i) {
+    if (i == n_parts) {
+      adds = writer.Write(rows_sql, schema, partitions, options.target_file_size, true,
+                          &result.metrics);
+      return;
+    }
+    {
       const auto& [part_query, part_conn] = options.parallel_parts[i];
       auto part_columns = ColumnsOf(*part_conn, part_query);
       if (!part_columns.ok()) {
@@ -654,14 +660,11 @@ Result<OperationResult> DeltaTable::Write(const std::string& query, const WriteO
         part_adds[i] = part_sql.status();
         return;
       }
-      DataWriter part_writer{fs_, *part_conn, path()};
+      DataWriter part_writer{fs_, *part_conn, path(), clock_};
       part_adds[i] = part_writer.Write(*part_sql, schema, partitions, options.target_file_size,
                                        true, &part_metrics[i]);
-    });
-  }
-  auto adds =
-      writer.Write(rows_sql, schema, partitions, options.target_file_size, true, &result.metrics);
-  for (std::thread& t : threads) t.join();
+    }
+  });
   Status part_status;
   for (size_t i = 0; i < n_parts; ++i) {
     if (!part_adds[i].ok() && part_status.ok()) part_status = part_adds[i].status();
@@ -695,9 +698,9 @@ Result<OperationResult> DeltaTable::Delete(const std::string& predicate, int64_t
   OperationResult result;
   result.version = snapshot->version();
   CARELAKE_RETURN_IF_ERROR(CheckRemovesAllowed(*snapshot, "DELETE"));
-  Transaction txn(log_, conn_, snapshot);
+  Transaction txn(log_, conn_, snapshot, clock_);
   txn.ReadWholeTable();
-  DataWriter writer{fs_, conn_, path()};
+  DataWriter writer{fs_, conn_, path(), clock_};
   CARELAKE_ASSIGN_OR_RETURN(std::vector<AddFile> adds,
                             DeleteMatching(*snapshot, conn_, writer, predicate, snapshot->schema(),
                                            target_file_size, txn, &result.metrics));
@@ -851,11 +854,11 @@ Result<OperationResult> DeltaTable::Merge(const std::string& source_query,
   if (options.update_matched) rows += " UNION ALL " + updated;
   if (options.insert_unmatched) rows += " UNION ALL " + inserted;
 
-  Transaction txn(log_, conn_, snapshot);
+  Transaction txn(log_, conn_, snapshot, clock_);
   txn.ReadWholeTable();
   SetChangedMetadata(*snapshot, schema, options.properties, txn);
-  txn.RemoveFiles(RemovesFor(removed, true, &result.metrics));
-  DataWriter writer{fs_, conn_, path()};
+  txn.RemoveFiles(RemovesFor(removed, true, clock_.WallMillis(), &result.metrics));
+  DataWriter writer{fs_, conn_, path(), clock_};
   CARELAKE_ASSIGN_OR_RETURN(std::vector<AddFile> adds,
                             writer.Write(rows, schema, snapshot->metadata().partition_columns,
                                          options.target_file_size, true, &result.metrics));
@@ -892,10 +895,10 @@ Result<OperationResult> DeltaTable::Optimize(const OptimizeOptions& options) {
   ScanOptions only;
   only.file_filter = [&paths](const AddFile& f) { return paths.count(f.path) > 0; };
   CARELAKE_ASSIGN_OR_RETURN(std::string rows, BuildScanSql(*snapshot, conn_, only));
-  Transaction txn(log_, conn_, snapshot);
+  Transaction txn(log_, conn_, snapshot, clock_);
   txn.ReadFiles(compacted);
-  txn.RemoveFiles(RemovesFor(compacted, false, &result.metrics));
-  DataWriter writer{fs_, conn_, path()};
+  txn.RemoveFiles(RemovesFor(compacted, false, clock_.WallMillis(), &result.metrics));
+  DataWriter writer{fs_, conn_, path(), clock_};
   CARELAKE_ASSIGN_OR_RETURN(std::vector<AddFile> adds,
                             writer.Write(rows, snapshot->schema(), partitions,
                                          options.target_file_size, false, &result.metrics));
@@ -927,7 +930,7 @@ Result<VacuumResult> DeltaTable::Vacuum(const VacuumOptions& options) {
         " hours): readers of older versions and writers in flight could lose files. Allow it "
         "explicitly (--force) if neither exists");
   }
-  const int64_t cutoff = NowMillis() - result.retention_ms;
+  const int64_t cutoff = clock_.WallMillis() - result.retention_ms;
   std::set<std::string> keep;
   for (const AddFile& f : snapshot->files()) {
     keep.insert(snapshot->DataFilePath(f.path));

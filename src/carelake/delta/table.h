@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "carelake/base/clock.h"
+#include "carelake/base/executor.h"
 #include "carelake/base/file_system.h"
 #include "carelake/base/result.h"
 #include "carelake/delta/log.h"
@@ -66,8 +68,10 @@ struct WriteOptions {
   // More queries whose rows go into the same commit, each yielding the same
   // columns (names and types, in order) as the main query, each run on its
   // own connection (to this table's database; it must outlive the call),
-  // concurrently with the main query. For appends that read many files.
+  // concurrently with the main query on `executor`'s threads (the
+  // process's DefaultExecutor() when null). For appends that read many files.
   std::vector<std::pair<std::string, engine::Connection*>> parallel_parts;
+  Executor* executor = nullptr;
 };
 
 struct MergeOptions {
@@ -160,8 +164,10 @@ struct TableDetail {
 
 class DeltaTable {
  public:
-  // `fs` and `conn` must outlive the table. `conn` should use TimeZone UTC.
-  DeltaTable(FileSystem& fs, std::string path, engine::Connection& conn);
+  // `fs`, `conn` and `clock` must outlive the table. `conn` should use
+  // TimeZone UTC. `clock` stamps commits and files and decides retention.
+  DeltaTable(FileSystem& fs, std::string path, engine::Connection& conn,
+             const Clock& clock = DefaultClock());
 
   const std::string& path() const { return log_.table_path(); }
   const DeltaLog& log() const { return log_; }
@@ -206,6 +212,7 @@ class DeltaTable {
   FileSystem& fs_;
   DeltaLog log_;
   engine::Connection& conn_;
+  const Clock& clock_;
 };
 
 }  // namespace carelake::delta

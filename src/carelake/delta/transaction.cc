@@ -1,7 +1,6 @@
 #include "carelake/delta/transaction.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include "carelake/base/uuid.h"
 #include "carelake/delta/checkpoint.h"
@@ -9,14 +8,9 @@
 
 namespace carelake::delta {
 
-int64_t NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-Transaction::Transaction(const DeltaLog& log, engine::Connection& conn, SnapshotPtr read_snapshot)
-    : log_(log), conn_(conn), read_snapshot_(std::move(read_snapshot)) {}
+Transaction::Transaction(const DeltaLog& log, engine::Connection& conn, SnapshotPtr read_snapshot,
+                         const Clock& clock)
+    : log_(log), conn_(conn), read_snapshot_(std::move(read_snapshot)), clock_(clock) {}
 
 void Transaction::ReadWholeTable() { read_whole_table_ = true; }
 
@@ -48,7 +42,7 @@ std::vector<Action> Transaction::BuildActions(const std::string& operation,
                                               const nlohmann::json& metrics) const {
   std::vector<Action> actions;
   CommitInfo info;
-  info.info = {{"timestamp", NowMillis()},
+  info.info = {{"timestamp", clock_.WallMillis()},
                {"operation", operation},
                {"operationParameters", parameters},
                {"isolationLevel", "WriteSerializable"},
@@ -61,7 +55,7 @@ std::vector<Action> Transaction::BuildActions(const std::string& operation,
   if (protocol_) actions.emplace_back(*protocol_);
   if (metadata_) actions.emplace_back(*metadata_);
   for (Txn t : txns_) {
-    t.last_updated = NowMillis();
+    t.last_updated = clock_.WallMillis();
     actions.emplace_back(std::move(t));
   }
   for (const RemoveFile& r : removes_) actions.emplace_back(r);
@@ -181,10 +175,11 @@ Result<CommitOutcome> Transaction::Commit(const std::string& operation,
   }
   if (version > 0 && version % interval == 0) {
     auto snapshot = LoadSnapshot(log_, conn_, version);
-    Status cp = snapshot.ok() ? WriteCheckpoint(log_, conn_, **snapshot) : snapshot.status();
+    Status cp = snapshot.ok() ? WriteCheckpoint(log_, conn_, **snapshot, clock_.WallMillis())
+                              : snapshot.status();
     if (cp.ok()) {
       outcome.checkpoint = version;
-      auto cleaned = CleanupExpiredLog(log_, **snapshot, NowMillis());
+      auto cleaned = CleanupExpiredLog(log_, **snapshot, clock_.WallMillis());
       if (!cleaned.ok())
         outcome.warnings.push_back("log cleanup failed: " + cleaned.status().ToString());
     } else {

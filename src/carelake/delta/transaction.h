@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "carelake/base/clock.h"
 #include "carelake/base/result.h"
 #include "carelake/delta/log.h"
 #include "carelake/delta/snapshot.h"
@@ -41,8 +42,11 @@ struct CommitOutcome {
 
 class Transaction {
  public:
-  // `read_snapshot` is null when the transaction creates the table.
-  Transaction(const DeltaLog& log, engine::Connection& conn, SnapshotPtr read_snapshot);
+  // `read_snapshot` is null when the transaction creates the table. `clock`
+  // stamps the commit (commitInfo.timestamp, txn lastUpdated) and decides
+  // log retention; it must outlive the transaction.
+  Transaction(const DeltaLog& log, engine::Connection& conn, SnapshotPtr read_snapshot,
+              const Clock& clock = DefaultClock());
 
   const SnapshotPtr& read_snapshot() const { return read_snapshot_; }
   int64_t read_version() const { return read_snapshot_ ? read_snapshot_->version() : -1; }
@@ -81,6 +85,7 @@ class Transaction {
   const DeltaLog& log_;
   engine::Connection& conn_;
   SnapshotPtr read_snapshot_;
+  const Clock& clock_;
   bool read_whole_table_ = false;
   std::vector<std::function<bool(const AddFile&)>> read_predicates_;
   std::set<std::string> read_paths_;
@@ -90,9 +95,6 @@ class Transaction {
   std::vector<RemoveFile> removes_;
   std::vector<Txn> txns_;
 };
-
-// Milliseconds since the epoch, now.
-int64_t NowMillis();
 
 }  // namespace carelake::delta
 

@@ -69,10 +69,11 @@ Result<CommittedTxns> LoadCommittedTxns(const delta::DeltaTable& table) {
 
 Result<BronzeWriter> BronzeWriter::Open(FileSystem& fs, const std::string& bronze_path,
                                         const std::string& quarantine_path, std::string source_name,
-                                        std::string run_id, engine::Connection& conn) {
-  BronzeWriter writer(delta::DeltaTable(fs, bronze_path, conn),
-                      delta::DeltaTable(fs, quarantine_path, conn), std::move(source_name),
-                      std::move(run_id));
+                                        std::string run_id, engine::Connection& conn,
+                                        const Clock& clock, Executor& executor) {
+  BronzeWriter writer(delta::DeltaTable(fs, bronze_path, conn, clock),
+                      delta::DeltaTable(fs, quarantine_path, conn, clock), std::move(source_name),
+                      std::move(run_id), clock, executor);
   CARELAKE_ASSIGN_OR_RETURN(CommittedTxns bronze, LoadCommittedTxns(writer.bronze_));
   CARELAKE_ASSIGN_OR_RETURN(CommittedTxns quarantine, LoadCommittedTxns(writer.quarantine_));
   writer.bronze_txns_ = std::move(bronze.app_versions);
@@ -88,7 +89,7 @@ Status BronzeWriter::WriteQuarantine(const std::vector<UnitRows>& rows) {
     if (r.quarantine_sql.empty() || quarantine_txns_.count(r.unit->app_id)) continue;
     sql += (sql.empty() ? "" : " UNION ALL ") +
            ("SELECT " + QuoteLiteral(run_id_) + " AS _run_id, q.*, epoch_ms(" +
-            std::to_string(delta::NowMillis()) + ")::TIMESTAMPTZ AS _ingested_at FROM (" +
+            std::to_string(clock_->WallMillis()) + ")::TIMESTAMPTZ AS _ingested_at FROM (" +
             r.quarantine_sql + ") q");
     txns.push_back({r.unit->app_id, r.unit->app_version, std::nullopt});
   }
@@ -110,6 +111,7 @@ Status BronzeWriter::WriteBronze(const std::vector<UnitRows>& rows,
   const BatchColumns columns = ColumnsOf(rows);
   delta::WriteOptions options;
   options.merge_schema = true;
+  options.executor = executor_;
   for (const UnitRows& r : rows) {
     options.txns.push_back({r.unit->app_id, r.unit->app_version, std::nullopt});
   }

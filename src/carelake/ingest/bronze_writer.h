@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "carelake/base/clock.h"
+#include "carelake/base/executor.h"
 #include "carelake/base/file_system.h"
 #include "carelake/base/result.h"
 #include "carelake/delta/table.h"
@@ -42,9 +44,13 @@ class BronzeWriter {
  public:
   // Opens both tables and reads their txns. `fs` and `conn` must outlive
   // the writer; `conn` should use TimeZone UTC.
+  // `clock` stamps `_ingested_at` of quarantined records and the commits;
+  // `executor` runs a bronze write's parallel parts. Both must outlive the
+  // writer.
   static Result<BronzeWriter> Open(FileSystem& fs, const std::string& bronze_path,
                                    const std::string& quarantine_path, std::string source_name,
-                                   std::string run_id, engine::Connection& conn);
+                                   std::string run_id, engine::Connection& conn, const Clock& clock,
+                                   Executor& executor);
 
   // Bronze's txn application versions by id, as opened.
   const std::map<std::string, int64_t>& bronze_txns() const { return bronze_txns_; }
@@ -70,11 +76,13 @@ class BronzeWriter {
 
  private:
   BronzeWriter(delta::DeltaTable bronze, delta::DeltaTable quarantine, std::string source_name,
-               std::string run_id)
+               std::string run_id, const Clock& clock, Executor& executor)
       : bronze_(std::move(bronze)),
         quarantine_(std::move(quarantine)),
         source_name_(std::move(source_name)),
-        run_id_(std::move(run_id)) {}
+        run_id_(std::move(run_id)),
+        clock_(&clock),
+        executor_(&executor) {}
 
   delta::DeltaTable bronze_;
   delta::DeltaTable quarantine_;
@@ -84,6 +92,8 @@ class BronzeWriter {
   std::map<std::string, int64_t> quarantine_txns_;  // grows with each quarantine commit
   std::optional<int64_t> bronze_version_;
   int64_t commits_ = 0;
+  const Clock* clock_;
+  Executor* executor_;
 };
 
 }  // namespace carelake::ingest

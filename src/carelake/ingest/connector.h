@@ -31,7 +31,7 @@
 
 #include "carelake/base/result.h"
 #include "carelake/engine/connection.h"
-#include "carelake/ingest/temp_tables.h"
+#include "carelake/engine/temp_tables.h"
 
 namespace carelake::ingest {
 
@@ -89,7 +89,7 @@ class Connector {
   // reserved column name) fail the run.
   virtual Result<std::vector<UnitRows>> Read(const std::vector<const Unit*>& batch,
                                              const std::vector<engine::Connection*>& conns,
-                                             bool validate, TempTables& temps) = 0;
+                                             bool validate, engine::TempTables& temps) = 0;
 };
 
 }  // namespace carelake::ingest

@@ -45,7 +45,7 @@ std::string ReaderSql(const Unit& unit, const project::Source& source, const std
 // them.
 Status QuarantineRejects(const Unit& unit, const project::Source& source,
                          const std::string& rejects, const std::string& drop_rejects,
-                         TempTables& temps, UnitRows& rows) {
+                         engine::TempTables& temps, UnitRows& rows) {
   engine::Connection& conn = temps.conn();
   auto rejected = conn.Query(
       "SELECT min(line_byte_position), string_agg(DISTINCT error_type || ': ' || "
@@ -105,7 +105,8 @@ Status QuarantineRejects(const Unit& unit, const project::Source& source,
 
 }  // namespace
 
-Result<UnitRows> ReadCsvFile(const Unit& unit, const project::Source& source, TempTables& temps) {
+Result<UnitRows> ReadCsvFile(const Unit& unit, const project::Source& source,
+                             engine::TempTables& temps) {
   engine::Connection& conn = temps.conn();
   UnitRows rows;
   rows.unit = &unit;

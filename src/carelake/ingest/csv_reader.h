@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "carelake/base/result.h"
+#include "carelake/engine/temp_tables.h"
 #include "carelake/ingest/connector.h"
-#include "carelake/ingest/temp_tables.h"
 #include "carelake/project/project.h"
 
 namespace carelake::ingest {
@@ -25,7 +25,8 @@ namespace carelake::ingest {
 // IoError if the file cannot be read (the run fails, a later one retries);
 // DuckDB's errors about the SQL written here are returned too (a bug, not
 // bad input).
-Result<UnitRows> ReadCsvFile(const Unit& unit, const project::Source& source, TempTables& temps);
+Result<UnitRows> ReadCsvFile(const Unit& unit, const project::Source& source,
+                             engine::TempTables& temps);
 
 // Where a rejected record is: DuckDB's rejects table gives the record's
 // number (counting the header and blank lines, not the line breaks inside

@@ -4,11 +4,12 @@
 #include <utility>
 
 #include "carelake/base/format.h"
-#include "carelake/delta/transaction.h"
+#include "carelake/engine/interrupter.h"
+#include "carelake/engine/lake_connection.h"
+#include "carelake/engine/temp_tables.h"
 #include "carelake/ingest/bronze_writer.h"
 #include "carelake/ingest/connector.h"
 #include "carelake/ingest/file_source.h"
-#include "carelake/ingest/temp_tables.h"
 
 namespace carelake::ingest {
 namespace {
@@ -19,9 +20,8 @@ namespace {
 std::vector<engine::Connection> OpenMoreConnections(engine::Connection& conn, size_t wanted) {
   std::vector<engine::Connection> more;
   for (size_t i = 1; i < wanted; ++i) {
-    auto c = conn.OpenAnother();
+    auto c = engine::OpenLakeConnection(conn);
     if (!c.ok()) break;
-    if (!c->Execute("SET TimeZone = 'UTC'").ok()) break;
     more.push_back(std::move(*c));
   }
   return more;
@@ -48,10 +48,11 @@ std::vector<const Unit*> NextBatch(const std::vector<Unit>& units, const IngestR
 // as read and committed (their SQL no longer runs).
 Result<std::vector<UnitRows>> IngestBatch(Connector& source, BronzeWriter& writer,
                                           const std::vector<const Unit*>& batch,
-                                          const std::vector<engine::Connection*>& conns) {
+                                          const std::vector<engine::Connection*>& conns,
+                                          const Clock& clock) {
   for (int attempt = 0;; ++attempt) {
-    TempTables temps(*conns[0]);  // dropped once the attempt is over
-    const int64_t read_at_ms = delta::NowMillis();
+    engine::TempTables temps(*conns[0]);  // dropped once the attempt is over
+    const int64_t read_at_ms = clock.WallMillis();
     CARELAKE_ASSIGN_OR_RETURN(std::vector<UnitRows> rows,
                               source.Read(batch, conns, /*validate=*/attempt > 0, temps));
     CARELAKE_RETURN_IF_ERROR(writer.WriteQuarantine(rows));
@@ -85,25 +86,35 @@ void AddToResult(const std::vector<UnitRows>& rows, IngestResult& result) {
 Result<IngestResult> IngestFiles(const IngestRequest& request, FileSystem& fs,
                                  engine::Connection& conn) {
   const std::string& name = request.source->name;
+  const Clock& clock = OrDefault(request.clock);
+  Executor& executor = OrDefault(request.executor);
   CARELAKE_ASSIGN_OR_RETURN(BronzeWriter writer,
                             BronzeWriter::Open(fs, request.bronze_path, request.quarantine_path,
-                                               name, request.run_id, conn));
-  FileSource source(*request.source, request.project_dir, fs, conn);
+                                               name, request.run_id, conn, clock, executor));
+  FileSource source(*request.source, request.project_dir, fs, conn, executor);
   CARELAKE_ASSIGN_OR_RETURN(NewUnits todo, source.ListNew(writer.bronze_txns()));
   IngestResult result;
   result.files_already_ingested = todo.already_committed;
   result.warnings = std::move(todo.warnings);
 
+  const size_t parallelism = request.parallelism > 0 ? request.parallelism : executor.size() + 1;
   std::vector<engine::Connection> more = OpenMoreConnections(
-      conn, std::max<size_t>(1, std::min<size_t>(request.parallelism, todo.units.size())));
+      conn, std::max<size_t>(1, std::min<size_t>(parallelism, todo.units.size())));
   std::vector<engine::Connection*> conns = {&conn};
   for (engine::Connection& c : more) conns.push_back(&c);
+  // The caller interrupts `conn`; the connections opened here are ours to.
+  engine::Interrupter interrupter(conns, request.stop);
 
   size_t next = 0;
   while (next < todo.units.size()) {
+    if (request.stop.stop_requested()) {
+      return Cancelled("ingest of source '" + name + "' stopped on request after " +
+                       std::to_string(result.files.size()) + " of " +
+                       std::to_string(todo.units.size()) + " new files");
+    }
     const std::vector<const Unit*> batch = NextBatch(todo.units, request, &next);
     CARELAKE_ASSIGN_OR_RETURN(std::vector<UnitRows> rows,
-                              IngestBatch(source, writer, batch, conns));
+                              IngestBatch(source, writer, batch, conns, clock));
     AddToResult(rows, result);
     if (request.progress) {
       request.progress(name + ": " + std::to_string(result.files.size()) + "/" +

@@ -18,14 +18,15 @@
 #ifndef CARELAKE_INGEST_FILE_INGEST_H_
 #define CARELAKE_INGEST_FILE_INGEST_H_
 
-#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <stop_token>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "carelake/base/clock.h"
+#include "carelake/base/executor.h"
 #include "carelake/base/file_system.h"
 #include "carelake/base/result.h"
 #include "carelake/engine/connection.h"
@@ -45,10 +46,20 @@ struct IngestRequest {
   size_t max_batch_files = 256;
   int64_t max_batch_bytes = 1LL << 30;
   // Files are read on up to this many connections at once (more
-  // connections to the database of the one IngestFiles is given).
-  size_t parallelism = std::max(2u, std::thread::hardware_concurrency());
+  // connections to the database of the one IngestFiles is given), on
+  // `executor`'s threads; 0: one more than the executor has threads.
+  size_t parallelism = 0;
   // Called with a line of progress ("chatbot: 3/8 files, 750,000 records").
   std::function<void(const std::string&)> progress;
+  // Stamps `_ingested_at` and the commits (DefaultClock() when null).
+  const Clock* clock = nullptr;
+  // Runs the concurrent reads (DefaultExecutor() when null).
+  Executor* executor = nullptr;
+  // A stop request interrupts the reads and the running commit's query on
+  // every connection; IngestFiles then returns Cancelled. Batches committed
+  // before stay committed (each holds whole files), so a later call ingests
+  // the rest exactly once.
+  std::stop_token stop;
 };
 
 struct IngestedFile {

@@ -2,7 +2,6 @@
 
 #include <atomic>
 #include <optional>
-#include <thread>
 
 #include "carelake/ingest/csv_reader.h"
 #include "carelake/ingest/file_listing.h"
@@ -32,21 +31,18 @@ Result<NewUnits> FileSource::ListNew(const std::map<std::string, int64_t>& commi
 
 Result<std::vector<UnitRows>> FileSource::Read(const std::vector<const Unit*>& batch,
                                                const std::vector<engine::Connection*>& conns,
-                                               bool validate, TempTables& temps) {
+                                               bool validate, engine::TempTables& temps) {
   const bool csv = source_.format == project::SourceFormat::kCsv;
   std::vector<std::optional<UnitRows>> fast(batch.size());
   if (!csv) {
+    // One task per connection; each reads files until none is left.
     std::atomic<size_t> next{0};
-    std::vector<std::thread> threads;
-    for (engine::Connection* c : conns) {
-      threads.emplace_back([&, c] {
-        for (size_t i = next++; i < batch.size(); i = next++) {
-          auto rows = ReadJsonFast(*batch[i], source_, *c, validate);
-          if (rows.ok()) fast[i] = std::move(*rows);
-        }
-      });
-    }
-    for (std::thread& t : threads) t.join();
+    executor_.ParallelFor(conns.size(), 0, [&](size_t k) {
+      for (size_t i = next++; i < batch.size(); i = next++) {
+        auto rows = ReadJsonFast(*batch[i], source_, *conns[k], validate);
+        if (rows.ok()) fast[i] = std::move(*rows);
+      }
+    });
   }
   std::vector<UnitRows> out;
   for (size_t i = 0; i < batch.size(); ++i) {

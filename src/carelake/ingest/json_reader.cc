@@ -75,7 +75,8 @@ SortedRecords SortRecords(const std::vector<JsonFrame>& frames) {
 // Appends the good records to a new temporary table of `temps` with
 // `columns` and `_source_position`; returns its name.
 Result<std::string> AppendGoodRecords(const std::vector<GoodRecord>& good,
-                                      const std::vector<std::string>& columns, TempTables& temps) {
+                                      const std::vector<std::string>& columns,
+                                      engine::TempTables& temps) {
   const std::string table = temps.NewName("json");
   std::string ddl = "CREATE TEMP TABLE " + table + " (";
   for (const std::string& col : columns) ddl += QuoteIdentifier(col) + " VARCHAR, ";
@@ -103,7 +104,7 @@ Result<std::string> AppendGoodRecords(const std::vector<GoodRecord>& good,
 // Appends the bad records of `unit` to a new temporary quarantine table of
 // `temps`; returns its name.
 Result<std::string> AppendBadRecords(const std::vector<BadRecord>& bad, const Unit& unit,
-                                     TempTables& temps) {
+                                     engine::TempTables& temps) {
   const std::string table = temps.NewName("json_bad");
   CARELAKE_RETURN_IF_ERROR(CreateQuarantineTable(temps, table));
   CARELAKE_ASSIGN_OR_RETURN(engine::Appender app, engine::Appender::Create(temps.conn(), table));
@@ -169,7 +170,8 @@ Result<UnitRows> ReadJsonFast(const Unit& unit, const project::Source& source,
   return rows;
 }
 
-Result<UnitRows> ReadJsonSlow(const Unit& unit, const project::Source& source, TempTables& temps) {
+Result<UnitRows> ReadJsonSlow(const Unit& unit, const project::Source& source,
+                              engine::TempTables& temps) {
   auto data = ReadAll(unit.location);
   // A file that cannot be read is not bad data: the run fails, a later one retries.
   if (data.status().code() == StatusCode::kIoError) return data.status();

@@ -13,8 +13,8 @@
 
 #include "carelake/base/result.h"
 #include "carelake/engine/connection.h"
+#include "carelake/engine/temp_tables.h"
 #include "carelake/ingest/connector.h"
-#include "carelake/ingest/temp_tables.h"
 #include "carelake/project/project.h"
 
 namespace carelake::ingest {
@@ -33,7 +33,8 @@ Result<UnitRows> ReadJsonFast(const Unit& unit, const project::Source& source,
 // cannot be decompressed is quarantined as a whole; IoError if it cannot be
 // read (the run fails, a later one retries); InvalidArgument if a record
 // has a key bronze reserves for lineage.
-Result<UnitRows> ReadJsonSlow(const Unit& unit, const project::Source& source, TempTables& temps);
+Result<UnitRows> ReadJsonSlow(const Unit& unit, const project::Source& source,
+                              engine::TempTables& temps);
 
 }  // namespace carelake::ingest
 

@@ -27,7 +27,7 @@ UnitRows QuarantinedWhole(const Unit& unit, const std::string& reason) {
   return rows;
 }
 
-Status CreateQuarantineTable(TempTables& temps, const std::string& table) {
+Status CreateQuarantineTable(engine::TempTables& temps, const std::string& table) {
   CARELAKE_RETURN_IF_ERROR(temps.conn().Execute(
       "CREATE TEMP TABLE " + table +
       " (_source_file VARCHAR, _source_position BIGINT, _source_line BIGINT, _source_offset "

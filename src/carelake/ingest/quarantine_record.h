@@ -17,8 +17,8 @@
 #include <string_view>
 
 #include "carelake/base/status.h"
+#include "carelake/engine/temp_tables.h"
 #include "carelake/ingest/connector.h"
-#include "carelake/ingest/temp_tables.h"
 
 namespace carelake::ingest {
 
@@ -35,7 +35,7 @@ UnitRows QuarantinedWhole(const Unit& unit, const std::string& reason);
 
 // Creates `table`, a temporary table with the quarantine columns, on
 // `temps.conn()`, kept in `temps`.
-Status CreateQuarantineTable(TempTables& temps, const std::string& table);
+Status CreateQuarantineTable(engine::TempTables& temps, const std::string& table);
 
 }  // namespace carelake::ingest
 

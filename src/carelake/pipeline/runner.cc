@@ -1,16 +1,15 @@
 #include "carelake/pipeline/runner.h"
 
 #include <algorithm>
-#include <chrono>
 #include <map>
 #include <optional>
 #include <set>
-#include <thread>
 
 #include "carelake/base/uuid.h"
 #include "carelake/delta/schema.h"
 #include "carelake/delta/table.h"
 #include "carelake/delta/transaction.h"
+#include "carelake/engine/interrupter.h"
 #include "carelake/model/dimension.h"
 #include "carelake/model/gold.h"
 #include "carelake/pipeline/catalog.h"
@@ -82,25 +81,6 @@ std::string FileRow(const std::string& run_id, const std::string& source,
          "::BIGINT AS quarantined, " + Opt(f.first_error) + " AS first_error, " + Ts(now_ms) +
          " AS ingested_at";
 }
-
-// While it lives, a stop request on `stop` interrupts the query running on
-// `conn`, and again every 50 ms until the run notices (an interrupt that
-// lands between two of a step's queries would otherwise be lost).
-class Interrupter {
- public:
-  Interrupter(engine::Connection& conn, std::stop_token stop) {
-    if (!stop.stop_possible()) return;
-    thread_ = std::jthread([&conn, stop](std::stop_token self) {
-      while (!self.stop_requested()) {
-        if (stop.stop_requested()) conn.Interrupt();
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-    });
-  }
-
- private:
-  std::jthread thread_;  // joined (after a stop request) on destruction
-};
 
 // A step's request, as a run and a forecast make it (run id unset).
 ingest::IngestRequest IngestRequestFor(const project::Project& project, const Step& step,
@@ -420,7 +400,9 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
                              FileSystem& fs, engine::Connection& conn) {
   RunReport report;
   report.run_id = NewUuid();
-  report.started_ms = delta::NowMillis();
+  const Clock& clock = OrDefault(options.clock);
+  report.started_ms = clock.WallMillis();
+  const int64_t run_start = clock.MonotonicMillis();
   auto fail_run = [&](const std::string& step, const std::string& error) {
     report.succeeded = false;
     report.failed_step = step;
@@ -446,7 +428,7 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
     report.failed_step = step;
     report.error = "cancelled on request in " + step + "; what earlier steps committed stays";
   };
-  std::optional<Interrupter> interrupter;
+  std::optional<engine::Interrupter> interrupter;
   interrupter.emplace(conn, options.stop);
   for (const Step& step : steps) {
     if (!report.succeeded) break;
@@ -457,7 +439,8 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
     StepReport sr;
     sr.name = step.name;
     sr.kind = step.kind;
-    sr.started_ms = delta::NowMillis();
+    sr.started_ms = clock.WallMillis();
+    const int64_t step_start = clock.MonotonicMillis();
     if (options.on_step) options.on_step(sr, false);
     Status status;
     switch (step.kind) {
@@ -465,6 +448,9 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
         ingest::IngestRequest req = IngestRequestFor(project, step, paths);
         req.run_id = report.run_id;
         req.progress = options.on_progress;
+        req.clock = &clock;
+        req.executor = options.executor;
+        req.stop = options.stop;
         auto r = ingest::IngestFiles(req, fs, conn);
         if (!r.ok()) {
           status = r.status();
@@ -485,7 +471,7 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
                                " already ingested)"
                          : std::to_string(r->files.size()) + " new files";
         std::vector<std::string> rows;
-        const int64_t now = delta::NowMillis();
+        const int64_t now = clock.WallMillis();
         for (const ingest::IngestedFile& f : r->files) {
           rows.push_back(FileRow(report.run_id, step.source->name, f, now));
           report.files.push_back(f);
@@ -571,12 +557,12 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
       sr.message = status.message();
       fail_run(step.name, status.message());
     }
-    sr.duration_ms = delta::NowMillis() - sr.started_ms;
+    sr.duration_ms = clock.MonotonicMillis() - step_start;
     if (options.on_step) options.on_step(sr, true);
     report.steps.push_back(std::move(sr));
   }
   interrupter.reset();  // the ledger is written whatever was asked
-  report.duration_ms = delta::NowMillis() - report.started_ms;
+  report.duration_ms = clock.MonotonicMillis() - run_start;
 
   // The ledger: steps, rule results, then the run itself.
   std::vector<std::string> step_rows, rule_rows;

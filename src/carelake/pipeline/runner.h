@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "carelake/base/clock.h"
+#include "carelake/base/executor.h"
 #include "carelake/base/file_system.h"
 #include "carelake/base/result.h"
 #include "carelake/engine/connection.h"
@@ -111,6 +113,11 @@ struct RunOptions {
   // earlier steps committed stays, and the run is recorded as cancelled with
   // the step it stopped in. A later run completes the work exactly once.
   std::stop_token stop;
+  // Stamps the ledger and the commits (DefaultClock() when null); durations
+  // come from its monotonic reading.
+  const Clock* clock = nullptr;
+  // Runs parallel work inside steps (DefaultExecutor() when null).
+  Executor* executor = nullptr;
 };
 
 // What a run would do, step by step, without doing it (`carelake run
