@@ -11,11 +11,13 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "../delta/lake_test.h"
+#include "carelake/base/clock.h"
 #include "carelake/base/file_system.h"
 #include "carelake/delta/table.h"
 
@@ -772,6 +774,58 @@ TEST_F(FileIngestTest, SmallBatchesCommitSeparatelyAndLoseNothing) {
   EXPECT_EQ(progress.size(), 3u);  // batches of 2, 2 and 1 files
   EXPECT_EQ(Version(bronze_path_), std::optional<int64_t>(2));
   ExpectAccountedFor(10);
+}
+
+TEST_F(FileIngestTest, AStopRequestEndsAtABatchBoundaryAndTheRestComesOnce) {
+  for (int f = 0; f < 5; ++f) {
+    WriteFile("landing/f" + std::to_string(f) + ".json",
+              Ndjson({Rec(f * 10 + 1), Rec(f * 10 + 2)}));
+  }
+  // Asked to stop before it begins: nothing is read or committed.
+  std::stop_source early;
+  early.request_stop();
+  IngestRequest request = Request("run-1");
+  request.max_batch_files = 2;
+  request.stop = early.get_token();
+  auto none = IngestFiles(request, LocalFileSystem(), *conn_);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.status().code(), StatusCode::kCancelled) << none.status();
+  EXPECT_EQ(Version(bronze_path_), std::nullopt);
+
+  // Asked to stop once the first batch is committed: that batch stays.
+  std::stop_source stop;
+  request.stop = stop.get_token();
+  request.progress = [&](const std::string&) { stop.request_stop(); };
+  auto part = IngestFiles(request, LocalFileSystem(), *conn_);
+  ASSERT_FALSE(part.ok());
+  EXPECT_EQ(part.status().code(), StatusCode::kCancelled) << part.status();
+  EXPECT_NE(part.status().message().find("after 2 of 5 new files"), std::string::npos)
+      << part.status();
+  EXPECT_EQ(BronzeRows(), 4);
+
+  // The next call ingests the other three files, each once.
+  request.stop = std::stop_token();
+  request.progress = nullptr;
+  auto rest = IngestFiles(request, LocalFileSystem(), *conn_);
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  EXPECT_EQ(rest->files.size(), 3u);
+  EXPECT_EQ(rest->files_already_ingested, 2);
+  ExpectAccountedFor(10);
+}
+
+TEST_F(FileIngestTest, TheInjectedClockStampsIngestedAt) {
+  WriteFile("landing/a.json", ArrayDoc({Rec(1), Rec(2)}));
+  FakeClock clock(1'600'000'000'000);  // 2020-09-13 12:26:40 UTC
+  IngestRequest request = Request("run-1");
+  request.clock = &clock;
+  auto r = IngestFiles(request, LocalFileSystem(), *conn_);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(Texts("SELECT DISTINCT epoch_ms(_ingested_at) FROM " + Bronze()),
+            (std::vector<std::vector<std::string>>{{"1600000000000"}}));
+  delta::DeltaTable bronze(LocalFileSystem(), bronze_path_, *conn_);
+  auto history = bronze.History();
+  ASSERT_TRUE(history.ok()) << history.status();
+  EXPECT_EQ((*history)[0].timestamp_ms, 1'600'000'000'000);
 }
 
 TEST_F(FileIngestTest, KillBetweenQuarantineAndBronzeCommitsDoesNotQuarantineTwice) {
