@@ -30,7 +30,7 @@
 #include "carelake/engine/database.h"
 #include "carelake/generate/lumia.h"
 #include "carelake/ingest/file_ingest.h"
-#include "carelake/pipeline/catalog.h"
+#include "carelake/catalog/catalog.h"
 #include "carelake/pipeline/runner.h"
 #include "carelake/project/project.h"
 
@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
   auto project = carelake::project::LoadProject(project_dir.string());
   Check(project.status(), "project");
   const carelake::project::Source& source = project->sources.at(0);
-  const auto paths = carelake::pipeline::TablePaths(*project);
+  const auto paths = carelake::catalog::TablePaths(*project);
 
   std::vector<double> duck_s, ingest_s, ratio, full_s, incremental_s, noop_s;
   for (int run = 0; run < runs; ++run) {

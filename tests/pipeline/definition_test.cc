@@ -15,7 +15,7 @@
 #include "../cli/cli_runner.h"
 #include "../delta/lake_test.h"
 #include "carelake/delta/table.h"
-#include "carelake/pipeline/catalog.h"
+#include "carelake/catalog/catalog.h"
 #include "carelake/pipeline/runner.h"
 #include "carelake/project/project.h"
 
@@ -73,7 +73,7 @@ class DefinitionTest : public delta::LakeTest {
     project::Project p = Load();
     auto r = RunProject(p, options, LocalFileSystem(), *conn_);
     EXPECT_TRUE(r.ok()) << r.status();
-    EXPECT_TRUE(RegisterViews(p, LocalFileSystem(), *conn_).ok());
+    EXPECT_TRUE(catalog::RegisterViews(p, LocalFileSystem(), *conn_).ok());
     return r.ok() ? *r : RunReport{};
   }
 
@@ -85,7 +85,7 @@ class DefinitionTest : public delta::LakeTest {
   }
 
   int64_t Version(const std::string& qualified) {
-    const std::string path = TablePaths(Load()).at(qualified);
+    const std::string path = catalog::TablePaths(Load()).at(qualified);
     delta::DeltaTable t(LocalFileSystem(), path, *conn_);
     return t.Exists() ? (*t.Load())->version() : -1;
   }

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "../delta/lake_test.h"
-#include "carelake/pipeline/catalog.h"
+#include "carelake/catalog/catalog.h"
 #include "carelake/pipeline/runner.h"
 #include "carelake/project/project.h"
 
@@ -87,7 +87,7 @@ class FactLookupTest : public delta::LakeTest {
     auto r = RunProject(*p, {}, LocalFileSystem(), *conn_);
     EXPECT_TRUE(r.ok()) << r.status();
     EXPECT_TRUE(r->succeeded) << r->error;
-    EXPECT_TRUE(RegisterViews(*p, LocalFileSystem(), *conn_).ok());
+    EXPECT_TRUE(catalog::RegisterViews(*p, LocalFileSystem(), *conn_).ok());
     return *r;
   }
 

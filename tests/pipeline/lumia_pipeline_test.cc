@@ -22,7 +22,7 @@
 #include "../delta/lake_test.h"
 #include "carelake/delta/table.h"
 #include "carelake/generate/lumia.h"
-#include "carelake/pipeline/catalog.h"
+#include "carelake/catalog/catalog.h"
 #include "carelake/pipeline/runner.h"
 #include "carelake/project/project.h"
 
@@ -186,7 +186,7 @@ class LumiaPipelineTest : public delta::LakeTest {
     auto r = RunProject(p, options, LocalFileSystem(), *conn_);
     EXPECT_TRUE(r.ok()) << r.status();
     if (!r.ok()) return {};
-    auto views = RegisterViews(p, LocalFileSystem(), *conn_);
+    auto views = catalog::RegisterViews(p, LocalFileSystem(), *conn_);
     EXPECT_TRUE(views.ok()) << views.status();
     return *r;
   }
@@ -234,9 +234,9 @@ class LumiaPipelineTest : public delta::LakeTest {
   // Versions of every data table (not the ledger).
   std::map<std::string, int64_t> Versions() {
     std::map<std::string, int64_t> out;
-    for (const CatalogTable& t : ProjectTables(Load())) {
+    for (const catalog::CatalogTable& t : catalog::ProjectTables(Load())) {
       delta::DeltaTable table(LocalFileSystem(), t.path, *conn_);
-      if (t.layer == "_system" || !table.Exists()) continue;
+      if (t.layer == catalog::Layer::kSystem || !table.Exists()) continue;
       out[t.Qualified()] = (*table.Load())->version();
     }
     return out;

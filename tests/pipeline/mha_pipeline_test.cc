@@ -53,7 +53,7 @@
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
 #include "carelake/generate/mha.h"
-#include "carelake/pipeline/catalog.h"
+#include "carelake/catalog/catalog.h"
 #include "carelake/pipeline/runner.h"
 #include "carelake/project/project.h"
 
@@ -425,7 +425,7 @@ class MhaPipelineTest : public delta::LakeTest {
     auto r = RunProject(*p, options, LocalFileSystem(), conn);
     EXPECT_TRUE(r.ok()) << r.status();
     if (!r.ok()) return {};
-    auto views = RegisterViews(*p, LocalFileSystem(), conn);
+    auto views = catalog::RegisterViews(*p, LocalFileSystem(), conn);
     EXPECT_TRUE(views.ok()) << views.status();
     return *r;
   }

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "../delta/lake_test.h"
-#include "carelake/pipeline/catalog.h"
+#include "carelake/catalog/catalog.h"
 #include "carelake/pipeline/runner.h"
 #include "carelake/project/project.h"
 
@@ -107,7 +107,7 @@ class ScdSemanticsTest : public delta::LakeTest, public ::testing::WithParamInte
     auto r = RunProject(*p, {}, LocalFileSystem(), *conn_);
     ASSERT_TRUE(r.ok()) << where << ": " << r.status();
     ASSERT_TRUE(r->succeeded) << where << ": " << r->error;
-    ASSERT_TRUE(RegisterViews(*p, LocalFileSystem(), *conn_).ok());
+    ASSERT_TRUE(catalog::RegisterViews(*p, LocalFileSystem(), *conn_).ok());
   }
 
   // The dimension's rows (without the unknown member), `columns` as text

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "../delta/lake_test.h"
-#include "carelake/pipeline/catalog.h"
+#include "carelake/catalog/catalog.h"
 #include "carelake/pipeline/runner.h"
 #include "carelake/project/project.h"
 
@@ -60,7 +60,7 @@ class SilverSemanticsTest : public delta::LakeTest {
     auto r = RunProject(*p, {}, LocalFileSystem(), *conn_);
     EXPECT_TRUE(r.ok()) << r.status();
     EXPECT_TRUE(r->succeeded) << r->error;
-    EXPECT_TRUE(RegisterViews(*p, LocalFileSystem(), *conn_).ok());
+    EXPECT_TRUE(catalog::RegisterViews(*p, LocalFileSystem(), *conn_).ok());
     for (const StepReport& s : r->steps) {
       if (s.name == "silver.visits") return s;
     }

@@ -12,7 +12,7 @@
 #include "carelake/delta/sql_rewrite.h"
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
-#include "carelake/pipeline/catalog.h"
+#include "carelake/catalog/catalog.h"
 #include "carelake/project/project.h"
 
 namespace carelake::cli {
@@ -77,7 +77,7 @@ int RunSql(const SqlArgs& args, Io& io) {
       io.err << "Error: " << p.status().message() << "\n";
       return kExitUsage;
     }
-    auto views = pipeline::RegisterViews(*p, LocalFileSystem(), *conn);
+    auto views = catalog::RegisterViews(*p, LocalFileSystem(), *conn);
     if (!views.ok()) {
       io.err << "Error: " << views.status().message() << "\n";
       return kExitFailed;

@@ -6,18 +6,23 @@
 #include <set>
 
 #include "carelake/base/uuid.h"
+#include "carelake/catalog/catalog.h"
 #include "carelake/delta/schema.h"
 #include "carelake/delta/table.h"
 #include "carelake/delta/transaction.h"
 #include "carelake/engine/interrupter.h"
 #include "carelake/model/dimension.h"
 #include "carelake/model/gold.h"
-#include "carelake/pipeline/catalog.h"
 #include "carelake/sql/statement.h"
 
 namespace carelake::pipeline {
 namespace {
 
+using catalog::CatalogTable;
+using catalog::kQuarantineSuffix;
+using catalog::ProjectTables;
+using catalog::RegisterViews;
+using catalog::TablePaths;
 using delta::QuoteLiteral;
 
 std::string Lit(const std::string& s) { return QuoteLiteral(s); }
@@ -199,7 +204,8 @@ Result<std::vector<Step>> PlanSteps(const project::Project& project, engine::Con
           !declared.count(q)) {
         std::string known;
         for (const CatalogTable& t : ProjectTables(project)) {
-          if (t.layer == q.substr(0, q.find('.')) && t.name.find("__") == std::string::npos)
+          if (catalog::ToString(t.layer) == q.substr(0, q.find('.')) &&
+              t.name.find("__") == std::string::npos)
             known += (known.empty() ? "" : ", ") + t.Qualified();
         }
         return fail(step.name, InvalidArgument(sql::PointAt(
@@ -209,14 +215,9 @@ Result<std::vector<Step>> PlanSteps(const project::Project& project, engine::Con
       }
     }
     std::set<std::string> seen;
-    for (std::string q : parsed->inputs) {
+    for (const std::string& input : parsed->inputs) {
       // A quarantine or changes table belongs to the step of its table.
-      for (std::string_view suffix :
-           {std::string_view(kQuarantineSuffix), std::string_view(model::kChangesSuffix)}) {
-        if (q.size() > suffix.size() &&
-            q.compare(q.size() - suffix.size(), suffix.size(), suffix) == 0)
-          q.resize(q.size() - suffix.size());
-      }
+      const std::string q = catalog::OwnerTable(input);
       if (q.rfind("_system.", 0) == 0 || q == step.name || !seen.insert(q).second) continue;
       step.upstream.push_back(q);
     }

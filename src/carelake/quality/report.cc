@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "carelake/base/format.h"
-#include "carelake/pipeline/catalog.h"
+#include "carelake/catalog/catalog.h"
 
 namespace carelake::quality {
 
@@ -554,7 +554,7 @@ int64_t QualityReport::RulesFailed() const {
 Result<Ledger> Ledger::Open(const project::Project& project, FileSystem& fs,
                             engine::Connection& conn) {
   CARELAKE_ASSIGN_OR_RETURN(std::vector<std::string> views,
-                            pipeline::RegisterViews(project, fs, conn));
+                            catalog::RegisterViews(project, fs, conn));
   std::set<std::string> tables;
   const std::string prefix = "_system.";
   for (const std::string& v : views) {

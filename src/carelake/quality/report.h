@@ -188,7 +188,7 @@ struct QualityReport {
 // `conn` must outlive the Ledger and should use `SET TimeZone = 'UTC'`.
 class Ledger {
  public:
-  // Registers the project's views on `conn` (pipeline::RegisterViews).
+  // Registers the project's views on `conn` (catalog::RegisterViews).
   static Result<Ledger> Open(const project::Project& project, FileSystem& fs,
                              engine::Connection& conn);
 
