@@ -1,0 +1,21 @@
+// Reads the `sources:` section of carelake.yaml: the file sources, each
+// ingested into its bronze table (see doc/project-format.md). Internal to the
+// project component.
+#ifndef CARELAKE_PROJECT_SOURCES_READER_H_
+#define CARELAKE_PROJECT_SOURCES_READER_H_
+
+#include <vector>
+
+#include "carelake/base/result.h"
+#include "carelake/project/project.h"
+#include "carelake/project/yaml_reader.h"
+
+namespace carelake::project {
+
+// The sources in `section` (a list; null: none), in order. Source names and
+// their bronze tables are each unique.
+Result<std::vector<Source>> ReadSources(const yaml::Value& section);
+
+}  // namespace carelake::project
+
+#endif  // CARELAKE_PROJECT_SOURCES_READER_H_
