@@ -6,13 +6,13 @@
 #include <string>
 
 #include "carelake/base/file_system.h"
+#include "carelake/catalog/catalog.h"
 #include "carelake/cli/commands.h"
 #include "carelake/cli/result_printer.h"
 #include "carelake/cli/session.h"
 #include "carelake/delta/sql_rewrite.h"
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
-#include "carelake/catalog/catalog.h"
 #include "carelake/project/project.h"
 
 namespace carelake::cli {
