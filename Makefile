@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test asan-test demo bench format clean
+.PHONY: all deps build test asan-test demo bench format format-check clean
 
 all: build
 
@@ -41,6 +41,14 @@ bench: build
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
+
+# Fails when a tracked .cc/.h file is not as clang-format (.clang-format)
+# would write it; `make format` fixes them.
+format-check:
+	@command -v clang-format >/dev/null 2>&1 || \
+	  { echo "format-check: clang-format is not installed (Debian: apt-get install clang-format)"; exit 1; }
+	@clang-format --dry-run --Werror $$(git ls-files '*.cc' '*.h') || \
+	  { echo "format-check: the files above are not clang-formatted; run 'make format' to fix them"; exit 1; }
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

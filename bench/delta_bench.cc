@@ -35,6 +35,7 @@
 #include "carelake/delta/table.h"
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
+#include "carelake/engine/lake_connection.h"
 
 namespace {
 
@@ -239,8 +240,7 @@ int main(int argc, char** argv) {
   fs::create_directories(g_root);
 
   auto db = Unwrap(Database::OpenInMemory(), "open database");
-  auto conn = Unwrap(Connection::Open(*db), "connect");
-  Check(conn.Execute("SET TimeZone = 'UTC'"), "SET TimeZone");
+  auto conn = Unwrap(carelake::engine::OpenLakeConnection(*db), "connect");
   std::printf("delta_bench: %lld rows, %d runs, DuckDB %s, in %s\n", static_cast<long long>(rows),
               runs, carelake::engine::DuckDbVersion().c_str(), g_root.c_str());
 

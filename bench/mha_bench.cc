@@ -34,6 +34,7 @@
 #include "carelake/delta/table.h"
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
+#include "carelake/engine/lake_connection.h"
 #include "carelake/generate/mha.h"
 #include "carelake/model/dimension.h"
 #include "carelake/pipeline/runner.h"
@@ -60,10 +61,9 @@ struct Engine {
     auto d = carelake::engine::Database::OpenInMemory();
     Check(d.status(), "database");
     db = std::move(*d);
-    auto c = carelake::engine::Connection::Open(*db);
+    auto c = carelake::engine::OpenLakeConnection(*db);
     Check(c.status(), "connection");
     conn.emplace(std::move(*c));
-    Check(conn->Execute("SET TimeZone = 'UTC'"), "timezone");
   }
 };
 

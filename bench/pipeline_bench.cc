@@ -28,6 +28,7 @@
 #include "carelake/base/file_system.h"
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
+#include "carelake/engine/lake_connection.h"
 #include "carelake/generate/lumia.h"
 #include "carelake/ingest/file_ingest.h"
 #include "carelake/catalog/catalog.h"
@@ -55,10 +56,9 @@ struct Engine {
     auto d = carelake::engine::Database::OpenInMemory();
     Check(d.status(), "database");
     db = std::move(*d);
-    auto c = carelake::engine::Connection::Open(*db);
+    auto c = carelake::engine::OpenLakeConnection(*db);
     Check(c.status(), "connection");
     conn.emplace(std::move(*c));
-    Check(conn->Execute("SET TimeZone = 'UTC'"), "timezone");
   }
 };
 

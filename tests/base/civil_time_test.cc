@@ -21,7 +21,8 @@ TEST(CivilTimeTest, DayCountRoundTripsOverFourCenturies) {
   for (int64_t d = days + 1; d < DaysFromCivil(2200, 1, 1); ++d) {
     const CivilDate c = CivilFromDays(d);
     ASSERT_EQ(DaysFromCivil(c.year, c.month, c.day), d);
-    const bool next_day_same_month = c.year == prev.year && c.month == prev.month && c.day == prev.day + 1;
+    const bool next_day_same_month =
+        c.year == prev.year && c.month == prev.month && c.day == prev.day + 1;
     const bool first_of_month = c.day == 1 && (c.month == prev.month % 12 + 1);
     ASSERT_TRUE(next_day_same_month || first_of_month) << FormatDate(d);
     prev = c;
@@ -31,8 +32,9 @@ TEST(CivilTimeTest, DayCountRoundTripsOverFourCenturies) {
 TEST(CivilTimeTest, FormatsTimestamps) {
   EXPECT_EQ(FormatTimestamp(0), "1970-01-01 00:00:00");
   EXPECT_EQ(FormatTimestamp(-1), "1969-12-31 23:59:59.999999");
-  EXPECT_EQ(FormatTimestamp(DaysFromCivil(2024, 5, 6) * kMicrosPerDay + 3723 * kMicrosPerSecond + 500000),
-            "2024-05-06 01:02:03.5");
+  EXPECT_EQ(
+      FormatTimestamp(DaysFromCivil(2024, 5, 6) * kMicrosPerDay + 3723 * kMicrosPerSecond + 500000),
+      "2024-05-06 01:02:03.5");
 }
 
 TEST(CivilTimeTest, ParsesTimestampsWithOffsets) {
@@ -41,7 +43,8 @@ TEST(CivilTimeTest, ParsesTimestampsWithOffsets) {
   EXPECT_EQ(*ParseTimestamp("2024-05-06 01:02:03"), base + 3723 * kMicrosPerSecond);
   EXPECT_EQ(*ParseTimestamp("2024-05-06T01:02:03.25Z"), base + 3723 * kMicrosPerSecond + 250000);
   EXPECT_EQ(*ParseTimestamp("2024-05-06T01:02:03+02:00"), base + (3723 - 7200) * kMicrosPerSecond);
-  EXPECT_EQ(*ParseTimestamp("2024-05-06 01:02:03.123456789"), base + 3723 * kMicrosPerSecond + 123456);
+  EXPECT_EQ(*ParseTimestamp("2024-05-06 01:02:03.123456789"),
+            base + 3723 * kMicrosPerSecond + 123456);
 }
 
 TEST(CivilTimeTest, RejectsMalformedInputWithPosition) {

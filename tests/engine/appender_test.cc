@@ -19,8 +19,9 @@ class AppenderTest : public ::testing::Test {
 };
 
 TEST_F(AppenderTest, AppendsAMillionRows) {
-  ASSERT_TRUE(conn_->Execute("CREATE TABLE events(id BIGINT, dept VARCHAR, age INTEGER, "
-                             "charge DECIMAL(12,2), admitted_at TIMESTAMP)")
+  ASSERT_TRUE(conn_
+                  ->Execute("CREATE TABLE events(id BIGINT, dept VARCHAR, age INTEGER, "
+                            "charge DECIMAL(12,2), admitted_at TIMESTAMP)")
                   .ok());
   auto app = Appender::Create(*conn_, "events");
   ASSERT_TRUE(app.ok()) << app.status();
@@ -41,9 +42,10 @@ TEST_F(AppenderTest, AppendsAMillionRows) {
     ASSERT_TRUE(app->EndRow().ok());
   }
   ASSERT_TRUE(app->Close().ok());
-  auto rows = *conn_->Query(
-                        "SELECT count(*), count(DISTINCT id), sum(age), sum(charge), "
-                        "count(*) FILTER (dept = 'pédiatrie'), max(admitted_at) FROM events")
+  auto rows = *conn_
+                   ->Query(
+                       "SELECT count(*), count(DISTINCT id), sum(age), sum(charge), "
+                       "count(*) FILTER (dept = 'pédiatrie'), max(admitted_at) FROM events")
                    ->FetchAllRows();
   EXPECT_EQ(rows[0][0].GetInt64(), kRows);
   EXPECT_EQ(rows[0][1].GetInt64(), kRows);

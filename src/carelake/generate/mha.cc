@@ -348,15 +348,297 @@ Patient NewPatient(Rng& rng, int64_t number) {
   return p;
 }
 
-}  // namespace
-
-Result<MhaSummary> GenerateMha(const MhaOptions& options) {
+Status CheckOptions(const MhaOptions& options) {
   if (options.events < 1) return InvalidArgument("--events must be at least 1");
   if (options.batches < 1) return InvalidArgument("--batches must be at least 1");
   if (options.batches > 9999) return InvalidArgument("--batches must be at most 9999");
   if (options.dirt < 0 || options.dirt > 1)
     return InvalidArgument("--dirt must be between 0 and 1");
   if (options.out_dir.empty()) return InvalidArgument("give the output folder (--out DIR)");
+  return Status::Ok();
+}
+
+// The department rows of the first run: capacity and staff around a base.
+void SeedDepartments(State& state, Rng& rng, int64_t start_day) {
+  if (!state.departments.empty()) return;
+  for (int h = 0; h < kHospitals; ++h) {
+    for (int d = 0; d < kDepartmentCount; ++d) {
+      const int64_t capacity = kBaseCapacity[d] * rng.Between(70, 130) / 100;
+      state.departments.push_back({capacity, capacity * rng.Between(120, 200) / 100, start_day});
+    }
+  }
+}
+
+// One run's events: admissions every 1..1440 s, stays of 2..72 h, some made
+// dirty. Every random draw happens in a fixed order, so a seed always gives
+// the same bytes: keep the order when changing this.
+class EventSimulation {
+ public:
+  EventSimulation(const MhaOptions& options, State& state, MhaSummary& summary, Rng& rng,
+                  int64_t start)
+      : options_(options),
+        state_(state),
+        summary_(summary),
+        rng_(rng),
+        batches_(options.batches),
+        batch_size_(std::max<int64_t>(1, options.events / options.batches)),
+        // The schema evolves at this batch (first run: the middle one).
+        evolve_batch_(state.evolved ? 0 : options.batches / 2),
+        next_admit_(start + rng.Between(1, 1440)),
+        event_id_(state.next_event) {
+    // Patients a previous run left in hospital are discharged in this one
+    // (not before it starts).
+    for (OpenStay& o : state_.open_stays) {
+      in_hospital_.push(
+          {std::max(o.discharge_at, start + rng_.Between(60, 3600)), patients_.size()});
+      patients_.push_back(std::move(o.patient));
+    }
+    state_.open_stays.clear();
+  }
+
+  // Simulates options.events events into the batches, then hands the
+  // patients still in hospital to the state for the next run.
+  void Run() {
+    for (int64_t i = 0; i < options_.events; ++i) Event(i);
+    for (auto& [at, line] : duplicates_) batches_.back() += line;
+    summary_.still_admitted = static_cast<int64_t>(in_hospital_.size());
+    for (auto stays = in_hospital_; !stays.empty(); stays.pop()) {
+      state_.open_stays.push_back({patients_[stays.top().second], stays.top().first});
+    }
+    summary_.last_event_id = event_id_ - 1;
+    summary_.lines = options_.events + summary_.duplicate_events;
+  }
+
+  std::vector<std::string>& batches() { return batches_; }
+  const std::vector<Patient>& patients() const { return patients_; }
+  int64_t next_event_id() const { return event_id_; }
+
+ private:
+  struct Visit {
+    int64_t time;
+    size_t index;  // into patients_
+    bool discharge;
+  };
+
+  // Event i: its line (and a later duplicate of it) in its batch.
+  void Event(int64_t i) {
+    const int batch = static_cast<int>(i * options_.batches / options_.events);
+    std::string& out = batches_[batch];
+    while (!duplicates_.empty() && duplicates_.begin()->first <= i) {
+      out += duplicates_.begin()->second;
+      duplicates_.erase(duplicates_.begin());
+    }
+    const Visit visit = NextVisit();
+    summary_.end_time = std::max(summary_.end_time, visit.time);
+    Patient& p = patients_[visit.index];
+    const Dirt dirt = PickDirt(visit.discharge, p);
+    int64_t age = p.age;
+    std::string event_time = IsoTime(visit.time);
+    ApplyDirt(dirt, visit, p, age, event_time);
+    std::string line = EventLine(visit, p, dirt, age, event_time, batch);
+    out += line;
+    if (dirt == Dirt::kDuplicate) duplicates_.emplace(i + rng_.Between(1, batch_size_), line);
+    ++event_id_;
+  }
+
+  // The next discharge if one is due before the next admission, else that
+  // admission (a new patient).
+  Visit NextVisit() {
+    if (!in_hospital_.empty() && in_hospital_.top().first <= next_admit_) {
+      const Visit visit{in_hospital_.top().first, in_hospital_.top().second, true};
+      in_hospital_.pop();
+      patients_[visit.index].discharge_day = visit.time / kSecondsPerDay;
+      ++summary_.discharges;
+      return visit;
+    }
+    const Visit visit{next_admit_, patients_.size(), false};
+    next_admit_ += rng_.Between(1, 1440);
+    patients_.push_back(NewPatient(rng_, state_.next_patient++));
+    Patient& p = patients_.back();
+    p.admit_day = visit.time / kSecondsPerDay;
+    p.change_day = p.admit_day + rng_.Between(1, 2);
+    p.admission_id = event_id_;
+    p.admission_time = visit.time;
+    p.birth_day = p.admit_day - p.age * 365 - p.age / 4 - rng_.Between(1, 364);
+    in_hospital_.push({visit.time + rng_.Between(2 * 3600, 72 * 3600), visit.index});
+    ++summary_.admissions;
+    return visit;
+  }
+
+  Dirt PickDirt(bool discharge, const Patient& p) {
+    if (!(options_.dirt > 0 && rng_.Unit() < options_.dirt)) return Dirt::kNone;
+    constexpr Dirt kAdmissionDirt[] = {Dirt::kMissingTime, Dirt::kAgeOver100, Dirt::kAgeBelow0,
+                                       Dirt::kDuplicate, Dirt::kFuture};
+    constexpr Dirt kDischargeDirt[] = {Dirt::kBeforeAdmission, Dirt::kAgeOver100, Dirt::kAgeBelow0,
+                                       Dirt::kDuplicate, Dirt::kFuture};
+    const Dirt dirt = (discharge ? kDischargeDirt : kAdmissionDirt)[rng_.Between(0, 4)];
+    // Before an admission whose own time is missing or bogus is not a kind
+    // anyone could tell apart: leave that discharge clean.
+    if (dirt == Dirt::kBeforeAdmission && !p.admission_time_clean) return Dirt::kNone;
+    return dirt;
+  }
+
+  // Counts `dirt` and makes the age or event time dirty as it says.
+  void ApplyDirt(Dirt dirt, const Visit& visit, Patient& p, int64_t& age, std::string& event_time) {
+    switch (dirt) {
+      case Dirt::kNone:
+        break;
+      case Dirt::kMissingTime:
+        ++summary_.missing_admission_time;
+        p.admission_time_clean = false;
+        break;
+      case Dirt::kAgeOver100:
+        ++summary_.age_over_100;
+        age = rng_.Between(101, 140);
+        break;
+      case Dirt::kAgeBelow0:
+        ++summary_.age_below_0;
+        age = -rng_.Between(1, 10);
+        break;
+      case Dirt::kDuplicate:
+        ++summary_.duplicate_events;
+        break;
+      case Dirt::kFuture:
+        ++summary_.future_timestamps;
+        event_time = IsoTime(visit.time + rng_.Between(1, 5) * 365 * kSecondsPerDay +
+                             rng_.Between(0, kSecondsPerDay - 1));
+        if (!visit.discharge) p.admission_time_clean = false;
+        break;
+      case Dirt::kBeforeAdmission:
+        ++summary_.discharge_before_admission;
+        event_time = IsoTime(p.admission_time - rng_.Between(3600, 48 * 3600));
+        break;
+    }
+  }
+
+  // The event's NDJSON line; insurance_type from the evolve batch on.
+  std::string EventLine(const Visit& visit, const Patient& p, Dirt dirt, int64_t age,
+                        const std::string& event_time, int batch) {
+    std::string line = "{\"event_id\":";
+    AppendJsonString(line, Padded("EV", event_id_, 9));
+    line += ",\"event_type\":";
+    line += visit.discharge ? "\"discharge\"" : "\"admission\"";
+    line += ",\"patient_id\":";
+    AppendJsonString(line, Padded("P", p.number, 7));
+    line += ",\"hospital_id\":";
+    AppendJsonString(line, "H" + std::to_string(p.hospital + 1));
+    line += ",\"department\":";
+    AppendJsonString(line, kDepartments[p.department]);
+    if (dirt != Dirt::kMissingTime) {
+      line += ",\"event_time\":";
+      AppendJsonString(line, event_time);
+    } else if (rng_.Between(0, 1) == 0) {
+      line += ",\"event_time\":null";
+    }
+    line += ",\"recorded_at\":";
+    AppendJsonString(line, IsoTime(visit.time));
+    line += ",\"age\":" + std::to_string(age);
+    line += ",\"gender\":\"";
+    line += p.gender;
+    line += '"';
+    if (visit.discharge) {
+      line += ",\"admission_event_id\":";
+      AppendJsonString(line, Padded("EV", p.admission_id, 9));
+    }
+    if (batch >= evolve_batch_) {
+      line += ",\"insurance_type\":";
+      AppendJsonString(line, kInsurance[p.insurance]);
+    }
+    line += "}\n";
+    return line;
+  }
+
+  const MhaOptions& options_;
+  State& state_;
+  MhaSummary& summary_;
+  Rng& rng_;
+  std::vector<Patient> patients_;
+  using Pending = std::pair<int64_t, size_t>;  // (discharge time, patient index)
+  std::priority_queue<Pending, std::vector<Pending>, std::greater<>> in_hospital_;
+  std::vector<std::string> batches_;
+  std::multimap<int64_t, std::string> duplicates_;  // emit before index -> line
+  const int64_t batch_size_;
+  const int evolve_batch_;
+  int64_t next_admit_;
+  int64_t event_id_;
+};
+
+using Files = std::vector<std::pair<std::string, std::string>>;  // (path, content)
+
+void AddEventFiles(Files& files, const std::string& dir, int64_t start,
+                   std::vector<std::string>& batches) {
+  const std::string stamp = Stamp(start);
+  for (size_t b = 0; b < batches.size(); ++b) {
+    files.push_back({JoinPath(dir, "events/events-" + stamp + "-" +
+                                       Padded("", static_cast<int64_t>(b) + 1, 4) + ".ndjson"),
+                     std::move(batches[b])});
+  }
+}
+
+// Daily EHR extracts: the patients in hospital that day (admitted on or
+// before it, not discharged before it), in patient order.
+void AddEhrFiles(Files& files, const std::string& dir, const std::vector<Patient>& patients,
+                 int64_t start_day, int64_t end_day) {
+  const std::string header = "patient_id,name,birth_date,gender,blood_type,allergies\n";
+  size_t next = 0;
+  std::vector<size_t> active;
+  for (int64_t day = start_day; day <= end_day; ++day) {
+    while (next < patients.size() && patients[next].admit_day <= day) active.push_back(next++);
+    std::erase_if(active, [&](size_t i) { return patients[i].discharge_day < day; });
+    std::string csv = header;
+    for (size_t i : active) {
+      AppendEhrRow(csv, patients[i], day);
+    }
+    files.push_back({JoinPath(dir, "ehr/ehr-" + FormatDate(day) + ".csv"), std::move(csv)});
+  }
+}
+
+// Departments: a snapshot on the first day, then on up to three later days
+// after a few rows change.
+void AddDepartmentFiles(Files& files, const std::string& dir,
+                        std::vector<DepartmentRow>& departments, Rng& rng, int64_t start_day,
+                        int64_t end_day) {
+  files.push_back({JoinPath(dir, "departments/departments-" + FormatDate(start_day) + ".csv"),
+                   DepartmentsCsv(departments)});
+  int64_t last = start_day;
+  for (int k = 1; k <= 3; ++k) {
+    const int64_t day = start_day + (end_day - start_day) * k / 4;
+    if (day <= last) continue;
+    last = day;
+    const int64_t changes = rng.Between(1, 5);
+    for (int64_t c = 0; c < changes; ++c) {
+      DepartmentRow& r = departments[rng.Between(0, kRows - 1)];
+      r.capacity = std::max<int64_t>(2, r.capacity + rng.Between(-5, 5));
+      r.staff = std::max<int64_t>(3, r.staff + rng.Between(-8, 8));
+      r.effective_day = day;
+    }
+    files.push_back({JoinPath(dir, "departments/departments-" + FormatDate(day) + ".csv"),
+                     DepartmentsCsv(departments)});
+  }
+}
+
+// Writes `files`, none of which may exist yet (checked before the first is
+// written), and records them in `summary`.
+Status WriteNewFiles(FileSystem& fs, const std::string& dir, const Files& files,
+                     MhaSummary& summary) {
+  for (const auto& [path, content] : files) {
+    if (fs.Exists(path)) return AlreadyExists(path + " exists; MHA never overwrites data files");
+  }
+  for (const char* sub : {"events", "ehr", "departments"}) {
+    CARELAKE_RETURN_IF_ERROR(fs.CreateDirectories(JoinPath(dir, sub)));
+  }
+  for (const auto& [path, content] : files) {
+    CARELAKE_RETURN_IF_ERROR(fs.WriteFileIfAbsent(path, content));
+    summary.files.push_back(path);
+    summary.bytes += content.size();
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<MhaSummary> GenerateMha(const MhaOptions& options) {
+  CARELAKE_RETURN_IF_ERROR(CheckOptions(options));
   FileSystem& fs = LocalFileSystem();
   CARELAKE_ASSIGN_OR_RETURN(State state, LoadState(fs, options.out_dir));
 
@@ -368,218 +650,21 @@ Result<MhaSummary> GenerateMha(const MhaOptions& options) {
   const int64_t start = start_day * kSecondsPerDay;
   summary.start_time = start;
   summary.first_event_id = state.next_event;
+  SeedDepartments(state, rng, start_day);
 
-  if (state.departments.empty()) {
-    for (int h = 0; h < kHospitals; ++h) {
-      for (int d = 0; d < kDepartmentCount; ++d) {
-        const int64_t capacity = kBaseCapacity[d] * rng.Between(70, 130) / 100;
-        state.departments.push_back({capacity, capacity * rng.Between(120, 200) / 100, start_day});
-      }
-    }
-  }
+  EventSimulation simulation(options, state, summary, rng, start);
+  simulation.Run();
 
-  // The schema evolves at this batch (first run: the middle one).
-  const int evolve_batch = state.evolved ? 0 : options.batches / 2;
-
-  // --- simulate: admissions every 1..1440 s, stays of 2..72 h. ---
-  std::vector<Patient> patients;
-  using Pending = std::pair<int64_t, size_t>;  // (discharge time, patient index)
-  std::priority_queue<Pending, std::vector<Pending>, std::greater<>> in_hospital;
-  std::vector<std::string> batches(options.batches);
-  std::multimap<int64_t, std::string> duplicates;  // emit before index -> line
-  const int64_t batch_size = std::max<int64_t>(1, options.events / options.batches);
-  int64_t next_admit = start + rng.Between(1, 1440);
-  int64_t event_id = state.next_event;
-  // Patients a previous run left in hospital are discharged in this one (not
-  // before it starts).
-  for (OpenStay& o : state.open_stays) {
-    in_hospital.push({std::max(o.discharge_at, start + rng.Between(60, 3600)), patients.size()});
-    patients.push_back(std::move(o.patient));
-  }
-  state.open_stays.clear();
-  for (int64_t i = 0; i < options.events; ++i) {
-    const int batch = static_cast<int>(i * options.batches / options.events);
-    std::string& out = batches[batch];
-    while (!duplicates.empty() && duplicates.begin()->first <= i) {
-      out += duplicates.begin()->second;
-      duplicates.erase(duplicates.begin());
-    }
-    const bool discharge = !in_hospital.empty() && in_hospital.top().first <= next_admit;
-    int64_t time;
-    size_t index;
-    if (discharge) {
-      time = in_hospital.top().first;
-      index = in_hospital.top().second;
-      in_hospital.pop();
-      patients[index].discharge_day = time / kSecondsPerDay;
-      ++summary.discharges;
-    } else {
-      time = next_admit;
-      next_admit += rng.Between(1, 1440);
-      index = patients.size();
-      patients.push_back(NewPatient(rng, state.next_patient++));
-      Patient& p = patients.back();
-      p.admit_day = time / kSecondsPerDay;
-      p.change_day = p.admit_day + rng.Between(1, 2);
-      p.admission_id = event_id;
-      p.admission_time = time;
-      p.birth_day = p.admit_day - p.age * 365 - p.age / 4 - rng.Between(1, 364);
-      in_hospital.push({time + rng.Between(2 * 3600, 72 * 3600), index});
-      ++summary.admissions;
-    }
-    summary.end_time = std::max(summary.end_time, time);
-    Patient& p = patients[index];
-
-    Dirt dirt = Dirt::kNone;
-    if (options.dirt > 0 && rng.Unit() < options.dirt) {
-      constexpr Dirt kAdmissionDirt[] = {Dirt::kMissingTime, Dirt::kAgeOver100, Dirt::kAgeBelow0,
-                                         Dirt::kDuplicate, Dirt::kFuture};
-      constexpr Dirt kDischargeDirt[] = {Dirt::kBeforeAdmission, Dirt::kAgeOver100,
-                                         Dirt::kAgeBelow0, Dirt::kDuplicate, Dirt::kFuture};
-      dirt = (discharge ? kDischargeDirt : kAdmissionDirt)[rng.Between(0, 4)];
-      // Before an admission whose own time is missing or bogus is not a kind
-      // anyone could tell apart: leave that discharge clean.
-      if (dirt == Dirt::kBeforeAdmission && !p.admission_time_clean) dirt = Dirt::kNone;
-    }
-    int64_t age = p.age;
-    std::string event_time = IsoTime(time);
-    switch (dirt) {
-      case Dirt::kNone:
-        break;
-      case Dirt::kMissingTime:
-        ++summary.missing_admission_time;
-        p.admission_time_clean = false;
-        break;
-      case Dirt::kAgeOver100:
-        ++summary.age_over_100;
-        age = rng.Between(101, 140);
-        break;
-      case Dirt::kAgeBelow0:
-        ++summary.age_below_0;
-        age = -rng.Between(1, 10);
-        break;
-      case Dirt::kDuplicate:
-        ++summary.duplicate_events;
-        break;
-      case Dirt::kFuture:
-        ++summary.future_timestamps;
-        event_time = IsoTime(time + rng.Between(1, 5) * 365 * kSecondsPerDay +
-                             rng.Between(0, kSecondsPerDay - 1));
-        if (!discharge) p.admission_time_clean = false;
-        break;
-      case Dirt::kBeforeAdmission:
-        ++summary.discharge_before_admission;
-        event_time = IsoTime(p.admission_time - rng.Between(3600, 48 * 3600));
-        break;
-    }
-
-    std::string line = "{\"event_id\":";
-    AppendJsonString(line, Padded("EV", event_id, 9));
-    line += ",\"event_type\":";
-    line += discharge ? "\"discharge\"" : "\"admission\"";
-    line += ",\"patient_id\":";
-    AppendJsonString(line, Padded("P", p.number, 7));
-    line += ",\"hospital_id\":";
-    AppendJsonString(line, "H" + std::to_string(p.hospital + 1));
-    line += ",\"department\":";
-    AppendJsonString(line, kDepartments[p.department]);
-    if (dirt != Dirt::kMissingTime) {
-      line += ",\"event_time\":";
-      AppendJsonString(line, event_time);
-    } else if (rng.Between(0, 1) == 0) {
-      line += ",\"event_time\":null";
-    }
-    line += ",\"recorded_at\":";
-    AppendJsonString(line, IsoTime(time));
-    line += ",\"age\":" + std::to_string(age);
-    line += ",\"gender\":\"";
-    line += p.gender;
-    line += '"';
-    if (discharge) {
-      line += ",\"admission_event_id\":";
-      AppendJsonString(line, Padded("EV", p.admission_id, 9));
-    }
-    if (batch >= evolve_batch) {
-      line += ",\"insurance_type\":";
-      AppendJsonString(line, kInsurance[p.insurance]);
-    }
-    line += "}\n";
-    out += line;
-    if (dirt == Dirt::kDuplicate) duplicates.emplace(i + rng.Between(1, batch_size), line);
-    ++event_id;
-  }
-  for (auto& [at, line] : duplicates) batches.back() += line;
-  summary.still_admitted = static_cast<int64_t>(in_hospital.size());
-  for (auto stays = in_hospital; !stays.empty(); stays.pop()) {
-    state.open_stays.push_back({patients[stays.top().second], stays.top().first});
-  }
-  summary.last_event_id = event_id - 1;
-  summary.lines = options.events + summary.duplicate_events;
-
-  // --- the files, named before anything is written. ---
-  std::vector<std::pair<std::string, std::string>> files;  // (path, content)
-  const std::string stamp = Stamp(start);
-  for (int b = 0; b < options.batches; ++b) {
-    files.push_back({JoinPath(options.out_dir,
-                              "events/events-" + stamp + "-" + Padded("", b + 1, 4) + ".ndjson"),
-                     std::move(batches[b])});
-  }
+  // The files, named before anything is written.
   const int64_t end_day = summary.end_time / kSecondsPerDay;
-  {
-    // Daily EHR extracts: the patients in hospital that day (admitted on or
-    // before it, not discharged before it), in patient order.
-    const std::string header = "patient_id,name,birth_date,gender,blood_type,allergies\n";
-    size_t next = 0;
-    std::vector<size_t> active;
-    for (int64_t day = start_day; day <= end_day; ++day) {
-      while (next < patients.size() && patients[next].admit_day <= day) active.push_back(next++);
-      std::erase_if(active, [&](size_t i) { return patients[i].discharge_day < day; });
-      std::string csv = header;
-      for (size_t i : active) {
-        AppendEhrRow(csv, patients[i], day);
-      }
-      files.push_back(
-          {JoinPath(options.out_dir, "ehr/ehr-" + FormatDate(day) + ".csv"), std::move(csv)});
-    }
-  }
-  {
-    // Departments: a snapshot on the first day, then on up to three later
-    // days after a few rows change.
-    files.push_back(
-        {JoinPath(options.out_dir, "departments/departments-" + FormatDate(start_day) + ".csv"),
-         DepartmentsCsv(state.departments)});
-    int64_t last = start_day;
-    for (int k = 1; k <= 3; ++k) {
-      const int64_t day = start_day + (end_day - start_day) * k / 4;
-      if (day <= last) continue;
-      last = day;
-      const int64_t changes = rng.Between(1, 5);
-      for (int64_t c = 0; c < changes; ++c) {
-        DepartmentRow& r = state.departments[rng.Between(0, kRows - 1)];
-        r.capacity = std::max<int64_t>(2, r.capacity + rng.Between(-5, 5));
-        r.staff = std::max<int64_t>(3, r.staff + rng.Between(-8, 8));
-        r.effective_day = day;
-      }
-      files.push_back(
-          {JoinPath(options.out_dir, "departments/departments-" + FormatDate(day) + ".csv"),
-           DepartmentsCsv(state.departments)});
-    }
-  }
-
-  for (const auto& [path, content] : files) {
-    if (fs.Exists(path)) return AlreadyExists(path + " exists; MHA never overwrites data files");
-  }
-  for (const char* sub : {"events", "ehr", "departments"}) {
-    CARELAKE_RETURN_IF_ERROR(fs.CreateDirectories(JoinPath(options.out_dir, sub)));
-  }
-  for (const auto& [path, content] : files) {
-    CARELAKE_RETURN_IF_ERROR(fs.WriteFileIfAbsent(path, content));
-    summary.files.push_back(path);
-    summary.bytes += content.size();
-  }
+  Files files;
+  AddEventFiles(files, options.out_dir, start, simulation.batches());
+  AddEhrFiles(files, options.out_dir, simulation.patients(), start_day, end_day);
+  AddDepartmentFiles(files, options.out_dir, state.departments, rng, start_day, end_day);
+  CARELAKE_RETURN_IF_ERROR(WriteNewFiles(fs, options.out_dir, files, summary));
 
   state.run = summary.run;
-  state.next_event = event_id;
+  state.next_event = simulation.next_event_id();
   state.next_day = end_day + 1;
   state.evolved = true;
   CARELAKE_RETURN_IF_ERROR(
