@@ -26,12 +26,12 @@
 
 #include "bench_stats.h"
 #include "carelake/base/file_system.h"
+#include "carelake/catalog/catalog.h"
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
 #include "carelake/engine/lake_connection.h"
 #include "carelake/generate/lumia.h"
 #include "carelake/ingest/file_ingest.h"
-#include "carelake/catalog/catalog.h"
 #include "carelake/pipeline/runner.h"
 #include "carelake/project/project.h"
 

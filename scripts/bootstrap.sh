@@ -18,6 +18,7 @@ PACKAGES=(
   libspdlog-dev libfmt-dev  # logging, formatting
   libcpp-httplib-dev libssl-dev zlib1g-dev  # HTTP, TLS, compression
   libroaring-dev       # Roaring bitmaps (Delta deletion vectors)
+  clang-format         # make format-check (CI)
 )
 
 missing=()

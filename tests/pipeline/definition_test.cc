@@ -14,8 +14,8 @@
 
 #include "../cli/cli_runner.h"
 #include "../delta/lake_test.h"
-#include "carelake/delta/table.h"
 #include "carelake/catalog/catalog.h"
+#include "carelake/delta/table.h"
 #include "carelake/pipeline/runner.h"
 #include "carelake/project/project.h"
 

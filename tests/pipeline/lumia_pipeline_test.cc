@@ -20,9 +20,9 @@
 
 #include "../cli/cli_runner.h"
 #include "../delta/lake_test.h"
+#include "carelake/catalog/catalog.h"
 #include "carelake/delta/table.h"
 #include "carelake/generate/lumia.h"
-#include "carelake/catalog/catalog.h"
 #include "carelake/pipeline/runner.h"
 #include "carelake/project/project.h"
 

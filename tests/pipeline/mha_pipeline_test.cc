@@ -50,10 +50,10 @@
 #include <vector>
 
 #include "../delta/lake_test.h"
+#include "carelake/catalog/catalog.h"
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
 #include "carelake/generate/mha.h"
-#include "carelake/catalog/catalog.h"
 #include "carelake/pipeline/runner.h"
 #include "carelake/project/project.h"
 
