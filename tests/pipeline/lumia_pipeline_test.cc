@@ -613,7 +613,7 @@ TEST_F(LumiaPipelineTest, SignalledRunsStopCleanlyAreRecordedAndRerunExactlyOnce
       execl(bin, bin, "run", "--project", project_dir_.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
-    usleep(std::uniform_int_distribution<int>(100'000, 1'500'000)(rng));
+    usleep(std::uniform_int_distribution<int>(100'000, 600'000)(rng));
     kill(pid, signals[k]);
     const auto signalled = std::chrono::steady_clock::now();
     int status = 0;
