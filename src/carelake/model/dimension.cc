@@ -7,6 +7,8 @@
 #include "carelake/base/format.h"
 #include "carelake/delta/schema.h"
 #include "carelake/delta/table.h"
+#include "carelake/model/definition.h"
+#include "carelake/model/gold.h"
 
 namespace carelake::model {
 namespace {

@@ -21,7 +21,7 @@
 #include "carelake/base/file_system.h"
 #include "carelake/base/result.h"
 #include "carelake/engine/connection.h"
-#include "carelake/model/gold.h"
+#include "carelake/model/types.h"
 
 namespace carelake::model {
 

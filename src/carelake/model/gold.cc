@@ -6,7 +6,9 @@
 
 #include "carelake/delta/schema.h"
 #include "carelake/delta/table.h"
+#include "carelake/model/definition.h"
 #include "carelake/model/dimension.h"
+#include "carelake/model/silver.h"
 #include "carelake/sql/statement.h"
 
 namespace carelake::model {

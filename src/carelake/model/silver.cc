@@ -7,6 +7,7 @@
 #include "carelake/delta/scan.h"
 #include "carelake/delta/schema.h"
 #include "carelake/delta/table.h"
+#include "carelake/model/definition.h"
 #include "carelake/model/gold.h"
 
 namespace carelake::model {
