@@ -29,18 +29,6 @@ Result<std::string> Md5(engine::Connection& conn, const json& definition) {
 
 }  // namespace
 
-std::string ToString(BuildMode mode) {
-  switch (mode) {
-    case BuildMode::kNone:
-      return "none";
-    case BuildMode::kIncremental:
-      return "incremental";
-    case BuildMode::kFull:
-      return "full";
-  }
-  return "?";
-}
-
 Result<std::string> ModelDefinition(const project::Model& m, engine::Connection& conn) {
   json d;
   d["format"] = 1;

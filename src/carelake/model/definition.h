@@ -27,18 +27,6 @@ inline constexpr char kDefinitionProperty[] = "carelake.definition";
 Result<std::string> ModelDefinition(const project::Model& model, engine::Connection& conn);
 Result<std::string> SilverDefinition(const project::SilverTable& table, engine::Connection& conn);
 
-// How a step builds its table in this run, and why.
-enum class BuildMode { kNone, kIncremental, kFull };
-std::string ToString(BuildMode mode);
-
-// What a run would do with a table, without running it (`carelake run
-// --dry-run`): whether its step commits, how, and why (or why not).
-struct BuildForecast {
-  bool runs = false;
-  BuildMode mode = BuildMode::kNone;
-  std::string reason;
-};
-
 // The declaration against the table at `path`.
 struct DefinitionCheck {
   std::string fingerprint;  // of the declaration now

@@ -5,8 +5,12 @@
 #include <set>
 
 #include "carelake/base/format.h"
+#include "carelake/catalog/catalog.h"
 #include "carelake/delta/schema.h"
 #include "carelake/delta/table.h"
+#include "carelake/engine/temp_tables.h"
+#include "carelake/model/definition.h"
+#include "carelake/model/gold.h"
 
 namespace carelake::model {
 namespace {
@@ -14,27 +18,6 @@ namespace {
 using delta::QuoteIdentifier;
 using delta::QuoteLiteral;
 using project::Materialization;
-
-// Temporary tables of one step, dropped when it ends.
-class Temps {
- public:
-  explicit Temps(engine::Connection& conn) : conn_(conn) {}
-  ~Temps() {
-    for (const std::string& n : names_) (void)conn_.Execute("DROP TABLE IF EXISTS " + n);
-  }
-  Temps(const Temps&) = delete;
-  Temps& operator=(const Temps&) = delete;
-
-  Status Create(const std::string& name, const std::string& sql) {
-    if (std::find(names_.begin(), names_.end(), name) == names_.end()) names_.push_back(name);
-    CARELAKE_RETURN_IF_ERROR(conn_.Execute("DROP TABLE IF EXISTS " + name));
-    return conn_.Execute("CREATE TEMP TABLE " + name + " AS " + sql);
-  }
-
- private:
-  engine::Connection& conn_;
-  std::vector<std::string> names_;
-};
 
 // `format` applied to each column (its quoted name replaces every `$`),
 // joined by `separator`.
@@ -121,44 +104,102 @@ Result<ModelResult> RunGenerated(const ModelRequest& request, FileSystem& fs,
   return result;
 }
 
-Result<ModelResult> RunScd(const ModelRequest& request, FileSystem& fs, engine::Connection& conn) {
-  const project::Model& m = *request.model;
-  const project::Scd& scd = m.scd;
-  const bool type2 = m.materialized == Materialization::kScd2;
-  const std::string qualified = "gold." + m.name;
-  const std::string where = m.origin.ToString() + ": model '" + m.name + "'";
+// Columns the dimension and its changes table use themselves.
+const std::vector<std::string>& ReservedColumns() {
+  static const std::vector<std::string> kReserved = {"valid_from", "valid_to", "is_current",
+                                                     "_sequence",  "_deleted", "_origin"};
+  return kReserved;
+}
+
+// One type 1 or 2 dimension step's state, phase to phase. Its temporary
+// tables are dropped when it ends.
+struct ScdBuild {
+  ScdBuild(const ModelRequest& request, FileSystem& fs, engine::Connection& conn)
+      : request(request),
+        m(*request.model),
+        scd(m.scd),
+        type2(m.materialized == Materialization::kScd2),
+        qualified("gold." + m.name),
+        where(m.origin.ToString() + ": model '" + m.name + "'"),
+        keys(Each(m.key, "$")),
+        conn(conn),
+        target(fs, request.target_path, conn),
+        changes(fs, request.target_path + catalog::kChangesSuffix, conn),
+        temps(conn) {}
+
+  // The data columns of `all` (kept in the dimension): neither key, except,
+  // lineage (`_...`) nor reserved.
+  std::vector<std::string> DataColumns(const std::vector<std::string>& all) const {
+    std::vector<std::string> out;
+    for (const std::string& n : all) {
+      if (Contains(m.key, n) || Contains(scd.except, n) || n.empty() || n[0] == '_') continue;
+      if (Contains(ReservedColumns(), n)) continue;
+      out.push_back(n);
+    }
+    return out;
+  }
+  // `<prefix>.<key> = <other>.<key>` for every key column, joined by AND.
+  std::string KeyOn(const std::string& prefix, const std::string& other) const {
+    std::string on;
+    for (const std::string& k : m.key) {
+      on += (on.empty() ? "" : " AND ") +
+            (prefix + "." + QuoteIdentifier(k) + " = " + other + "." + QuoteIdentifier(k));
+    }
+    return on;
+  }
+
+  const ModelRequest& request;
+  const project::Model& m;
+  const project::Scd& scd;
+  const bool type2;
+  const std::string qualified;
+  const std::string where;  // "<origin>: model 'x'", for errors
+  const std::string keys;   // the quoted key columns, comma-separated
+  engine::Connection& conn;
+  delta::DeltaTable target;
+  delta::DeltaTable changes;
+  engine::TempTables temps;
+  bool rebuild = false;  // the dimension and its changes are written anew
+  ModelInputs in;
+
+  std::vector<std::string> input_columns;  // of the change rows
+  std::vector<std::string> lineage;        // their `_...` columns but keys
+  std::vector<std::string> data;           // data columns of every change of the keys
+  // Temporary tables.
+  std::string input;     // the change rows
+  std::string new_rows;  // the new changes, one per key and sequence
+  std::string touched;   // the keys of the new changes
+  std::string events;    // every change of those keys, one per key and sequence
+  std::string filled;    // events with NULLs filled (ignore_null_updates)
+  std::string rows;      // the dimension's rows of those keys
+  int64_t n_keys = 0;
+  int64_t n_new_changes = 0;
   ModelResult result;
-  CARELAKE_ASSIGN_OR_RETURN(ModelInputs in, ResolveInputs(request, /*incremental=*/true, fs, conn));
-  if (!in.changed) {
-    result.message = "up to date (no new change rows)";
-    return result;
-  }
-  result.reason = in.InputsReason();
-  delta::DeltaTable target(fs, request.target_path, conn);
-  delta::DeltaTable changes(fs, request.target_path + kChangesSuffix, conn);
-  const bool rebuild = request.full_refresh || !target.Exists();
-  if (!rebuild && !changes.Exists()) {
-    return FailedPrecondition(qualified + kChangesSuffix + " (" + changes.path() +
-                              ") is missing, so the history of " + qualified +
-                              " cannot be updated; rebuild it with --full-refresh");
-  }
-  Temps temps(conn);
+};
+
+// Materializes the change rows (the model's SQL; errors point into its
+// file) and checks their columns against the model's settings.
+Status LoadChangeRows(ScdBuild& b) {
+  const project::Model& m = b.m;
+  const project::Scd& scd = b.scd;
   // The model's SQL on a line of its own: errors point into its file.
-  Status st = temps.Create("_scd_input", "\n" + in.sql);
+  b.input = b.temps.NewName("scd_input");
+  const std::string executed = "CREATE TEMP TABLE " + b.input + " AS \n" + b.in.sql;
+  Status st = b.conn.Execute(executed);
   if (!st.ok()) {
-    const std::string executed = "CREATE TEMP TABLE _scd_input AS \n" + in.sql;
-    if (m.sql_file.empty()) return st.WithContext(where + " (its change rows)");
-    return ModelSqlError(m, in, executed, executed.size() - in.sql.size(), st);
+    if (m.sql_file.empty()) return st.WithContext(b.where + " (its change rows)");
+    return ModelSqlError(m, b.in, executed, executed.size() - b.in.sql.size(), st);
   }
-  CARELAKE_ASSIGN_OR_RETURN(auto input_columns, DescribeColumns(conn, "_scd_input"));
-  std::vector<std::string> names;
-  for (const auto& [name, type] : input_columns) names.push_back(name);
+  b.temps.Keep(b.input);
+  CARELAKE_ASSIGN_OR_RETURN(auto input_columns, DescribeColumns(b.conn, b.input));
+  const std::vector<std::string>& names = b.input_columns;
+  for (const auto& [name, type] : input_columns) b.input_columns.push_back(name);
   auto check_columns = [&](const std::vector<std::string>& list, const std::string& what) {
     for (const std::string& c : list) {
       if (Contains(names, c)) continue;
       std::string all;
       for (const std::string& n : names) all += (all.empty() ? "" : ", ") + n;
-      return InvalidArgument(where + ": " + what + " '" + c +
+      return InvalidArgument(b.where + ": " + what + " '" + c +
                              "' is not a column of its change rows (" + all + ")");
     }
     return Status::Ok();
@@ -167,66 +208,65 @@ Result<ModelResult> RunScd(const ModelRequest& request, FileSystem& fs, engine::
   CARELAKE_RETURN_IF_ERROR(check_columns(scd.track, "tracked column"));
   CARELAKE_RETURN_IF_ERROR(check_columns(scd.track_except, "track_except column"));
   CARELAKE_RETURN_IF_ERROR(check_columns(scd.except, "except column"));
-  static const std::vector<std::string> kReserved = {"valid_from", "valid_to", "is_current",
-                                                     "_sequence",  "_deleted", "_origin"};
   for (const std::string& n : names) {
     if (Contains(m.key, n) || Contains(scd.except, n)) continue;
-    if (Contains(kReserved, n) || (type2 && n == scd.surrogate_key)) {
-      return InvalidArgument(where + ": its change rows have a column '" + n +
+    if (Contains(ReservedColumns(), n) || (b.type2 && n == scd.surrogate_key)) {
+      return InvalidArgument(b.where + ": its change rows have a column '" + n +
                              "', a name the dimension uses itself; rename it or list it in except");
     }
   }
-  // Data columns (kept in the dimension) and lineage columns (`_...`, kept
-  // in the changes table only).
-  std::vector<std::string> lineage;
+  // Lineage columns (`_...`) are kept in the changes table only.
   for (const std::string& n : names) {
-    if (!Contains(m.key, n) && !n.empty() && n[0] == '_') lineage.push_back(n);
+    if (!Contains(m.key, n) && !n.empty() && n[0] == '_') b.lineage.push_back(n);
   }
-  auto data_columns = [&](const std::vector<std::string>& all) {
-    std::vector<std::string> out;
-    for (const std::string& n : all) {
-      if (Contains(m.key, n) || Contains(scd.except, n) || n.empty() || n[0] == '_') continue;
-      if (Contains(kReserved, n)) continue;
-      out.push_back(n);
-    }
-    return out;
-  };
-  const std::string keys = Each(m.key, "$");
-  const std::string seq = "(" + scd.sequence_by + ")";
-  const std::string key_present = Each(m.key, "$ IS NOT NULL", " AND ");
+  return Status::Ok();
+}
 
-  // Implicit rules: a change row needs its key and its sequence.
+std::string SequenceSql(const ScdBuild& b) { return "(" + b.scd.sequence_by + ")"; }
+std::string KeyPresentSql(const ScdBuild& b) { return Each(b.m.key, "$ IS NOT NULL", " AND "); }
+
+// The implicit rules: a change row needs its key and its sequence (rows
+// without are dropped). Counts the change rows into rows_read.
+Status CheckImplicitRules(ScdBuild& b) {
+  ModelResult& result = b.result;
   CARELAKE_ASSIGN_OR_RETURN(result.rows_read,
-                            engine::QueryInt(conn, "SELECT count(*) FROM _scd_input"));
+                            engine::QueryInt(b.conn, "SELECT count(*) FROM " + b.input));
   for (const auto& [rule, check] : std::vector<std::pair<std::string, std::string>>{
-           {"key_present", key_present}, {"sequence_present", seq + " IS NOT NULL"}}) {
+           {"key_present", KeyPresentSql(b)},
+           {"sequence_present", SequenceSql(b) + " IS NOT NULL"}}) {
     RuleResult r;
-    r.table = qualified;
+    r.table = b.qualified;
     r.rule = rule;
     r.action = project::ExpectationAction::kDrop;
     r.check = check;
     r.rows_checked = result.rows_read;
     const std::string failed = "NOT coalesce((" + check + "), false)";
-    auto count = engine::QueryInt(conn, "SELECT count(*) FROM _scd_input WHERE " + failed);
-    if (!count.ok()) return count.status().WithContext(where + ": sequence_by");
+    auto count = engine::QueryInt(b.conn, "SELECT count(*) FROM " + b.input + " WHERE " + failed);
+    if (!count.ok()) return count.status().WithContext(b.where + ": sequence_by");
     r.rows_failed = *count;
     if (r.rows_failed > 0) {
-      CARELAKE_ASSIGN_OR_RETURN(
-          engine::QueryResult er,
-          conn.Query("SELECT to_json(t)::VARCHAR FROM _scd_input t WHERE " + failed + " LIMIT 5"));
+      CARELAKE_ASSIGN_OR_RETURN(engine::QueryResult er,
+                                b.conn.Query("SELECT to_json(t)::VARCHAR FROM " + b.input +
+                                             " t WHERE " + failed + " LIMIT 5"));
       CARELAKE_ASSIGN_OR_RETURN(auto rows, er.FetchAllRows());
       for (const auto& row : rows) r.examples.push_back(row[0].GetString());
     }
     result.rules.push_back(std::move(r));
   }
+  return Status::Ok();
+}
 
-  // The new change rows, one per key and sequence.
-  const std::vector<std::string> input_data = data_columns(names);
+// The new change rows, one per key and sequence (the tie order picks), and
+// the keys they touch.
+Status SelectNewChanges(ScdBuild& b) {
+  const project::Scd& scd = b.scd;
+  const std::vector<std::string> input_data = b.DataColumns(b.input_columns);
   const std::string deleted =
       scd.delete_when.empty() ? "false" : "coalesce((" + scd.delete_when + "), false)";
-  std::string carried = keys + ", " + seq + " AS _sequence, " + deleted + " AS _deleted";
+  std::string carried =
+      b.keys + ", " + SequenceSql(b) + " AS _sequence, " + deleted + " AS _deleted";
   if (!input_data.empty()) carried += ", " + Each(input_data, "$");
-  if (!lineage.empty()) carried += ", " + Each(lineage, "$");
+  if (!b.lineage.empty()) carried += ", " + Each(b.lineage, "$");
   // With ignore_null_updates a change row whose values are all NULL says
   // nothing: it is left out (it would otherwise start a key with nothing known).
   std::string says_something;
@@ -234,266 +274,319 @@ Result<ModelResult> RunScd(const ModelRequest& request, FileSystem& fs, engine::
     says_something =
         " AND (" + deleted + " OR NOT (" + Each(input_data, "$ IS NULL", " AND ") + "))";
   }
-  st = temps.Create(
-      "_scd_new",
-      "SELECT * FROM (SELECT " + carried + " FROM _scd_input WHERE " + key_present + " AND " + seq +
-          " IS NOT NULL" + says_something + ") QUALIFY row_number() OVER (PARTITION BY " + keys +
-          ", _sequence ORDER BY " +
-          TieOrder(input_data,
-                   lineage.empty() ? "" : "CAST(row(" + Each(lineage, "$") + ") AS VARCHAR) DESC") +
+  auto new_rows = b.temps.Create(
+      "scd_new",
+      "SELECT * FROM (SELECT " + carried + " FROM " + b.input + " WHERE " + KeyPresentSql(b) +
+          " AND " + SequenceSql(b) + " IS NOT NULL" + says_something +
+          ") QUALIFY row_number() OVER (PARTITION BY " + b.keys + ", _sequence ORDER BY " +
+          TieOrder(input_data, b.lineage.empty()
+                                   ? ""
+                                   : "CAST(row(" + Each(b.lineage, "$") + ") AS VARCHAR) DESC") +
           ") = 1");
-  if (!st.ok()) return st.WithContext(where + ": sequence_by / delete_when");
-  CARELAKE_RETURN_IF_ERROR(temps.Create("_scd_keys", "SELECT DISTINCT " + keys + " FROM _scd_new"));
-  CARELAKE_ASSIGN_OR_RETURN(int64_t n_keys,
-                            engine::QueryInt(conn, "SELECT count(*) FROM _scd_keys"));
+  if (!new_rows.ok()) return new_rows.status().WithContext(b.where + ": sequence_by / delete_when");
+  b.new_rows = *new_rows;
+  CARELAKE_ASSIGN_OR_RETURN(
+      b.touched, b.temps.Create("scd_keys", "SELECT DISTINCT " + b.keys + " FROM " + b.new_rows));
+  CARELAKE_ASSIGN_OR_RETURN(b.n_keys,
+                            engine::QueryInt(b.conn, "SELECT count(*) FROM " + b.touched));
+  return Status::Ok();
+}
 
-  // Every change of those keys: the stored ones and the new ones; where both
-  // have a key and sequence, the tie order picks one (the stored one when
-  // they are equal).
-  std::string events = "SELECT *, 1 AS _origin FROM _scd_new";
-  if (!rebuild) {
-    CARELAKE_ASSIGN_OR_RETURN(std::string scan, changes.ScanSql());
-    std::string on;
-    for (const std::string& k : m.key) {
-      on +=
-          (on.empty() ? "" : " AND ") + ("c." + QuoteIdentifier(k) + " = k." + QuoteIdentifier(k));
-    }
-    events = "SELECT c.*, 0 AS _origin FROM (" + scan + ") c SEMI JOIN _scd_keys k ON " + on +
-             " UNION ALL BY NAME " + events;
+// Every change of the touched keys: the stored ones and the new ones; where
+// both have a key and sequence, the tie order picks one (the stored one
+// when they are equal).
+Status GatherEvents(ScdBuild& b) {
+  std::string events = "SELECT *, 1 AS _origin FROM " + b.new_rows;
+  if (!b.rebuild) {
+    CARELAKE_ASSIGN_OR_RETURN(std::string scan, b.changes.ScanSql());
+    events = "SELECT c.*, 0 AS _origin FROM (" + scan + ") c SEMI JOIN " + b.touched + " k ON " +
+             b.KeyOn("c", "k") + " UNION ALL BY NAME " + events;
   }
-  CARELAKE_RETURN_IF_ERROR(temps.Create("_scd_all", events));
-  CARELAKE_ASSIGN_OR_RETURN(auto event_columns, DescribeColumns(conn, "_scd_all"));
+  CARELAKE_ASSIGN_OR_RETURN(std::string all, b.temps.Create("scd_all", events));
+  CARELAKE_ASSIGN_OR_RETURN(auto event_columns, DescribeColumns(b.conn, all));
   std::vector<std::string> event_names;
   for (const auto& [name, type] : event_columns) event_names.push_back(name);
-  const std::vector<std::string> data = data_columns(event_names);
-  CARELAKE_RETURN_IF_ERROR(temps.Create(
-      "_scd_events", "SELECT * FROM _scd_all QUALIFY row_number() OVER (PARTITION BY " + keys +
-                         ", _sequence ORDER BY " + TieOrder(data, "_origin ASC") + ") = 1"));
+  b.data = b.DataColumns(event_names);
+  CARELAKE_ASSIGN_OR_RETURN(
+      b.events,
+      b.temps.Create("scd_events",
+                     "SELECT * FROM " + all + " QUALIFY row_number() OVER (PARTITION BY " + b.keys +
+                         ", _sequence ORDER BY " + TieOrder(b.data, "_origin ASC") + ") = 1"));
+  return Status::Ok();
+}
 
-  // The changes table takes the new changes that won.
-  const std::string winners = "SELECT * EXCLUDE (_origin) FROM _scd_events WHERE _origin = 1";
-  CARELAKE_ASSIGN_OR_RETURN(int64_t n_new_changes,
-                            engine::QueryInt(conn, "SELECT count(*) FROM (" + winners + ")"));
-  if (rebuild) {
+// The changes table takes the new changes that won (all of them, anew, on
+// a rebuild).
+Status WriteChanges(ScdBuild& b) {
+  const std::string winners = "SELECT * EXCLUDE (_origin) FROM " + b.events + " WHERE _origin = 1";
+  CARELAKE_ASSIGN_OR_RETURN(b.n_new_changes,
+                            engine::QueryInt(b.conn, "SELECT count(*) FROM (" + winners + ")"));
+  if (b.rebuild) {
     delta::WriteOptions options;
     options.mode = delta::WriteMode::kOverwrite;
     options.merge_schema = true;
     options.overwrite_schema = true;
-    auto w = changes.Write(winners, options);
-    if (!w.ok()) return w.status().WithContext(qualified + kChangesSuffix);
-  } else if (n_new_changes > 0) {
+    auto w = b.changes.Write(winners, options);
+    if (!w.ok()) return w.status().WithContext(b.qualified + catalog::kChangesSuffix);
+  } else if (b.n_new_changes > 0) {
     delta::MergeOptions options;
-    options.keys = m.key;
+    options.keys = b.m.key;
     options.keys.push_back("_sequence");
     options.merge_schema = true;
-    auto w = changes.Merge(winners, options);
-    if (!w.ok()) return w.status().WithContext(qualified + kChangesSuffix);
+    auto w = b.changes.Merge(winners, options);
+    if (!w.ok()) return w.status().WithContext(b.qualified + catalog::kChangesSuffix);
   }
+  return Status::Ok();
+}
 
-  // NULLs filled from the key's previous change (ignore_null_updates), within
-  // the stretch since its last delete.
-  std::string filled = keys + ", _sequence, _deleted";
-  for (const std::string& c : data) {
-    filled += ", " + (scd.ignore_null_updates ? "last_value(" + QuoteIdentifier(c) +
-                                                    " IGNORE NULLS) OVER w AS " + QuoteIdentifier(c)
-                                              : QuoteIdentifier(c));
+// NULLs filled from the key's previous change (ignore_null_updates), within
+// the stretch since its last delete.
+Status FillNulls(ScdBuild& b) {
+  std::string filled = b.keys + ", _sequence, _deleted";
+  for (const std::string& c : b.data) {
+    filled +=
+        ", " + (b.scd.ignore_null_updates ? "last_value(" + QuoteIdentifier(c) +
+                                                " IGNORE NULLS) OVER w AS " + QuoteIdentifier(c)
+                                          : QuoteIdentifier(c));
   }
-  CARELAKE_RETURN_IF_ERROR(temps.Create(
-      "_scd_filled",
-      "SELECT " + filled + " FROM (SELECT *, coalesce(sum(_deleted::INTEGER) OVER (PARTITION BY " +
-          keys +
-          " ORDER BY _sequence ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS _segment "
-          "FROM _scd_events) WINDOW w AS (PARTITION BY " +
-          keys +
-          ", _segment ORDER BY _sequence ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"));
+  CARELAKE_ASSIGN_OR_RETURN(
+      b.filled,
+      b.temps.Create(
+          "scd_filled",
+          "SELECT " + filled +
+              " FROM (SELECT *, coalesce(sum(_deleted::INTEGER) OVER (PARTITION BY " + b.keys +
+              " ORDER BY _sequence ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS "
+              "_segment FROM " +
+              b.events + ") WINDOW w AS (PARTITION BY " + b.keys +
+              ", _segment ORDER BY _sequence ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"));
+  return Status::Ok();
+}
 
+// The tracked columns: `track`, or every data column but `track_except`
+// and the sequence.
+std::vector<std::string> TrackedColumns(const ScdBuild& b) {
+  if (!b.scd.track.empty()) return b.scd.track;
   std::vector<std::string> tracked;
-  if (!scd.track.empty()) {
-    tracked = scd.track;
-  } else {
-    for (const std::string& c : data) {
-      if (Contains(scd.track_except, c) || c == scd.sequence_by) continue;
-      tracked.push_back(c);
-    }
+  for (const std::string& c : b.data) {
+    if (Contains(b.scd.track_except, c) || c == b.scd.sequence_by) continue;
+    tracked.push_back(c);
   }
-  if (type2) {
-    // A version starts at a change that is not a delete and follows nothing,
-    // a delete, or a change with other tracked values.
-    std::string starts = "lag(_sequence) OVER w IS NULL OR lag(_deleted) OVER w";
-    for (const std::string& c : tracked) {
-      starts += " OR lag(" + QuoteIdentifier(c) + ") OVER w IS DISTINCT FROM " + QuoteIdentifier(c);
-    }
-    CARELAKE_RETURN_IF_ERROR(temps.Create(
-        "_scd_marked",
-        "SELECT *, sum(_start::INTEGER) OVER (PARTITION BY " + keys +
-            " ORDER BY _sequence ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS _version "
-            "FROM (SELECT *, NOT _deleted AND (" +
-            starts +
-            ") AS _start FROM _scd_filled "
-            "WINDOW w AS (PARTITION BY " +
-            keys + " ORDER BY _sequence))"));
-    std::string join, sk_parts;
-    for (const std::string& k : m.key) {
-      join += " AND s." + QuoteIdentifier(k) + " = l." + QuoteIdentifier(k);
-      sk_parts += "CAST(s." + QuoteIdentifier(k) + " AS VARCHAR), ";
-    }
-    const std::string sk = "('0x' || substr(md5(concat_ws(chr(31), " + sk_parts +
-                           "CAST(s.valid_from AS VARCHAR))), 1, 15))::BIGINT";
-    st = temps.Create(
-        "_scd_rows",
-        "WITH bounds AS (SELECT " + keys +
-            ", _version, min(_sequence) FILTER (WHERE _start) AS "
-            "valid_from, min(_sequence) FILTER (WHERE _deleted) AS closed_at FROM _scd_marked "
-            "WHERE "
-            "_version > 0 GROUP BY " +
-            keys +
-            ", _version), "
-            "spans AS (SELECT *, coalesce(closed_at, lead(valid_from) OVER (PARTITION BY " +
-            keys +
-            " ORDER BY _version)) AS valid_to FROM bounds), "
-            "latest AS (SELECT * FROM _scd_marked WHERE _version > 0 AND NOT _deleted QUALIFY "
-            "row_number() OVER (PARTITION BY " +
-            keys +
-            ", _version ORDER BY _sequence DESC) = 1) "
-            "SELECT " +
-            sk + " AS " + QuoteIdentifier(scd.surrogate_key) + ", " + Each(m.key, "s.$") +
-            (data.empty() ? "" : ", " + Each(data, "l.$")) +
-            ", s.valid_from, s.valid_to, s.valid_to IS NULL AS is_current FROM spans s JOIN latest "
-            "l "
-            "ON s._version = l._version" +
-            join);
-    if (!st.ok()) return st.WithContext(where);
-  } else {
-    st = temps.Create(
-        "_scd_rows",
-        "SELECT " + keys + (data.empty() ? "" : ", " + Each(data, "$")) +
-            " FROM (SELECT * FROM _scd_filled QUALIFY row_number() OVER (PARTITION BY " + keys +
-            " ORDER BY _sequence DESC) = 1) WHERE NOT _deleted");
-    if (!st.ok()) return st.WithContext(where);
-  }
+  return tracked;
+}
 
-  // The invariants, on the rows about to replace those keys' rows.
+// Type 2: the versions of the touched keys. A version starts at a change
+// that is not a delete and follows nothing, a delete, or a change with other
+// tracked values; it is valid until the next version starts or a delete
+// closes the key, and holds the values of its latest change.
+Status BuildVersions(ScdBuild& b) {
+  const std::string& keys = b.keys;
+  std::string starts = "lag(_sequence) OVER w IS NULL OR lag(_deleted) OVER w";
+  for (const std::string& c : TrackedColumns(b)) {
+    starts += " OR lag(" + QuoteIdentifier(c) + ") OVER w IS DISTINCT FROM " + QuoteIdentifier(c);
+  }
+  CARELAKE_ASSIGN_OR_RETURN(
+      std::string marked,
+      b.temps.Create("scd_marked",
+                     "SELECT *, sum(_start::INTEGER) OVER (PARTITION BY " + keys +
+                         " ORDER BY _sequence ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) "
+                         "AS _version FROM (SELECT *, NOT _deleted AND (" +
+                         starts + ") AS _start FROM " + b.filled + " WINDOW w AS (PARTITION BY " +
+                         keys + " ORDER BY _sequence))"));
+  std::string join, sk_parts;
+  for (const std::string& k : b.m.key) {
+    join += " AND s." + QuoteIdentifier(k) + " = l." + QuoteIdentifier(k);
+    sk_parts += "CAST(s." + QuoteIdentifier(k) + " AS VARCHAR), ";
+  }
+  const std::string sk = "('0x' || substr(md5(concat_ws(chr(31), " + sk_parts +
+                         "CAST(s.valid_from AS VARCHAR))), 1, 15))::BIGINT";
+  auto rows = b.temps.Create(
+      "scd_rows",
+      "WITH bounds AS (SELECT " + keys +
+          ", _version, min(_sequence) FILTER (WHERE _start) AS valid_from, min(_sequence) FILTER "
+          "(WHERE _deleted) AS closed_at FROM " +
+          marked + " WHERE _version > 0 GROUP BY " + keys +
+          ", _version), spans AS (SELECT *, coalesce(closed_at, lead(valid_from) OVER "
+          "(PARTITION BY " +
+          keys + " ORDER BY _version)) AS valid_to FROM bounds), latest AS (SELECT * FROM " +
+          marked + " WHERE _version > 0 AND NOT _deleted QUALIFY row_number() OVER (PARTITION BY " +
+          keys + ", _version ORDER BY _sequence DESC) = 1) SELECT " + sk + " AS " +
+          QuoteIdentifier(b.scd.surrogate_key) + ", " + Each(b.m.key, "s.$") +
+          (b.data.empty() ? "" : ", " + Each(b.data, "l.$")) +
+          ", s.valid_from, s.valid_to, s.valid_to IS NULL AS is_current FROM spans s JOIN latest "
+          "l ON s._version = l._version" +
+          join);
+  if (!rows.ok()) return rows.status().WithContext(b.where);
+  b.rows = *rows;
+  return Status::Ok();
+}
+
+// Type 1: each live touched key's latest values.
+Status BuildLatestRows(ScdBuild& b) {
+  auto rows = b.temps.Create("scd_rows", "SELECT " + b.keys +
+                                             (b.data.empty() ? "" : ", " + Each(b.data, "$")) +
+                                             " FROM (SELECT * FROM " + b.filled +
+                                             " QUALIFY row_number() OVER (PARTITION BY " + b.keys +
+                                             " ORDER BY _sequence DESC) = 1) WHERE NOT _deleted");
+  if (!rows.ok()) return rows.status().WithContext(b.where);
+  b.rows = *rows;
+  return Status::Ok();
+}
+
+// The invariants, on the rows about to replace the touched keys' rows: an
+// Internal error (nothing committed) naming what was violated.
+Status CheckInvariants(ScdBuild& b) {
+  const std::string& keys = b.keys;
+  const std::string& rows = b.rows;
   std::vector<std::pair<std::string, std::string>> invariants;
-  if (type2) {
+  if (b.type2) {
     std::string on_events, on_rows;
-    for (const std::string& k : m.key) {
+    for (const std::string& k : b.m.key) {
       on_events += " AND e." + QuoteIdentifier(k) + " = r." + QuoteIdentifier(k);
       on_rows += " AND x." + QuoteIdentifier(k) + " = r." + QuoteIdentifier(k);
     }
     invariants = {
         {"keys with more than one current row",
-         "SELECT " + keys + " FROM _scd_rows GROUP BY " + keys +
+         "SELECT " + keys + " FROM " + rows + " GROUP BY " + keys +
              " HAVING count(*) FILTER (WHERE is_current) > 1"},
         {"live keys without a current row, or deleted keys with one",
-         "SELECT * FROM (SELECT " + keys +
-             ", arg_max(_deleted, _sequence) AS gone FROM _scd_events GROUP BY " + keys +
-             ") r WHERE gone = EXISTS (SELECT 1 FROM _scd_rows x WHERE x.is_current" + on_rows +
-             ")"},
+         "SELECT * FROM (SELECT " + keys + ", arg_max(_deleted, _sequence) AS gone FROM " +
+             b.events + " GROUP BY " + keys + ") r WHERE gone = EXISTS (SELECT 1 FROM " + rows +
+             " x WHERE x.is_current" + on_rows + ")"},
         {"versions with an empty or negative validity interval",
-         "SELECT 1 FROM _scd_rows WHERE valid_to IS NOT NULL AND valid_to <= valid_from"},
+         "SELECT 1 FROM " + rows + " WHERE valid_to IS NOT NULL AND valid_to <= valid_from"},
         {"versions whose validity overlaps the next version of their key",
          "SELECT 1 FROM (SELECT *, lead(valid_from) OVER (PARTITION BY " + keys +
-             " ORDER BY valid_from) AS next_from FROM _scd_rows) WHERE next_from IS NOT NULL AND "
-             "(valid_to IS NULL OR valid_to > next_from)"},
+             " ORDER BY valid_from) AS next_from FROM " + rows +
+             ") WHERE next_from IS NOT NULL AND (valid_to IS NULL OR valid_to > next_from)"},
         {"gaps between versions of a key that no delete explains",
          "SELECT 1 FROM (SELECT *, lead(valid_from) OVER (PARTITION BY " + keys +
-             " ORDER BY valid_from) AS next_from FROM _scd_rows) r WHERE valid_to < next_from AND "
-             "NOT EXISTS (SELECT 1 FROM _scd_events e WHERE e._deleted AND e._sequence = "
-             "r.valid_to" +
-             on_events + ")"},
+             " ORDER BY valid_from) AS next_from FROM " + rows +
+             ") r WHERE valid_to < next_from AND NOT EXISTS (SELECT 1 FROM " + b.events +
+             " e WHERE e._deleted AND e._sequence = r.valid_to" + on_events + ")"},
     };
-    std::string kept = "SELECT " + QuoteIdentifier(scd.surrogate_key) + " AS sk FROM _scd_rows";
-    if (!rebuild) {
-      CARELAKE_ASSIGN_OR_RETURN(std::string scan, target.ScanSql());
-      std::string on;
-      for (const std::string& k : m.key) {
-        on += (on.empty() ? "" : " AND ") +
-              ("d." + QuoteIdentifier(k) + " = k." + QuoteIdentifier(k));
-      }
-      kept += " UNION ALL SELECT d." + QuoteIdentifier(scd.surrogate_key) + " FROM (" + scan +
-              ") d ANTI JOIN _scd_keys k ON " + on;
+    const std::string sk = QuoteIdentifier(b.scd.surrogate_key);
+    std::string kept = "SELECT " + sk + " AS sk FROM " + rows;
+    if (!b.rebuild) {
+      CARELAKE_ASSIGN_OR_RETURN(std::string scan, b.target.ScanSql());
+      kept += " UNION ALL SELECT d." + sk + " FROM (" + scan + ") d ANTI JOIN " + b.touched +
+              " k ON " + b.KeyOn("d", "k");
     }
     invariants.push_back({"surrogate keys that are not unique",
                           "SELECT sk FROM (" + kept + ") GROUP BY sk HAVING count(*) > 1"});
   } else {
     invariants.push_back(
         {"keys with more than one row",
-         "SELECT " + keys + " FROM _scd_rows GROUP BY " + keys + " HAVING count(*) > 1"});
+         "SELECT " + keys + " FROM " + rows + " GROUP BY " + keys + " HAVING count(*) > 1"});
   }
   for (const auto& [what, sql] : invariants) {
     CARELAKE_ASSIGN_OR_RETURN(int64_t bad,
-                              engine::QueryInt(conn, "SELECT count(*) FROM (" + sql + ")"));
+                              engine::QueryInt(b.conn, "SELECT count(*) FROM (" + sql + ")"));
     if (bad > 0) {
-      return Internal(qualified + ": invariant violated: " + WithThousands(bad) + " " + what +
+      return Internal(b.qualified + ": invariant violated: " + WithThousands(bad) + " " + what +
                       "; nothing was committed");
     }
   }
-  CARELAKE_RETURN_IF_ERROR(CheckModelExpectations(m, "_scd_rows", conn, &result));
-  if (!result.failed_rule.empty()) return result;
+  return Status::Ok();
+}
 
+// The touched keys whose rows differ from the stored ones (all of them when
+// the columns differ), in a temporary table whose name is returned.
+Result<std::string> ChangedKeys(ScdBuild& b) {
+  CARELAKE_ASSIGN_OR_RETURN(std::string scan, b.target.ScanSql());
+  CARELAKE_ASSIGN_OR_RETURN(
+      std::string stored,
+      b.temps.Create("scd_stored", "SELECT r.* FROM (" + scan + ") r SEMI JOIN " + b.touched +
+                                       " k ON " + b.KeyOn("r", "k")));
+  CARELAKE_ASSIGN_OR_RETURN(auto row_columns, DescribeColumns(b.conn, b.rows));
+  CARELAKE_ASSIGN_OR_RETURN(auto stored_columns, DescribeColumns(b.conn, stored));
+  bool same_columns = row_columns.size() == stored_columns.size();
+  std::vector<std::string> compared;
+  for (size_t i = 0; i < row_columns.size(); ++i) {
+    compared.push_back(row_columns[i].first);
+    same_columns = same_columns && row_columns[i].first == stored_columns[i].first;
+  }
+  std::string changed_keys = "SELECT * FROM " + b.touched;
+  if (same_columns) {
+    const std::string cols = Each(compared, "$");
+    changed_keys = "SELECT DISTINCT " + b.keys + " FROM ((SELECT " + cols + " FROM " + b.rows +
+                   " EXCEPT ALL SELECT " + cols + " FROM " + stored + ") UNION ALL (SELECT " +
+                   cols + " FROM " + stored + " EXCEPT ALL SELECT " + cols + " FROM " + b.rows +
+                   "))";
+  }
+  return b.temps.Create("scd_changed_keys", changed_keys);
+}
+
+// Commits the rows: the whole dimension on a rebuild (with the unknown
+// member), else only the rows of the keys whose rows changed (a
+// re-delivered snapshot changes nothing; facts are not looked up again).
+Status WriteDimension(ScdBuild& b) {
   delta::WriteOptions options;
   options.mode = delta::WriteMode::kOverwrite;
   options.merge_schema = true;
-  options.overwrite_schema = rebuild;
-  options.txns = in.Txns();
-  options.recommit = rebuild;
-  options.properties[kDefinitionProperty] = request.definition;
-  std::string rows = "SELECT * FROM _scd_rows";
-  std::string key_on;  // r.<key> = k.<key>
-  for (const std::string& k : m.key) {
-    key_on += (key_on.empty() ? "" : " AND ") +
-              ("r." + QuoteIdentifier(k) + " = k." + QuoteIdentifier(k));
-  }
-  int64_t n_changed_keys = n_keys;
-  if (rebuild) {
-    if (type2 && scd.unknown_member) {
-      rows += " UNION ALL BY NAME SELECT -1::BIGINT AS " + QuoteIdentifier(scd.surrogate_key) +
+  options.overwrite_schema = b.rebuild;
+  options.txns = b.in.Txns();
+  options.recommit = b.rebuild;
+  options.properties[kDefinitionProperty] = b.request.definition;
+  std::string rows = "SELECT * FROM " + b.rows;
+  int64_t n_changed_keys = b.n_keys;
+  if (b.rebuild) {
+    if (b.type2 && b.scd.unknown_member) {
+      rows += " UNION ALL BY NAME SELECT -1::BIGINT AS " + QuoteIdentifier(b.scd.surrogate_key) +
               ", false AS is_current";
     }
   } else {
-    // Only the keys whose rows differ from the stored ones are rewritten (a
-    // re-delivered snapshot changes nothing; facts are not looked up again).
-    CARELAKE_ASSIGN_OR_RETURN(std::string scan, target.ScanSql());
-    CARELAKE_RETURN_IF_ERROR(temps.Create(
-        "_scd_stored", "SELECT r.* FROM (" + scan + ") r SEMI JOIN _scd_keys k ON " + key_on));
-    CARELAKE_ASSIGN_OR_RETURN(auto row_columns, DescribeColumns(conn, "_scd_rows"));
-    CARELAKE_ASSIGN_OR_RETURN(auto stored_columns, DescribeColumns(conn, "_scd_stored"));
-    bool same_columns = row_columns.size() == stored_columns.size();
-    std::vector<std::string> compared;
-    for (size_t i = 0; i < row_columns.size(); ++i) {
-      compared.push_back(row_columns[i].first);
-      same_columns = same_columns && row_columns[i].first == stored_columns[i].first;
-    }
-    std::string changed_keys = "SELECT * FROM _scd_keys";
-    if (same_columns) {
-      const std::string cols = Each(compared, "$");
-      changed_keys = "SELECT DISTINCT " + keys + " FROM ((SELECT " + cols +
-                     " FROM _scd_rows EXCEPT ALL SELECT " + cols +
-                     " FROM _scd_stored) UNION ALL (SELECT " + cols +
-                     " FROM _scd_stored EXCEPT ALL SELECT " + cols + " FROM _scd_rows))";
-    }
-    CARELAKE_RETURN_IF_ERROR(temps.Create("_scd_changed_keys", changed_keys));
+    CARELAKE_ASSIGN_OR_RETURN(std::string changed_keys, ChangedKeys(b));
     CARELAKE_ASSIGN_OR_RETURN(n_changed_keys,
-                              engine::QueryInt(conn, "SELECT count(*) FROM _scd_changed_keys"));
-    rows = "SELECT r.* FROM _scd_rows r SEMI JOIN _scd_changed_keys k ON " + key_on;
+                              engine::QueryInt(b.conn, "SELECT count(*) FROM " + changed_keys));
+    rows =
+        "SELECT r.* FROM " + b.rows + " r SEMI JOIN " + changed_keys + " k ON " + b.KeyOn("r", "k");
     options.replace_where =
-        m.key.size() == 1
-            ? keys + " IN (SELECT " + keys + " FROM _scd_changed_keys)"
-            : "row(" + keys + ") IN (SELECT row(" + keys + ") FROM _scd_changed_keys)";
+        b.m.key.size() == 1
+            ? b.keys + " IN (SELECT " + b.keys + " FROM " + changed_keys + ")"
+            : "row(" + b.keys + ") IN (SELECT row(" + b.keys + ") FROM " + changed_keys + ")";
   }
   CARELAKE_ASSIGN_OR_RETURN(int64_t n_rows,
-                            engine::QueryInt(conn, "SELECT count(*) FROM (" + rows + ")"));
-  auto w = target.Write(rows, options);
-  if (!w.ok()) return w.status().WithContext(qualified);
+                            engine::QueryInt(b.conn, "SELECT count(*) FROM (" + rows + ")"));
+  auto w = b.target.Write(rows, options);
+  if (!w.ok()) return w.status().WithContext(b.qualified);
+  ModelResult& result = b.result;
   result.committed = w->committed;
   result.version = w->version;
   result.rows_written = n_rows;
   result.message = WithThousands(result.rows_read) + " change rows, " +
-                   WithThousands(n_new_changes) + " new changes of " + WithThousands(n_keys) +
+                   WithThousands(b.n_new_changes) + " new changes of " + WithThousands(b.n_keys) +
                    " keys; " + WithThousands(n_changed_keys) + " keys changed, " +
-                   WithThousands(n_rows) + (type2 ? " versions" : " rows") + " written for them";
+                   WithThousands(n_rows) + (b.type2 ? " versions" : " rows") + " written for them";
   if (!w->committed) result.message = w->reason;
-  return result;
+  return Status::Ok();
+}
+
+Result<ModelResult> RunScd(const ModelRequest& request, FileSystem& fs, engine::Connection& conn) {
+  ScdBuild b(request, fs, conn);
+  CARELAKE_ASSIGN_OR_RETURN(b.in, ResolveInputs(request, /*incremental=*/true, fs, conn));
+  if (!b.in.changed) {
+    b.result.message = "up to date (no new change rows)";
+    return std::move(b.result);
+  }
+  b.result.reason = b.in.InputsReason();
+  b.rebuild = request.full_refresh || !b.target.Exists();
+  if (!b.rebuild && !b.changes.Exists()) {
+    return FailedPrecondition(b.qualified + catalog::kChangesSuffix + " (" + b.changes.path() +
+                              ") is missing, so the history of " + b.qualified +
+                              " cannot be updated; rebuild it with --full-refresh");
+  }
+  CARELAKE_RETURN_IF_ERROR(LoadChangeRows(b));
+  CARELAKE_RETURN_IF_ERROR(CheckImplicitRules(b));
+  CARELAKE_RETURN_IF_ERROR(SelectNewChanges(b));
+  CARELAKE_RETURN_IF_ERROR(GatherEvents(b));
+  CARELAKE_RETURN_IF_ERROR(WriteChanges(b));
+  CARELAKE_RETURN_IF_ERROR(FillNulls(b));
+  CARELAKE_RETURN_IF_ERROR(b.type2 ? BuildVersions(b) : BuildLatestRows(b));
+  CARELAKE_RETURN_IF_ERROR(CheckInvariants(b));
+  CARELAKE_RETURN_IF_ERROR(CheckModelExpectations(b.m, b.rows, conn, &b.result));
+  if (!b.result.failed_rule.empty()) return std::move(b.result);
+  CARELAKE_RETURN_IF_ERROR(WriteDimension(b));
+  return std::move(b.result);
 }
 
 }  // namespace

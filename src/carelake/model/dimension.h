@@ -21,11 +21,9 @@
 #include "carelake/base/file_system.h"
 #include "carelake/base/result.h"
 #include "carelake/engine/connection.h"
-#include "carelake/model/gold.h"
+#include "carelake/model/types.h"
 
 namespace carelake::model {
-
-inline constexpr char kChangesSuffix[] = "__changes";
 
 // Runs a model with materialized scd1, scd2, date_dimension or
 // time_dimension. An invariant violation is an error; nothing is committed.

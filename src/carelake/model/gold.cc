@@ -6,7 +6,10 @@
 
 #include "carelake/delta/schema.h"
 #include "carelake/delta/table.h"
+#include "carelake/engine/temp_tables.h"
+#include "carelake/model/definition.h"
 #include "carelake/model/dimension.h"
+#include "carelake/model/silver.h"
 #include "carelake/sql/statement.h"
 
 namespace carelake::model {
@@ -15,8 +18,6 @@ namespace {
 using delta::QuoteIdentifier;
 using delta::QuoteLiteral;
 using project::ExpectationAction;
-
-constexpr char kModelRows[] = "_model_rows";
 
 bool IsLayer(const std::string& schema) {
   std::string lower = schema;
@@ -207,8 +208,6 @@ Result<std::vector<std::pair<std::string, std::string>>> DescribeColumns(engine:
 
 namespace {
 
-constexpr char kLookedUpRows[] = "_model_looked_up";
-
 // Key columns as `_lk_k<i>` of a lookup's dimension.
 std::string DimKeys(const project::Lookup& l) {
   std::string out;
@@ -228,174 +227,221 @@ std::string KeyMatch(const project::Lookup& l, const std::string& prefix, const 
   return out;
 }
 
-// Adds each lookup's surrogate key to the rows of `rows_table`, into the new
-// temporary table `out`. For an incremental merge model, the stored rows
-// whose natural key changed in a looked-up dimension since the model last
-// ran (a key that arrived late, a history re-split by a late change) are
-// looked up again and merged with the new rows; returns how many.
-Result<int64_t> LookupSurrogateKeys(const ModelRequest& request, const ModelInputs& in,
-                                    const std::string& rows_table, const std::string& out,
-                                    FileSystem& fs, engine::Connection& conn) {
-  const project::Model& m = *request.model;
-  delta::DeltaTable target(fs, request.target_path, conn);
+// The surrogate-key lookups of one model step. Intermediate tables live in
+// `scratch`, dropped when the lookups are done; the looked-up rows in
+// `out`, the caller's.
+struct LookupPass {
+  LookupPass(const ModelRequest& request, const ModelInputs& in, engine::TempTables& out)
+      : request(request), m(*request.model), in(in), conn(out.conn()), out(out), scratch(conn) {}
+
+  const ModelRequest& request;
+  const project::Model& m;
+  const ModelInputs& in;
+  engine::Connection& conn;
+  engine::TempTables& out;
+  engine::TempTables scratch;
+};
+
+// The condition on a stored row `f` that the natural key of one of its
+// lookups changed in the dimension since the model last read it: the keys
+// whose versions differ between the dimension then and now, each lookup's
+// in a temporary table. Empty when no looked-up dimension changed.
+Result<std::string> ChangedKeysCondition(LookupPass& p, FileSystem& fs) {
+  std::string changed;
+  for (size_t i = 0; i < p.m.lookups.size(); ++i) {
+    const project::Lookup& l = p.m.lookups[i];
+    const std::string q = "gold." + l.dimension;
+    auto it = p.in.consumed.find(std::string(kUpstreamAppPrefix) + q);
+    const int64_t after = it == p.in.consumed.end() ? -1 : it->second;
+    if (p.in.current.at(q) <= after) continue;
+    delta::DeltaTable dim(fs, p.request.upstream_paths.at(q), p.conn);
+    CARELAKE_ASSIGN_OR_RETURN(std::string now, dim.ScanSql());
+    std::string then = "SELECT * FROM (" + now + ") WHERE false";
+    if (after >= 0) {
+      CARELAKE_ASSIGN_OR_RETURN(then, dim.ScanSql(after));
+    }
+    const std::string cols =
+        DimKeys(l) + QuoteIdentifier(l.surrogate_key) + " AS _lk_sk, valid_from, valid_to";
+    CARELAKE_ASSIGN_OR_RETURN(
+        std::string name,
+        p.scratch.Create("lk_changed",
+                         "SELECT DISTINCT * EXCLUDE (_lk_sk, valid_from, valid_to) FROM ((SELECT " +
+                             cols + " FROM (" + now + ") EXCEPT SELECT " + cols + " FROM (" + then +
+                             ")) UNION ALL (SELECT " + cols + " FROM (" + then +
+                             ") EXCEPT SELECT " + cols + " FROM (" + now +
+                             "))) WHERE _lk_k0 IS NOT NULL"));
+    changed += (changed.empty() ? "" : " OR ") + std::string("EXISTS (SELECT 1 FROM ") + name +
+               " c WHERE " + KeyMatch(l, "c", "f") + ")";
+  }
+  return changed;
+}
+
+// The stored rows to look up again.
+struct Relookups {
+  std::string table;  // the new rows and those stored rows; empty when there are none
+  int64_t rows = 0;   // how many stored rows
+};
+
+// The stored rows meeting `changed` that this run does not bring anew,
+// without their looked-up keys, marked `__relooked` and added to the rows of
+// `rows_table`.
+Result<Relookups> GatherRelookups(LookupPass& p, const std::string& rows_table,
+                                  const std::string& changed) {
+  const project::Model& m = p.m;
+  CARELAKE_ASSIGN_OR_RETURN(auto stored,
+                            DescribeColumns(p.conn, "gold." + QuoteIdentifier(m.name)));
+  std::string exclude;
+  for (const project::Lookup& l : m.lookups) {
+    for (const auto& [name, type] : stored) {
+      if (name == l.as) exclude += (exclude.empty() ? "" : ", ") + QuoteIdentifier(name);
+    }
+  }
+  std::string is_new;
+  for (const std::string& k : m.key) {
+    is_new += (is_new.empty() ? "" : " AND ") +
+              ("n." + QuoteIdentifier(k) + " = f." + QuoteIdentifier(k));
+  }
+  CARELAKE_ASSIGN_OR_RETURN(
+      std::string again,
+      p.scratch.Create("lk_again", "SELECT f.*" +
+                                       (exclude.empty() ? "" : " EXCLUDE (" + exclude + ")") +
+                                       " FROM gold." + QuoteIdentifier(m.name) + " f WHERE (" +
+                                       changed + ") AND NOT EXISTS (SELECT 1 FROM " + rows_table +
+                                       " n WHERE " + is_new + ")"));
+  Relookups r;
+  CARELAKE_ASSIGN_OR_RETURN(r.rows, engine::QueryInt(p.conn, "SELECT count(*) FROM " + again));
+  if (r.rows > 0) {
+    CARELAKE_ASSIGN_OR_RETURN(
+        r.table, p.scratch.Create("lk_source", "SELECT * FROM " + rows_table +
+                                                   " UNION ALL BY NAME SELECT *, true AS "
+                                                   "__relooked FROM " +
+                                                   again));
+  }
+  return r;
+}
+
+// Adds lookup `l`'s surrogate key, as column `l.as`, to the rows of
+// `source`, into a new temporary table of `into`: the version in effect at
+// `as_of` (the key's first version before it, the latest for a NULL time),
+// or the current one; -1 for a key the dimension does not know.
+Result<std::string> ApplyLookup(LookupPass& p, const project::Lookup& l, const std::string& source,
+                                engine::TempTables& into) {
+  const std::string d = "gold." + QuoteIdentifier(l.dimension);
+  CARELAKE_ASSIGN_OR_RETURN(auto dim_columns, DescribeColumns(p.conn, d));
+  std::string from_type;
+  for (const auto& [name, type] : dim_columns) {
+    if (name == "valid_from") from_type = type;
+  }
+  if (from_type.empty()) {
+    return FailedPrecondition(l.origin.ToString() + ": lookup of " + d +
+                              ": the dimension has no valid_from column");
+  }
+  const std::string sk = QuoteIdentifier(l.surrogate_key);
+  const std::string versions = "(SELECT " + DimKeys(l) + "valid_from AS _lk_from, " + sk +
+                               " AS _lk_sk FROM " + d + " WHERE " + sk + " <> -1)";
+  std::string key_group;
+  for (size_t k = 0; k < l.on.size(); ++k) key_group += "_lk_k" + std::to_string(k) + ", ";
+  const std::string ends = "(SELECT " + key_group +
+                           "arg_min(_lk_sk, _lk_from) AS _lk_first, arg_max(_lk_sk, _lk_from) "
+                           "AS _lk_last FROM " +
+                           versions + " GROUP BY ALL)";
+  std::string value;
+  std::string join;
+  if (l.as_of.empty()) {
+    value = "e._lk_last";
+  } else {
+    const std::string as_of = "CAST((" + l.as_of + ") AS " + from_type + ")";
+    value =
+        "CASE WHEN " + as_of + " IS NULL THEN e._lk_last ELSE coalesce(a._lk_sk, e._lk_first) END";
+    join = " ASOF LEFT JOIN " + versions + " a ON " + KeyMatch(l, "a", "m") + " AND " + as_of +
+           " >= a._lk_from";
+  }
+  auto next = into.Create("lk_rows", "SELECT m.*, coalesce(" + value + ", -1)::BIGINT AS " +
+                                         QuoteIdentifier(l.as) + " FROM " + source + " m" + join +
+                                         " LEFT JOIN " + ends + " e ON " + KeyMatch(l, "e", "m"));
+  if (!next.ok()) return next.status().WithContext(l.origin.ToString() + ": lookup of " + d);
+  return next;
+}
+
+// Of the looked-up rows of `all`, the new ones and the stored ones whose
+// looked-up keys changed (a new version usually changes no stored row's
+// key), into a new temporary table of `p.out`.
+Result<std::string> KeepChangedRelookups(LookupPass& p, const std::string& all) {
+  const project::Model& m = p.m;
+  CARELAKE_ASSIGN_OR_RETURN(auto stored,
+                            DescribeColumns(p.conn, "gold." + QuoteIdentifier(m.name)));
+  std::string same;
+  for (const std::string& k : m.key) {
+    same += " AND f." + QuoteIdentifier(k) + " = o." + QuoteIdentifier(k);
+  }
+  bool comparable = true;
+  for (const project::Lookup& l : m.lookups) {
+    comparable = comparable && std::any_of(stored.begin(), stored.end(),
+                                           [&l](const auto& c) { return c.first == l.as; });
+    same += " AND f." + QuoteIdentifier(l.as) + " IS NOT DISTINCT FROM o." + QuoteIdentifier(l.as);
+  }
+  std::string keep = "SELECT * EXCLUDE (__relooked) FROM " + all + " o";
+  if (comparable) {
+    keep += " WHERE o.__relooked IS NULL OR NOT EXISTS (SELECT 1 FROM gold." +
+            QuoteIdentifier(m.name) + " f WHERE true" + same + ")";
+  }
+  return p.out.Create("lk_rows", keep);
+}
+
+// The rows of `rows_table` with each lookup's surrogate key.
+struct LookedUp {
+  std::string table;  // a temporary table of the caller's TempTables
+  // Stored rows of an incremental merge model looked up again and written.
+  int64_t relooked = 0;
+};
+
+// Adds each lookup's surrogate key to the rows of `rows_table`, into a new
+// temporary table of `temps`. For an incremental merge model, the stored
+// rows whose natural key changed in a looked-up dimension since the model
+// last ran (a key that arrived late, a history re-split by a late change)
+// are looked up again and merged with the new rows.
+Result<LookedUp> LookupSurrogateKeys(const ModelRequest& request, const ModelInputs& in,
+                                     const std::string& rows_table, engine::TempTables& temps,
+                                     FileSystem& fs) {
+  LookupPass p(request, in, temps);
+  const project::Model& m = p.m;
+  delta::DeltaTable target(fs, request.target_path, p.conn);
   const bool relookup = m.materialized == project::Materialization::kIncremental &&
                         m.strategy == project::IncrementalStrategy::kMerge && target.Exists() &&
                         !request.full_refresh;
-  std::vector<std::string> temps;
-  struct DropTemps {
-    engine::Connection& conn;
-    std::vector<std::string>& names;
-    ~DropTemps() {
-      for (const std::string& n : names) (void)conn.Execute("DROP TABLE IF EXISTS " + n);
-    }
-  } drop_temps{conn, temps};
-  auto temp = [&](const std::string& name, const std::string& sql) -> Status {
-    temps.push_back(name);
-    CARELAKE_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + name));
-    return conn.Execute("CREATE TEMP TABLE " + name + " AS " + sql);
-  };
   std::string source = rows_table;
   int64_t relooked = 0;
   if (relookup) {
-    std::string changed;  // condition on a stored row `f`
-    for (size_t i = 0; i < m.lookups.size(); ++i) {
-      const project::Lookup& l = m.lookups[i];
-      const std::string q = "gold." + l.dimension;
-      auto it = in.consumed.find(std::string(kUpstreamAppPrefix) + q);
-      const int64_t after = it == in.consumed.end() ? -1 : it->second;
-      if (in.current.at(q) <= after) continue;
-      // The keys whose versions differ between the dimension the model last
-      // read and the dimension now.
-      delta::DeltaTable dim(fs, request.upstream_paths.at(q), conn);
-      CARELAKE_ASSIGN_OR_RETURN(std::string now, dim.ScanSql());
-      std::string then = "SELECT * FROM (" + now + ") WHERE false";
-      if (after >= 0) {
-        CARELAKE_ASSIGN_OR_RETURN(then, dim.ScanSql(after));
-      }
-      const std::string cols =
-          DimKeys(l) + QuoteIdentifier(l.surrogate_key) + " AS _lk_sk, valid_from, valid_to";
-      const std::string name = "_lk_changed" + std::to_string(i);
-      CARELAKE_RETURN_IF_ERROR(
-          temp(name, "SELECT DISTINCT * EXCLUDE (_lk_sk, valid_from, valid_to) FROM ((SELECT " +
-                         cols + " FROM (" + now + ") EXCEPT SELECT " + cols + " FROM (" + then +
-                         ")) UNION ALL (SELECT " + cols + " FROM (" + then + ") EXCEPT SELECT " +
-                         cols + " FROM (" + now + "))) WHERE _lk_k0 IS NOT NULL"));
-      changed += (changed.empty() ? "" : " OR ") + std::string("EXISTS (SELECT 1 FROM ") + name +
-                 " c WHERE " + KeyMatch(l, "c", "f") + ")";
-    }
+    CARELAKE_ASSIGN_OR_RETURN(std::string changed, ChangedKeysCondition(p, fs));
     if (!changed.empty()) {
-      CARELAKE_ASSIGN_OR_RETURN(auto stored,
-                                DescribeColumns(conn, "gold." + QuoteIdentifier(m.name)));
-      std::string exclude;
-      for (const project::Lookup& l : m.lookups) {
-        for (const auto& [name, type] : stored) {
-          if (name == l.as) exclude += (exclude.empty() ? "" : ", ") + QuoteIdentifier(name);
-        }
-      }
-      std::string is_new;
-      for (const std::string& k : m.key) {
-        is_new += (is_new.empty() ? "" : " AND ") +
-                  ("n." + QuoteIdentifier(k) + " = f." + QuoteIdentifier(k));
-      }
-      CARELAKE_RETURN_IF_ERROR(
-          temp("_lk_again", "SELECT f.*" + (exclude.empty() ? "" : " EXCLUDE (" + exclude + ")") +
-                                " FROM gold." + QuoteIdentifier(m.name) + " f WHERE (" + changed +
-                                ") AND NOT EXISTS (SELECT 1 FROM " + rows_table + " n WHERE " +
-                                is_new + ")"));
-      CARELAKE_ASSIGN_OR_RETURN(relooked, engine::QueryInt(conn, "SELECT count(*) FROM _lk_again"));
-      if (relooked > 0) {
-        CARELAKE_RETURN_IF_ERROR(temp(
-            "_lk_source", "SELECT * FROM " + rows_table +
-                              " UNION ALL BY NAME SELECT *, true AS __relooked FROM _lk_again"));
-        source = "_lk_source";
-      }
+      CARELAKE_ASSIGN_OR_RETURN(Relookups again, GatherRelookups(p, rows_table, changed));
+      relooked = again.rows;
+      if (relooked > 0) source = again.table;
     }
   }
   CARELAKE_ASSIGN_OR_RETURN(int64_t expected,
-                            engine::QueryInt(conn, "SELECT count(*) FROM " + source));
+                            engine::QueryInt(p.conn, "SELECT count(*) FROM " + source));
   for (size_t i = 0; i < m.lookups.size(); ++i) {
-    const project::Lookup& l = m.lookups[i];
-    const std::string d = "gold." + QuoteIdentifier(l.dimension);
-    CARELAKE_ASSIGN_OR_RETURN(auto dim_columns, DescribeColumns(conn, d));
-    std::string from_type;
-    for (const auto& [name, type] : dim_columns) {
-      if (name == "valid_from") from_type = type;
-    }
-    if (from_type.empty()) {
-      return FailedPrecondition(l.origin.ToString() + ": lookup of " + d +
-                                ": the dimension has no valid_from column");
-    }
-    const std::string sk = QuoteIdentifier(l.surrogate_key);
-    const std::string versions = "(SELECT " + DimKeys(l) + "valid_from AS _lk_from, " + sk +
-                                 " AS _lk_sk FROM " + d + " WHERE " + sk + " <> -1)";
-    std::string key_group;
-    for (size_t k = 0; k < l.on.size(); ++k) key_group += "_lk_k" + std::to_string(k) + ", ";
-    const std::string ends = "(SELECT " + key_group +
-                             "arg_min(_lk_sk, _lk_from) AS _lk_first, arg_max(_lk_sk, _lk_from) "
-                             "AS _lk_last FROM " +
-                             versions + " GROUP BY ALL)";
-    std::string value;
-    std::string join;
-    if (l.as_of.empty()) {
-      value = "e._lk_last";
-    } else {
-      const std::string as_of = "CAST((" + l.as_of + ") AS " + from_type + ")";
-      value = "CASE WHEN " + as_of +
-              " IS NULL THEN e._lk_last ELSE coalesce(a._lk_sk, e._lk_first) END";
-      join = " ASOF LEFT JOIN " + versions + " a ON " + KeyMatch(l, "a", "m") + " AND " + as_of +
-             " >= a._lk_from";
-    }
-    const std::string last = relooked > 0 ? "_lk_all" : out;
-    const std::string next = i + 1 == m.lookups.size() ? last : "_lk_step" + std::to_string(i);
-    const std::string sql = "SELECT m.*, coalesce(" + value + ", -1)::BIGINT AS " +
-                            QuoteIdentifier(l.as) + " FROM " + source + " m" + join +
-                            " LEFT JOIN " + ends + " e ON " + KeyMatch(l, "e", "m");
-    if (next == out) {
-      // The caller drops `out`.
-      CARELAKE_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + out));
-      Status st = conn.Execute("CREATE TEMP TABLE " + out + " AS " + sql);
-      if (!st.ok()) return st.WithContext(l.origin.ToString() + ": lookup of " + d);
-    } else {
-      Status st = temp(next, sql);
-      if (!st.ok()) return st.WithContext(l.origin.ToString() + ": lookup of " + d);
-    }
-    source = next;
+    const bool last = i + 1 == m.lookups.size() && relooked == 0;
+    CARELAKE_ASSIGN_OR_RETURN(source,
+                              ApplyLookup(p, m.lookups[i], source, last ? p.out : p.scratch));
   }
-  CARELAKE_ASSIGN_OR_RETURN(int64_t got, engine::QueryInt(conn, "SELECT count(*) FROM " + source));
+  CARELAKE_ASSIGN_OR_RETURN(int64_t got,
+                            engine::QueryInt(p.conn, "SELECT count(*) FROM " + source));
   if (got != expected) {
     return Internal("lookups of model '" + m.name + "' turned " + std::to_string(expected) +
                     " rows into " + std::to_string(got));
   }
+  LookedUp looked_up{source, relooked};
   if (relooked > 0) {
-    // Of the stored rows looked up again, only those whose keys changed are
-    // written (a new version usually changes no stored row's key).
-    CARELAKE_ASSIGN_OR_RETURN(auto stored,
-                              DescribeColumns(conn, "gold." + QuoteIdentifier(m.name)));
-    std::string same;
-    for (const std::string& k : m.key) {
-      same += " AND f." + QuoteIdentifier(k) + " = o." + QuoteIdentifier(k);
-    }
-    bool comparable = true;
-    for (const project::Lookup& l : m.lookups) {
-      comparable = comparable && std::any_of(stored.begin(), stored.end(),
-                                             [&l](const auto& c) { return c.first == l.as; });
-      same +=
-          " AND f." + QuoteIdentifier(l.as) + " IS NOT DISTINCT FROM o." + QuoteIdentifier(l.as);
-    }
-    std::string keep = "SELECT * EXCLUDE (__relooked) FROM _lk_all o";
-    if (comparable) {
-      keep += " WHERE o.__relooked IS NULL OR NOT EXISTS (SELECT 1 FROM gold." +
-              QuoteIdentifier(m.name) + " f WHERE true" + same + ")";
-    }
-    CARELAKE_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + out));
-    CARELAKE_RETURN_IF_ERROR(conn.Execute("CREATE TEMP TABLE " + out + " AS " + keep));
+    CARELAKE_ASSIGN_OR_RETURN(looked_up.table, KeepChangedRelookups(p, source));
     CARELAKE_ASSIGN_OR_RETURN(int64_t written,
-                              engine::QueryInt(conn, "SELECT count(*) FROM " + out));
+                              engine::QueryInt(p.conn, "SELECT count(*) FROM " + looked_up.table));
     CARELAKE_ASSIGN_OR_RETURN(int64_t fresh,
-                              engine::QueryInt(conn, "SELECT count(*) FROM " + rows_table));
-    relooked = written - fresh;
+                              engine::QueryInt(p.conn, "SELECT count(*) FROM " + rows_table));
+    looked_up.relooked = written - fresh;
   }
-  return relooked;
+  return looked_up;
 }
 
 // Why an incremental append model must be rebuilt instead: an input read
@@ -415,54 +461,14 @@ std::string AppendRebuildReason(const ModelRequest& request, const ModelInputs& 
          "append of its new rows would repeat rows";
 }
 
-Result<ModelResult> RunSqlModel(const ModelRequest& request, FileSystem& fs,
-                                engine::Connection& conn) {
+// Commits the model's rows (those of `rows_table`): merged by key into an
+// incremental merge model's table, appended to an incremental append
+// model's, else overwriting the table.
+Status WriteModelRows(const ModelRequest& request, const ModelInputs& in,
+                      const std::string& rows_table, delta::DeltaTable& target,
+                      ModelResult* result) {
   const project::Model& m = *request.model;
-  const std::string qualified = "gold." + m.name;
   const bool incremental = m.materialized == project::Materialization::kIncremental;
-  ModelResult result;
-  delta::DeltaTable target(fs, request.target_path, conn);
-  CARELAKE_ASSIGN_OR_RETURN(ModelInputs in, ResolveInputs(request, incremental, fs, conn));
-  if (!in.changed) {
-    result.message = "up to date (no referenced table changed)";
-    return result;
-  }
-  if (const std::string why = AppendRebuildReason(request, in); !why.empty()) {
-    ModelRequest full = request;
-    full.full_refresh = true;
-    auto rebuilt = RunSqlModel(full, fs, conn);
-    if (rebuilt.ok() && rebuilt->committed) {
-      rebuilt->reason = why;
-      rebuilt->mode = BuildMode::kFull;
-    }
-    return rebuilt;
-  }
-  result.reason = in.InputsReason();
-  CARELAKE_RETURN_IF_ERROR(conn.Execute(std::string("DROP TABLE IF EXISTS ") + kModelRows));
-  // The model's SQL starts a line of its own, so DuckDB's error positions
-  // map back to the model's file.
-  const std::string create = std::string("CREATE TEMP TABLE ") + kModelRows + " AS\n";
-  Status st = conn.Execute(create + in.sql);
-  if (!st.ok()) return ModelSqlError(m, in, create + in.sql, create.size(), st);
-  struct DropRows {
-    engine::Connection& conn;
-    ~DropRows() { (void)conn.Execute(std::string("DROP TABLE IF EXISTS ") + kModelRows); }
-  } drop_rows{conn};
-  CARELAKE_ASSIGN_OR_RETURN(
-      result.rows_read, engine::QueryInt(conn, std::string("SELECT count(*) FROM ") + kModelRows));
-  std::string rows_table = kModelRows;
-  if (!m.lookups.empty()) {
-    CARELAKE_ASSIGN_OR_RETURN(
-        int64_t relooked, LookupSurrogateKeys(request, in, kModelRows, kLookedUpRows, fs, conn));
-    result.rows_relooked_up = relooked;
-    rows_table = kLookedUpRows;
-  }
-  struct DropLookedUp {
-    engine::Connection& conn;
-    ~DropLookedUp() { (void)conn.Execute(std::string("DROP TABLE IF EXISTS ") + kLookedUpRows); }
-  } drop_looked_up{conn};
-  CARELAKE_RETURN_IF_ERROR(CheckModelExpectations(m, rows_table, conn, &result));
-  if (!result.failed_rule.empty()) return result;
   const std::vector<delta::Txn> txns = in.Txns();
   const std::string rows = "SELECT * FROM " + rows_table;
   std::optional<Result<delta::OperationResult>> written;
@@ -487,12 +493,57 @@ Result<ModelResult> RunSqlModel(const ModelRequest& request, FileSystem& fs,
     options.partition_by = m.partition_by;
     written = target.Write(rows, options);
   }
-  if (!written->ok()) return written->status().WithContext(qualified);
+  if (!written->ok()) return written->status().WithContext("gold." + m.name);
   const delta::OperationResult& op = **written;
-  result.committed = op.committed;
-  result.version = op.version;
-  result.rows_written = op.metrics.rows_inserted + op.metrics.rows_updated;
-  if (!op.committed) result.message = op.reason;
+  result->committed = op.committed;
+  result->version = op.version;
+  result->rows_written = op.metrics.rows_inserted + op.metrics.rows_updated;
+  if (!op.committed) result->message = op.reason;
+  return Status::Ok();
+}
+
+Result<ModelResult> RunSqlModel(const ModelRequest& request, FileSystem& fs,
+                                engine::Connection& conn) {
+  const project::Model& m = *request.model;
+  const bool incremental = m.materialized == project::Materialization::kIncremental;
+  ModelResult result;
+  delta::DeltaTable target(fs, request.target_path, conn);
+  CARELAKE_ASSIGN_OR_RETURN(ModelInputs in, ResolveInputs(request, incremental, fs, conn));
+  if (!in.changed) {
+    result.message = "up to date (no referenced table changed)";
+    return result;
+  }
+  if (const std::string why = AppendRebuildReason(request, in); !why.empty()) {
+    ModelRequest full = request;
+    full.full_refresh = true;
+    auto rebuilt = RunSqlModel(full, fs, conn);
+    if (rebuilt.ok() && rebuilt->committed) {
+      rebuilt->reason = why;
+      rebuilt->mode = BuildMode::kFull;
+    }
+    return rebuilt;
+  }
+  result.reason = in.InputsReason();
+  engine::TempTables temps(conn);
+  // The model's SQL starts a line of its own, so DuckDB's error positions
+  // map back to the model's file.
+  const std::string model_rows = temps.NewName("model_rows");
+  const std::string create = "CREATE TEMP TABLE " + model_rows + " AS\n";
+  Status st = conn.Execute(create + in.sql);
+  if (!st.ok()) return ModelSqlError(m, in, create + in.sql, create.size(), st);
+  temps.Keep(model_rows);
+  CARELAKE_ASSIGN_OR_RETURN(result.rows_read,
+                            engine::QueryInt(conn, "SELECT count(*) FROM " + model_rows));
+  std::string rows_table = model_rows;
+  if (!m.lookups.empty()) {
+    CARELAKE_ASSIGN_OR_RETURN(LookedUp looked_up,
+                              LookupSurrogateKeys(request, in, model_rows, temps, fs));
+    result.rows_relooked_up = looked_up.relooked;
+    rows_table = looked_up.table;
+  }
+  CARELAKE_RETURN_IF_ERROR(CheckModelExpectations(m, rows_table, conn, &result));
+  if (!result.failed_rule.empty()) return result;
+  CARELAKE_RETURN_IF_ERROR(WriteModelRows(request, in, rows_table, target, &result));
   return result;
 }
 

@@ -12,7 +12,6 @@
 #define CARELAKE_MODEL_GOLD_H_
 
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,8 +19,7 @@
 #include "carelake/base/result.h"
 #include "carelake/delta/actions.h"
 #include "carelake/engine/connection.h"
-#include "carelake/model/definition.h"
-#include "carelake/model/silver.h"
+#include "carelake/model/types.h"
 #include "carelake/project/project.h"
 #include "carelake/sql/statement.h"
 
@@ -44,20 +42,6 @@ struct ParsedModel {
 // `models/x.sql:3:7: syntax error at or near "FORM"` and the line.
 Result<ParsedModel> ParseModel(const project::Model& model, engine::Connection& conn);
 
-struct ModelRequest {
-  const project::Model* model = nullptr;
-  std::string target_path;
-  // Every referenced table: qualified name -> Delta path.
-  std::map<std::string, std::string> upstream_paths;
-  std::string run_id;
-  bool full_refresh = false;
-  // What to do when the model's definition changed since its table was built
-  // (incremental models and dimensions; `full` models are rebuilt).
-  project::OnDefinitionChange on_definition_change = project::OnDefinitionChange::kFail;
-  // The definition's fingerprint, recorded by every commit (set by RunModel).
-  std::string definition;
-};
-
 // How a model step will build its table, decided before it runs.
 struct ModelBuild {
   bool full_refresh = false;  // rebuild from all of its inputs
@@ -72,21 +56,6 @@ Result<ModelBuild> PlanModelBuild(const ModelRequest& request, FileSystem& fs,
 // What a run would do with the model, without running it.
 Result<BuildForecast> ForecastModel(const ModelRequest& request, FileSystem& fs,
                                     engine::Connection& conn);
-
-struct ModelResult {
-  bool committed = false;
-  std::string message;
-  std::optional<int64_t> version;
-  int64_t rows_read = 0;     // rows of the model's query
-  int64_t rows_written = 0;  // inserted + updated
-  // Stored rows of an incremental model looked up again because their key
-  // changed in a dimension.
-  int64_t rows_relooked_up = 0;
-  std::vector<RuleResult> rules;
-  std::string failed_rule;            // a `fail` expectation failed: nothing committed
-  BuildMode mode = BuildMode::kNone;  // kNone: nothing was built
-  std::string reason;                 // why it was built (so)
-};
 
 // Runs one model of any materialization (dimensions: see dimension.h).
 Result<ModelResult> RunModel(const ModelRequest& request, FileSystem& fs, engine::Connection& conn);

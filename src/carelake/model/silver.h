@@ -20,23 +20,10 @@
 #include "carelake/base/file_system.h"
 #include "carelake/base/result.h"
 #include "carelake/engine/connection.h"
-#include "carelake/model/definition.h"
+#include "carelake/model/types.h"
 #include "carelake/project/project.h"
 
 namespace carelake::model {
-
-inline constexpr char kUpstreamAppPrefix[] = "carelake.upstream:";
-
-// One rule's outcome in one run.
-struct RuleResult {
-  std::string table;  // "silver.interactions"
-  std::string rule;
-  project::ExpectationAction action = project::ExpectationAction::kWarn;
-  std::string check;
-  int64_t rows_checked = 0;
-  int64_t rows_failed = 0;
-  std::vector<std::string> examples;  // a few failing rows as JSON
-};
 
 // How every row read was accounted for: rows_in = kept + dropped +
 // quarantined + deduplicated; fixed and warned rows are among the kept.
