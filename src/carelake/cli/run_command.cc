@@ -21,6 +21,7 @@
 #include "carelake/cli/signal_stop.h"
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
+#include "carelake/ledger/json.h"
 #include "carelake/pipeline/runner.h"
 #include "carelake/project/project.h"
 #include "carelake/quality/report.h"
@@ -28,7 +29,7 @@
 namespace carelake::cli {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 using pipeline::StepReport;
 using pipeline::StepStatus;
 
@@ -88,7 +89,7 @@ std::string Counts(const StepReport& s) {
     if (n == 0 && !always) return;
     out += (out.empty() ? "" : " · ") + std::string(label) + " " + WithThousands(n);
   };
-  if (s.kind == pipeline::StepKind::kIngest) {
+  if (s.kind == pipeline::ToString(pipeline::StepKind::kIngest)) {
     add("files", s.files, true);
     add("records", s.rows_written, true);
   } else {
@@ -101,26 +102,6 @@ std::string Counts(const StepReport& s) {
   add("fixed", s.rows_fixed);
   add("warned", s.rows_warned);
   return out;
-}
-
-json StepJson(const StepReport& s) {
-  json j = {{"step", s.name},
-            {"kind", pipeline::ToString(s.kind)},
-            {"status", pipeline::ToString(s.status)},
-            {"rows_read", s.rows_read},
-            {"rows_written", s.rows_written},
-            {"rows_quarantined", s.rows_quarantined},
-            {"rows_dropped", s.rows_dropped},
-            {"rows_deduplicated", s.rows_deduplicated},
-            {"rows_fixed", s.rows_fixed},
-            {"rows_warned", s.rows_warned},
-            {"files", s.files},
-            {"duration_ms", s.duration_ms}};
-  if (s.version) j["version"] = *s.version;
-  if (!s.message.empty()) j["message"] = s.message;
-  if (s.mode != model::BuildMode::kNone) j["mode"] = model::ToString(s.mode);
-  if (!s.reason.empty()) j["reason"] = s.reason;
-  return j;
 }
 
 // --dry-run: what would run and why; nothing is read but logs and folder
@@ -219,7 +200,7 @@ int Run(const RunArgs& args, Io& io) {
     const char* mark = s.status == StepStatus::kFailed      ? "✗"
                        : s.status == StepStatus::kCommitted ? "✓"
                                                             : "·";
-    std::string line = std::string(live ? mark : pipeline::ToString(s.status).c_str()) + " " +
+    std::string line = std::string(live ? mark : ledger::ToString(s.status).c_str()) + " " +
                        s.name + "  " + Counts(s) + "  (" + FormatSeconds(s.duration_ms) + ")";
     // "incremental: new data in bronze.x (version 3 -> 5)", then what happened
     // (said once when the two are the same, as for new files).
@@ -255,7 +236,7 @@ int Run(const RunArgs& args, Io& io) {
   for (const StepReport& s : report->steps) quarantined += s.rows_quarantined;
   if (args.json) {
     json steps = json::array();
-    for (const StepReport& s : report->steps) steps.push_back(StepJson(s));
+    for (const StepReport& s : report->steps) steps.push_back(ledger::ToJson(s));
     json rules = json::array();
     for (const auto& r : report->rules) {
       rules.push_back({{"table", r.table},

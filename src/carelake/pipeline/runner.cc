@@ -11,6 +11,7 @@
 #include "carelake/delta/table.h"
 #include "carelake/delta/transaction.h"
 #include "carelake/engine/interrupter.h"
+#include "carelake/ledger/writer.h"
 #include "carelake/model/dimension.h"
 #include "carelake/model/gold.h"
 #include "carelake/sql/statement.h"
@@ -23,68 +24,33 @@ using catalog::kQuarantineSuffix;
 using catalog::ProjectTables;
 using catalog::RegisterViews;
 using catalog::TablePaths;
-using delta::QuoteLiteral;
 
-std::string Lit(const std::string& s) { return QuoteLiteral(s); }
-std::string Lit(int64_t v) { return std::to_string(v); }
-std::string Lit(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "NULL"; }
-std::string Ts(int64_t ms) { return "epoch_ms(" + std::to_string(ms) + "::BIGINT)::TIMESTAMPTZ"; }
-std::string Opt(const std::string& s) { return s.empty() ? "NULL::VARCHAR" : QuoteLiteral(s); }
-
-// Appends `rows` (each a parenthesized list of SQL values, in `columns`
-// order, with types cast in the first row) to the ledger table `name`.
-Status AppendLedger(const project::Project& project, const std::string& name,
-                    const std::vector<std::string>& rows, FileSystem& fs,
-                    engine::Connection& conn) {
-  // In commits of at most kRowsPerCommit rows: one query of thousands of
-  // UNIONs would exceed DuckDB's expression depth (a run of 4,000 files).
-  constexpr size_t kRowsPerCommit = 500;
-  delta::DeltaTable table(fs, JoinPath(JoinPath(project.lake, "_system"), name), conn);
-  for (size_t begin = 0; begin < rows.size(); begin += kRowsPerCommit) {
-    std::string sql;
-    for (size_t i = begin; i < std::min(rows.size(), begin + kRowsPerCommit); ++i) {
-      sql += (sql.empty() ? "" : " UNION ALL ") + ("SELECT " + rows[i]);
-    }
-    delta::WriteOptions options;
-    options.merge_schema = true;
-    options.properties["delta.appendOnly"] = "true";
-    auto w = table.Write(sql, options);
-    if (!w.ok()) return w.status().WithContext("writing the run ledger _system." + name);
+// The run as the ledger's `runs` row: status from the report.
+ledger::RunRecord RunRecordOf(const project::Project& project, const RunOptions& options,
+                              const RunReport& report) {
+  ledger::RunRecord run;
+  run.run_id = report.run_id;
+  run.project = project.name;
+  run.started_ms = report.started_ms;
+  run.finished_ms = report.started_ms + report.duration_ms;
+  run.status = report.succeeded   ? ledger::RunStatus::kSucceeded
+               : report.cancelled ? ledger::RunStatus::kCancelled
+                                  : ledger::RunStatus::kFailed;
+  run.duration_ms = report.duration_ms;
+  run.steps = static_cast<int64_t>(report.steps.size());
+  for (const StepReport& s : report.steps) {
+    run.rows_written += s.rows_written;
+    run.rows_quarantined += s.rows_quarantined;
   }
-  return Status::Ok();
-}
-
-std::string StepRow(const std::string& run_id, const StepReport& s) {
-  return Lit(run_id) + " AS run_id, " + Lit(s.name) + " AS step, " + Lit(ToString(s.kind)) +
-         " AS kind, " + Lit(ToString(s.status)) + " AS status, " + Lit(s.rows_read) +
-         "::BIGINT AS rows_read, " + Lit(s.rows_written) + "::BIGINT AS rows_written, " +
-         Lit(s.rows_quarantined) + "::BIGINT AS rows_quarantined, " + Lit(s.rows_dropped) +
-         "::BIGINT AS rows_dropped, " + Lit(s.rows_deduplicated) +
-         "::BIGINT AS rows_deduplicated, " + Lit(s.rows_fixed) + "::BIGINT AS rows_fixed, " +
-         Lit(s.rows_warned) + "::BIGINT AS rows_warned, " + Lit(s.files) + "::BIGINT AS files, " +
-         Lit(s.version) + "::BIGINT AS table_version, " + Ts(s.started_ms) + " AS started_at, " +
-         Lit(s.duration_ms) + "::BIGINT AS duration_ms, " + Opt(s.message) + " AS message, " +
-         (s.mode == model::BuildMode::kNone ? std::string("NULL::VARCHAR")
-                                            : Lit(ToString(s.mode))) +
-         " AS mode, " + Opt(s.reason) + " AS reason";
-}
-
-std::string RuleRow(const std::string& run_id, const model::RuleResult& r) {
-  std::string examples;
-  for (const std::string& e : r.examples) examples += (examples.empty() ? "" : ", ") + Lit(e);
-  return Lit(run_id) + " AS run_id, " + Lit(r.table) + " AS table_name, " + Lit(r.rule) +
-         " AS rule, " + Lit(project::ToString(r.action)) + " AS action, " + Opt(r.check) +
-         " AS check_sql, " + Lit(r.rows_checked) + "::BIGINT AS rows_checked, " +
-         Lit(r.rows_failed) + "::BIGINT AS rows_failed, [" + examples + "]::VARCHAR[] AS examples";
-}
-
-std::string FileRow(const std::string& run_id, const std::string& source,
-                    const ingest::IngestedFile& f, int64_t now_ms) {
-  return Lit(run_id) + " AS run_id, " + Lit(source) + " AS source, " + Lit(f.file) + " AS file, " +
-         Lit(f.size_bytes) + "::BIGINT AS size_bytes, " + Ts(f.modified_ms) + " AS modified_at, " +
-         Lit(f.records) + "::BIGINT AS records, " + Lit(f.quarantined) +
-         "::BIGINT AS quarantined, " + Opt(f.first_error) + " AS first_error, " + Ts(now_ms) +
-         " AS ingested_at";
+  run.committed = report.CommittedAnything();
+  for (const std::string& s : options.select) {
+    run.selection += (run.selection.empty() ? "" : " ") + s;
+  }
+  run.full_refresh = options.full_refresh;
+  run.failed_step = report.failed_step;
+  run.failed_rule = report.failed_rule;
+  run.error = report.error;
+  return run;
 }
 
 // A step's request, as a run and a forecast make it (run id unset).
@@ -127,20 +93,6 @@ model::ModelRequest ModelRequestFor(const project::Project& project, const Step&
 }
 
 }  // namespace
-
-std::string ToString(StepStatus status) {
-  switch (status) {
-    case StepStatus::kCommitted:
-      return "committed";
-    case StepStatus::kUpToDate:
-      return "up_to_date";
-    case StepStatus::kFailed:
-      return "failed";
-    case StepStatus::kCancelled:
-      return "cancelled";
-  }
-  return "?";
-}
 
 std::string ToString(StepKind kind) {
   switch (kind) {
@@ -404,6 +356,10 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
   const Clock& clock = OrDefault(options.clock);
   report.started_ms = clock.WallMillis();
   const int64_t run_start = clock.MonotonicMillis();
+  // Recorded before anything runs: a run that cannot be recorded does not
+  // start, and a run whose process dies shows as `started`.
+  ledger::Writer writer(fs, project.lake, conn, &clock);
+  CARELAKE_RETURN_IF_ERROR(writer.RecordRunStart(RunRecordOf(project, options, report)));
   auto fail_run = [&](const std::string& step, const std::string& error) {
     report.succeeded = false;
     report.failed_step = step;
@@ -439,7 +395,7 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
     }
     StepReport sr;
     sr.name = step.name;
-    sr.kind = step.kind;
+    sr.kind = ToString(step.kind);
     sr.started_ms = clock.WallMillis();
     const int64_t step_start = clock.MonotonicMillis();
     if (options.on_step) options.on_step(sr, false);
@@ -471,15 +427,16 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
                          ? "no new files (" + std::to_string(r->files_already_ingested) +
                                " already ingested)"
                          : std::to_string(r->files.size()) + " new files";
-        std::vector<std::string> rows;
+        std::vector<ledger::FileRecord> records;
         const int64_t now = clock.WallMillis();
         for (const ingest::IngestedFile& f : r->files) {
-          rows.push_back(FileRow(report.run_id, step.source->name, f, now));
+          records.push_back({report.run_id, step.source->name, f.file, f.size_bytes, f.modified_ms,
+                             f.records, f.quarantined, f.first_error, now});
           report.files.push_back(f);
           report.file_sources.push_back(step.source->name);
         }
         for (const std::string& w : r->warnings) sr.message += "; " + w;
-        status = AppendLedger(project, "files", rows, fs, conn);
+        status = writer.RecordFiles(records);
         break;
       }
       case StepKind::kSilver: {
@@ -565,34 +522,20 @@ Result<RunReport> RunProject(const project::Project& project, const RunOptions& 
   interrupter.reset();  // the ledger is written whatever was asked
   report.duration_ms = clock.MonotonicMillis() - run_start;
 
-  // The ledger: steps, rule results, then the run itself.
-  std::vector<std::string> step_rows, rule_rows;
-  for (const StepReport& s : report.steps) step_rows.push_back(StepRow(report.run_id, s));
-  for (const model::RuleResult& r : report.rules) rule_rows.push_back(RuleRow(report.run_id, r));
-  CARELAKE_RETURN_IF_ERROR(AppendLedger(project, "steps", step_rows, fs, conn));
-  CARELAKE_RETURN_IF_ERROR(AppendLedger(project, "expectations", rule_rows, fs, conn));
-  int64_t written = 0, quarantined = 0;
-  for (const StepReport& s : report.steps) {
-    written += s.rows_written;
-    quarantined += s.rows_quarantined;
+  // The ledger: steps, rule results, then the run itself. A run whose steps
+  // or rule results cannot be written is still recorded, as failed.
+  std::vector<ledger::ExpectationRecord> expectations;
+  for (const model::RuleResult& r : report.rules) {
+    expectations.push_back(ledger::ExpectationRecord::From(report.run_id, r));
   }
-  std::string selection;
-  for (const std::string& s : options.select) selection += (selection.empty() ? "" : " ") + s;
-  const std::string run_row =
-      Lit(report.run_id) + " AS run_id, " + Lit(project.name) + " AS project, " +
-      Ts(report.started_ms) + " AS started_at, " + Ts(report.started_ms + report.duration_ms) +
-      " AS finished_at, " +
-      Lit(report.succeeded   ? "succeeded"
-          : report.cancelled ? "cancelled"
-                             : "failed") +
-      " AS status, " + Lit(report.duration_ms) + "::BIGINT AS duration_ms, " +
-      Lit(static_cast<int64_t>(report.steps.size())) + "::BIGINT AS steps, " + Lit(written) +
-      "::BIGINT AS rows_written, " + Lit(quarantined) + "::BIGINT AS rows_quarantined, " +
-      (report.CommittedAnything() ? "true" : "false") + " AS committed, " + Opt(selection) +
-      " AS selection, " + (options.full_refresh ? "true" : "false") + " AS full_refresh, " +
-      Opt(report.failed_step) + " AS failed_step, " + Opt(report.failed_rule) +
-      " AS failed_rule, " + Opt(report.error) + " AS error";
-  CARELAKE_RETURN_IF_ERROR(AppendLedger(project, "runs", {run_row}, fs, conn));
+  Status recorded = writer.RecordSteps(report.run_id, report.steps);
+  if (recorded.ok()) recorded = writer.RecordExpectations(expectations);
+  if (!recorded.ok()) {
+    report.succeeded = false;
+    report.cancelled = false;
+    report.error = (report.error.empty() ? "" : report.error + "; then ") + recorded.message();
+  }
+  CARELAKE_RETURN_IF_ERROR(writer.RecordRunEnd(RunRecordOf(project, options, report)));
   return report;
 }
 

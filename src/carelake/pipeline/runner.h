@@ -6,13 +6,13 @@
 // nor duplicates a row. A failed step stops the run; the steps after it do
 // not run; what earlier steps committed stays.
 //
-// The ledger (Delta tables under <lake>/_system, queryable as `_system.*`):
-//   runs          one row per finished run
-//   steps         one row per step of a run: rows read/written/quarantined,
-//                 duration, status, message
-//   expectations  one row per rule per table per run: rows checked/failed,
-//                 a few failing rows as examples
-//   files         one row per ingested file
+// The run ledger (ledger/, queryable as `_system.*`): a run writes its
+// `runs` row (status `started`) before anything else, `files` rows while it
+// ingests, then its `steps`, `expectations` and final `runs` row. Every run
+// that starts is recorded, whatever fails: a failure of a step, of view
+// registration, or of writing `files`, `steps` or `expectations` ends the
+// run as failed; only when its `runs` rows cannot be written is the run
+// unrecorded, and then RunProject returns an error.
 #ifndef CARELAKE_PIPELINE_RUNNER_H_
 #define CARELAKE_PIPELINE_RUNNER_H_
 
@@ -29,6 +29,7 @@
 #include "carelake/base/result.h"
 #include "carelake/engine/connection.h"
 #include "carelake/ingest/file_ingest.h"
+#include "carelake/ledger/records.h"
 #include "carelake/model/silver.h"
 #include "carelake/project/project.h"
 
@@ -58,32 +59,13 @@ Result<std::vector<Step>> PlanSteps(const project::Project& project, engine::Con
 Result<std::vector<Step>> SelectSteps(const std::vector<Step>& steps,
                                       const std::vector<std::string>& selectors);
 
-enum class StepStatus { kCommitted, kUpToDate, kFailed, kCancelled };
-std::string ToString(StepStatus status);
 std::string ToString(StepKind kind);
 
-struct StepReport {
-  std::string name;
-  StepKind kind = StepKind::kIngest;
-  StepStatus status = StepStatus::kUpToDate;
-  std::string message;
-  int64_t rows_read = 0;
-  int64_t rows_written = 0;
-  int64_t rows_quarantined = 0;
-  int64_t rows_dropped = 0;
-  int64_t rows_deduplicated = 0;
-  int64_t rows_fixed = 0;
-  int64_t rows_warned = 0;
-  int64_t files = 0;
-  std::optional<int64_t> version;
-  int64_t started_ms = 0;
-  int64_t duration_ms = 0;
-  // How the step built its table (kNone when it committed nothing) and why:
-  // "new data in bronze.x (version 3 -> 5)", "definition changed since
-  // version 7; rebuilt in full", "full refresh asked for", "4 new files".
-  model::BuildMode mode = model::BuildMode::kNone;
-  std::string reason;
-};
+// What a step did: the ledger's step record (ledger/records.h), which the
+// runner hands to `on_step`, returns in the RunReport and writes to
+// `_system.steps`. `kind` is ToString(StepKind).
+using StepReport = ledger::StepRecord;
+using ledger::StepStatus;
 
 struct RunReport {
   std::string run_id;
@@ -136,8 +118,8 @@ Result<std::vector<StepForecast>> ForecastRun(const project::Project& project,
                                               engine::Connection& conn);
 
 // Runs the project. A failing step is reported in the RunReport, not as an
-// error; an error means the run could not be recorded (e.g. the ledger
-// could not be written).
+// error; an error means the run could not be recorded: its `runs` row could
+// not be written at the start (then nothing ran) or at the end.
 Result<RunReport> RunProject(const project::Project& project, const RunOptions& options,
                              FileSystem& fs, engine::Connection& conn);
 
