@@ -63,7 +63,6 @@ class Row {
   LedgerTable table() const { return table_; }
 
   Row& Set(std::string_view column, Cell value);
-  Row& Set(std::string_view column, const char* value) { return Set(column, std::string(value)); }
   // Empty text is NULL.
   Row& SetText(std::string_view column, const std::string& text);
   Row& SetOptional(std::string_view column, const std::optional<int64_t>& value);
