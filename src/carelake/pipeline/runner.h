@@ -30,36 +30,12 @@
 #include "carelake/engine/connection.h"
 #include "carelake/ingest/file_ingest.h"
 #include "carelake/ledger/records.h"
-#include "carelake/model/silver.h"
+#include "carelake/model/types.h"
+#include "carelake/pipeline/plan.h"
+#include "carelake/pipeline/step.h"
 #include "carelake/project/project.h"
 
 namespace carelake::pipeline {
-
-enum class StepKind { kIngest, kSilver, kModel };
-
-struct Step {
-  StepKind kind;
-  std::string name;  // qualified: bronze.chatbot, silver.interactions, gold.lumia_monthly
-  std::vector<std::string> upstream;  // qualified names of steps it reads
-  const project::Source* source = nullptr;
-  const project::SilverTable* silver = nullptr;
-  const project::Model* model = nullptr;
-};
-
-// Every step of the project in dependency order. InvalidArgument on a cycle,
-// a model whose SQL does not parse, or a reference to an undeclared table;
-// then `*failed_step` (when not null) names the step at fault. `conn` runs
-// DuckDB's parser over the models' SQL.
-Result<std::vector<Step>> PlanSteps(const project::Project& project, engine::Connection& conn,
-                                    std::string* failed_step = nullptr);
-
-// The steps chosen by `selectors` (all when empty), in dependency order:
-// `name` (qualified, or bare if unambiguous), `name+` (and everything
-// downstream), `+name` (and everything upstream), `+name+`.
-Result<std::vector<Step>> SelectSteps(const std::vector<Step>& steps,
-                                      const std::vector<std::string>& selectors);
-
-std::string ToString(StepKind kind);
 
 // What a step did: the ledger's step record (ledger/records.h), which the
 // runner hands to `on_step`, returns in the RunReport and writes to
