@@ -207,13 +207,14 @@ TEST_F(RunCommandTest, BadUsageIsAClearError) {
   EXPECT_NE(r.err.find("--no-such-flag"), std::string::npos) << r.err;
 
   r = InProject("run", "--select nosuch");
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--select 'nosuch' matches no table (the project has: bronze.visits, "
                        "silver.visits, gold.visits_by_ward)"),
             std::string::npos)
       << r.err;
   EXPECT_FALSE(fs::exists(dir_ + "/lake/bronze")) << "nothing ran";
   EXPECT_FALSE(fs::exists(dir_ + "/lake/silver")) << "nothing ran";
+  EXPECT_FALSE(fs::exists(dir_ + "/lake/_system")) << "bad usage is not a run";
 
   std::ofstream(dir_ + "/carelake.yaml") << "name: clinic\nsilver: [\n";
   r = InProject("run");

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -264,6 +265,13 @@ TEST_F(LedgerTest, AnOlderLedgerWithoutLaterColumnsStillReads) {
   ASSERT_TRUE(writer.RecordSteps("run-2", {s}).ok());
   Reader again = Open();
   EXPECT_EQ((*again.Steps("run-2"))[0].mode, model::BuildMode::kFull);
+}
+
+TEST(LedgerSchemaTest, TheCatalogNamesTheSameTables) {
+  std::set<std::string> ours, catalogs;
+  for (LedgerTable t : kLedgerTables) ours.insert(std::string(Name(t)));
+  for (std::string_view t : catalog::kSystemTables) catalogs.insert(std::string(t));
+  EXPECT_EQ(ours, catalogs);
 }
 
 TEST(LedgerJsonTest, StepFormIsTheLedgersColumns) {

@@ -36,7 +36,8 @@ namespace carelake::catalog {
 inline constexpr char kQuarantineSuffix[] = "__quarantine";
 inline constexpr char kChangesSuffix[] = "__changes";
 
-// The run ledger's tables, in the order a run writes them.
+// The run ledger's tables (their schema is ledger/schema.h; tests/ledger checks both
+// name the same four).
 inline constexpr std::array<std::string_view, 4> kSystemTables = {"files", "steps", "expectations",
                                                                   "runs"};
 

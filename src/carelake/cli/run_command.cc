@@ -184,7 +184,11 @@ int Run(const RunArgs& args, Io& io) {
   size_t total = 0;
   if (auto steps = pipeline::PlanSteps(*project, *session.conn); steps.ok()) {
     auto chosen = pipeline::SelectSteps(*steps, args.select);
-    if (chosen.ok()) total = chosen->size();
+    if (!chosen.ok()) {  // a mistyped --select is bad usage, not a failed run
+      io.err << "Error: " << chosen.status().message() << "\n";
+      return kExitUsage;
+    }
+    total = chosen->size();
   }
   size_t index = 0;
   options.on_step = [&](const StepReport& s, bool done) {
@@ -274,7 +278,8 @@ int Run(const RunArgs& args, Io& io) {
     io.err << "run " << report->run_id << " CANCELLED in " << report->failed_step
            << ": what earlier steps committed stays; the next run completes the work\n";
   } else {
-    io.err << "run " << report->run_id << " FAILED at " << report->failed_step;
+    io.err << "run " << report->run_id << " FAILED";
+    if (!report->failed_step.empty()) io.err << " at " << report->failed_step;
     if (!report->failed_rule.empty()) io.err << " (rule '" << report->failed_rule << "')";
     io.err << ": " << report->error << "\n";
   }
