@@ -82,8 +82,8 @@ int Runs(const RunsArgs& args, Io& io) {
     return kExitOk;
   }
   const bool table = *format == OutputFormat::kTable;
-  auto result = session->engine.conn->Query(
-      quality::Ledger::RunHistorySql(args.limit, /*blank_nulls=*/table));
+  auto result =
+      session->engine.conn->Query(ledger::Reader::RunHistorySql(args.limit, /*blank_nulls=*/table));
   if (!result.ok()) {
     io.err << "Error: reading the run ledger: " << result.status().message() << "\n";
     return kExitFailed;

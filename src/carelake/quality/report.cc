@@ -11,6 +11,7 @@
 
 #include "carelake/base/format.h"
 #include "carelake/catalog/catalog.h"
+#include "carelake/ledger/json.h"
 
 namespace carelake::quality {
 
@@ -18,60 +19,6 @@ namespace {
 
 using engine::Value;
 using nlohmann::ordered_json;
-
-// ---------------------------------------------------------------------------
-// Values out of ledger rows
-
-int64_t Int(const Value& v) { return engine::AsInt64(v); }
-
-std::string Str(const Value& v) {
-  if (v.is_null()) return "";
-  if (v.type().id == engine::TypeId::kVarchar) return v.GetString();
-  return v.ToString();
-}
-
-bool Bool(const Value& v) {
-  return !v.is_null() && v.type().id == engine::TypeId::kBoolean && v.GetBool();
-}
-
-std::vector<std::string> Strings(const Value& v) {
-  std::vector<std::string> out;
-  if (v.is_null() || !v.type().IsNested()) return out;
-  for (const Value& child : v.children()) {
-    if (!child.is_null()) out.push_back(Str(child));
-  }
-  return out;
-}
-
-Result<std::vector<std::vector<Value>>> Rows(Result<engine::QueryResult> result) {
-  if (!result.ok()) return result.status().WithContext("reading the run ledger");
-  return result->FetchAllRows();
-}
-
-constexpr char kRunColumns[] =
-    "run_id, project, epoch_ms(started_at), epoch_ms(finished_at), status, duration_ms, steps, "
-    "rows_written, rows_quarantined, committed, selection, full_refresh, failed_step, "
-    "failed_rule, error";
-
-RunRecord ToRun(const std::vector<Value>& row) {
-  RunRecord r;
-  r.run_id = Str(row[0]);
-  r.project = Str(row[1]);
-  r.started_ms = Int(row[2]);
-  r.finished_ms = Int(row[3]);
-  r.status = Str(row[4]);
-  r.duration_ms = Int(row[5]);
-  r.steps = Int(row[6]);
-  r.rows_written = Int(row[7]);
-  r.rows_quarantined = Int(row[8]);
-  r.committed = Bool(row[9]);
-  r.selection = Str(row[10]);
-  r.full_refresh = Bool(row[11]);
-  r.failed_step = Str(row[12]);
-  r.failed_rule = Str(row[13]);
-  r.error = Str(row[14]);
-  return r;
-}
 
 RuleOutcome Outcome(const std::string& action, int64_t rows_failed, bool stopped_run) {
   if (stopped_run) return RuleOutcome::kFailed;
@@ -167,8 +114,9 @@ std::string Columns(const std::vector<std::string>& header,
 }
 
 std::string StepState(const StepRecord& s) {
-  std::string out = s.status == "up_to_date" ? "up to date" : s.status;
-  if (s.table_version) out += ", table version " + std::to_string(*s.table_version);
+  std::string out =
+      s.status == ledger::StepStatus::kUpToDate ? "up to date" : ledger::ToString(s.status);
+  if (s.version) out += ", table version " + std::to_string(*s.version);
   return out;
 }
 
@@ -197,7 +145,7 @@ std::string Reconciliation(const StepRecord& s) {
 }
 
 std::string RunState(const RunRecord& r) {
-  std::string out = r.status + " in " + FormatSeconds(r.duration_ms) + " · " +
+  std::string out = ledger::ToString(r.status) + " in " + FormatSeconds(r.duration_ms) + " · " +
                     (r.committed ? "committed data" : "committed nothing") + " · " +
                     std::to_string(r.steps) + " steps";
   if (r.full_refresh) out += " · full refresh";
@@ -439,27 +387,6 @@ std::string HtmlExamples(const TableQuality& t) {
   return "<h3>Examples (source records; PII values shown as " + HtmlEscape(kMask) + ")</h3>" + out;
 }
 
-ordered_json StepJson(const StepRecord& s) {
-  ordered_json j = {
-      {"step", s.step},
-      {"kind", s.kind},
-      {"status", s.status},
-      {"rows_read", s.rows_read},
-      {"rows_written", s.rows_written},
-      {"rows_quarantined", s.rows_quarantined},
-      {"rows_dropped", s.rows_dropped},
-      {"rows_deduplicated", s.rows_deduplicated},
-      {"rows_fixed", s.rows_fixed},
-      {"rows_warned", s.rows_warned},
-      {"files", s.files},
-      {"table_version", s.table_version ? ordered_json(*s.table_version) : ordered_json()},
-      {"started_at", FormatUtc(s.started_ms)},
-      {"duration_ms", s.duration_ms},
-      {"message", s.message.empty() ? ordered_json() : ordered_json(s.message)}};
-  if (s.HasRowAccount()) j["reconciles"] = s.Reconciles();
-  return j;
-}
-
 ordered_json NullIfEmpty(const std::string& s) {
   return s.empty() ? ordered_json() : ordered_json(s);
 }
@@ -553,93 +480,25 @@ int64_t QualityReport::RulesFailed() const {
 
 Result<Ledger> Ledger::Open(const project::Project& project, FileSystem& fs,
                             engine::Connection& conn) {
-  CARELAKE_ASSIGN_OR_RETURN(std::vector<std::string> views,
-                            catalog::RegisterViews(project, fs, conn));
-  std::set<std::string> tables;
-  const std::string prefix = "_system.";
-  for (const std::string& v : views) {
-    if (v.rfind(prefix, 0) == 0) tables.insert(v.substr(prefix.size()));
-  }
-  Ledger ledger(conn, project.name, std::move(tables));
+  CARELAKE_ASSIGN_OR_RETURN(ledger::Reader reader, ledger::Reader::Open(project, fs, conn));
+  Ledger ledger(std::move(reader), project.name);
   for (const project::Source& s : project.sources) {
     ledger.sources_.emplace_back(s.name, "bronze." + s.table);
   }
   return ledger;
 }
 
-Result<int64_t> Ledger::CountRuns() {
-  if (!has_runs()) return 0;
-  return engine::QueryInt(*conn_, "SELECT count(*) FROM _system.runs");
-}
-
-std::string Ledger::RunHistorySql(size_t limit, bool blank_nulls) {
-  auto text = [&](const char* column) {
-    return blank_nulls ? std::string("coalesce(") + column + ", '') AS " + column
-                       : std::string(column);
-  };
-  std::string sql =
-      "SELECT run_id, strftime(started_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S') AS "
-      "started_utc, status, round(duration_ms / 1000.0, 1)::DECIMAL(18,1) AS duration_s, steps, "
-      "rows_written, rows_quarantined, committed, " +
-      text("failed_step") + ", " + text("failed_rule") + ", " + text("error") +
-      " FROM _system.runs ORDER BY started_at DESC, run_id DESC";
-  if (limit > 0) sql += " LIMIT " + std::to_string(limit);
-  return sql;
-}
-
 Result<RunRecord> Ledger::FindRun(const std::string& run_id) {
-  if (has_runs()) {
-    CARELAKE_ASSIGN_OR_RETURN(auto rows,
-                              Rows(conn_->Query(std::string("SELECT ") + kRunColumns +
-                                                    " FROM _system.runs WHERE run_id = $1",
-                                                run_id)));
-    if (!rows.empty()) return ToRun(rows.front());
-  }
+  CARELAKE_ASSIGN_OR_RETURN(std::optional<RunRecord> run, reader_.FindRun(run_id));
+  if (run) return std::move(*run);
   return NotFound("no run '" + run_id + "' in the run ledger of project '" + project_ + "'");
 }
 
 Result<std::optional<RunRecord>> Ledger::LatestRunWithExpectations() {
-  if (!has_runs() || !Has("expectations")) return std::optional<RunRecord>();
-  CARELAKE_ASSIGN_OR_RETURN(
-      auto rows,
-      Rows(conn_->Query(std::string("SELECT ") + kRunColumns +
-                        " FROM _system.runs WHERE run_id IN (SELECT run_id FROM "
-                        "_system.expectations) ORDER BY started_at DESC, run_id DESC LIMIT 1")));
-  if (rows.empty()) return std::optional<RunRecord>();
-  return std::optional<RunRecord>(ToRun(rows.front()));
-}
-
-Result<std::vector<StepRecord>> Ledger::LoadSteps(const std::string& run_id) {
-  std::vector<StepRecord> steps;
-  if (!Has("steps")) return steps;
-  CARELAKE_ASSIGN_OR_RETURN(
-      auto rows,
-      Rows(conn_->Query(
-          "SELECT step, kind, status, rows_read, rows_written, rows_quarantined, rows_dropped, "
-          "rows_deduplicated, rows_fixed, rows_warned, files, table_version, "
-          "epoch_ms(started_at), duration_ms, message FROM _system.steps WHERE run_id = $1 "
-          "ORDER BY started_at, step",
-          run_id)));
-  for (const auto& row : rows) {
-    StepRecord s;
-    s.step = Str(row[0]);
-    s.kind = Str(row[1]);
-    s.status = Str(row[2]);
-    s.rows_read = Int(row[3]);
-    s.rows_written = Int(row[4]);
-    s.rows_quarantined = Int(row[5]);
-    s.rows_dropped = Int(row[6]);
-    s.rows_deduplicated = Int(row[7]);
-    s.rows_fixed = Int(row[8]);
-    s.rows_warned = Int(row[9]);
-    s.files = Int(row[10]);
-    if (!row[11].is_null()) s.table_version = Int(row[11]);
-    s.started_ms = Int(row[12]);
-    s.duration_ms = Int(row[13]);
-    s.message = Str(row[14]);
-    steps.push_back(std::move(s));
-  }
-  return steps;
+  CARELAKE_ASSIGN_OR_RETURN(std::vector<RunRecord> runs,
+                            reader_.Runs({.limit = 1, .with_expectations = true}));
+  if (runs.empty()) return std::optional<RunRecord>();
+  return std::optional<RunRecord>(std::move(runs.front()));
 }
 
 Result<std::vector<SourceIngest>> Ledger::LoadSources(const std::string& run_id,
@@ -647,23 +506,17 @@ Result<std::vector<SourceIngest>> Ledger::LoadSources(const std::string& run_id,
   // Files per source, in ledger order.
   std::vector<std::string> order;
   std::map<std::string, SourceIngest> by_source;
-  if (Has("files")) {
-    CARELAKE_ASSIGN_OR_RETURN(
-        auto rows, Rows(conn_->Query("SELECT source, file, records, quarantined, first_error "
-                                     "FROM _system.files WHERE run_id = $1 ORDER BY source, file",
-                                     run_id)));
-    for (const auto& row : rows) {
-      const std::string source = Str(row[0]);
-      auto [it, inserted] = by_source.try_emplace(source);
-      if (inserted) order.push_back(source);
-      SourceIngest& s = it->second;
-      s.source = source;
-      ++s.files;
-      s.records += Int(row[2]);
-      s.quarantined += Int(row[3]);
-      if (Int(row[3]) > 0 || !Str(row[4]).empty()) {
-        s.file_errors.push_back({Str(row[1]), Int(row[3]), Str(row[4])});
-      }
+  CARELAKE_ASSIGN_OR_RETURN(std::vector<ledger::FileRecord> files, reader_.Files(run_id));
+  for (const ledger::FileRecord& f : files) {
+    auto [it, inserted] = by_source.try_emplace(f.source);
+    if (inserted) order.push_back(f.source);
+    SourceIngest& s = it->second;
+    s.source = f.source;
+    ++s.files;
+    s.records += f.records;
+    s.quarantined += f.quarantined;
+    if (f.quarantined > 0 || !f.first_error.empty()) {
+      s.file_errors.push_back({f.file, f.quarantined, f.first_error});
     }
   }
   // The ingest step's counts are the bronze table's own; sources whose step
@@ -671,7 +524,7 @@ Result<std::vector<SourceIngest>> Ledger::LoadSources(const std::string& run_id,
   std::vector<SourceIngest> out;
   for (const auto& [name, table] : sources_) {
     auto step = std::find_if(steps.begin(), steps.end(),
-                             [&](const StepRecord& s) { return s.step == table; });
+                             [&](const StepRecord& s) { return s.name == table; });
     auto it = by_source.find(name);
     if (step == steps.end() && it == by_source.end()) continue;
     SourceIngest s = it != by_source.end() ? std::move(it->second) : SourceIngest{};
@@ -694,17 +547,13 @@ Status Ledger::LoadRules(QualityReport& report, const PiiMasker& masker) {
   // A section per silver step and per table with rule results, in step
   // order; tables without a step of this run last.
   for (const StepRecord& s : report.steps) {
-    if (s.kind == "silver") report.tables.push_back({s.step, s, {}});
+    if (s.kind == "silver") report.tables.push_back({s.name, s, {}});
   }
-  if (!Has("expectations")) return Status::Ok();
-  CARELAKE_ASSIGN_OR_RETURN(
-      auto rows, Rows(conn_->Query("SELECT table_name, rule, action, check_sql, rows_checked, "
-                                   "rows_failed, examples FROM _system.expectations WHERE run_id "
-                                   "= $1",
-                                   report.run.run_id)));
+  CARELAKE_ASSIGN_OR_RETURN(std::vector<ledger::ExpectationRecord> rows,
+                            reader_.Expectations({report.run.run_id}));
   std::vector<TableQuality> extra;
-  for (const auto& row : rows) {
-    const std::string table = Str(row[0]);
+  for (const ledger::ExpectationRecord& e : rows) {
+    const std::string& table = e.table;
     auto find = [&](std::vector<TableQuality>& v) {
       return std::find_if(v.begin(), v.end(),
                           [&](const TableQuality& t) { return t.table == table; });
@@ -717,18 +566,18 @@ Status Ledger::LoadRules(QualityReport& report, const PiiMasker& masker) {
     } else {
       TableQuality fresh{table, std::nullopt, {}};
       auto step = std::find_if(report.steps.begin(), report.steps.end(),
-                               [&](const StepRecord& s) { return s.step == table; });
+                               [&](const StepRecord& s) { return s.name == table; });
       if (step != report.steps.end()) fresh.step = *step;
       extra.push_back(std::move(fresh));
       t = &extra.back();
     }
     RuleRecord r;
-    r.rule = Str(row[1]);
-    r.action = Str(row[2]);
-    r.check_sql = Str(row[3]);
-    r.rows_checked = Int(row[4]);
-    r.rows_failed = Int(row[5]);
-    for (const std::string& e : Strings(row[6])) r.examples.push_back(masker.Mask(e));
+    r.rule = e.rule;
+    r.action = e.action;
+    r.check_sql = e.check_sql;
+    r.rows_checked = e.rows_checked;
+    r.rows_failed = e.rows_failed;
+    for (const std::string& x : e.examples) r.examples.push_back(masker.Mask(x));
     r.outcome = Outcome(r.action, r.rows_failed,
                         report.run.failed_step == table && report.run.failed_rule == r.rule);
     t->rules.push_back(std::move(r));
@@ -745,35 +594,20 @@ Status Ledger::LoadRules(QualityReport& report, const PiiMasker& masker) {
 }
 
 Status Ledger::LoadTrends(QualityReport& report) {
-  if (!Has("expectations")) return Status::Ok();
   // The trend window: the last kTrendRuns runs with expectation results, up
   // to and including this one.
-  CARELAKE_ASSIGN_OR_RETURN(
-      auto runs,
-      Rows(conn_->Query(std::string("SELECT ") + kRunColumns +
-                            " FROM _system.runs WHERE run_id IN (SELECT run_id FROM "
-                            "_system.expectations) AND started_at <= (SELECT max(started_at) FROM "
-                            "_system.runs WHERE run_id = $1) ORDER BY started_at DESC, run_id "
-                            "DESC LIMIT " +
-                            std::to_string(kTrendRuns),
-                        report.run.run_id)));
-  for (auto it = runs.rbegin(); it != runs.rend(); ++it) report.trend_runs.push_back(ToRun(*it));
-  std::string ids;
-  for (const RunRecord& r : report.trend_runs) {
-    ids += (ids.empty() ? "'" : ", '");
-    for (char c : r.run_id) ids += c == '\'' ? std::string("''") : std::string(1, c);
-    ids += "'";
-  }
+  CARELAKE_ASSIGN_OR_RETURN(std::vector<RunRecord> runs,
+                            reader_.Runs({.limit = kTrendRuns,
+                                          .with_expectations = true,
+                                          .started_at_most_ms = report.run.started_ms}));
+  for (auto it = runs.rbegin(); it != runs.rend(); ++it) report.trend_runs.push_back(*it);
+  std::vector<std::string> ids;
+  for (const RunRecord& r : report.trend_runs) ids.push_back(r.run_id);
   std::map<std::pair<std::string, std::string>, std::map<std::string, std::pair<int64_t, int64_t>>>
       counts;  // (table, rule) -> run_id -> (checked, failed)
-  if (!ids.empty()) {
-    CARELAKE_ASSIGN_OR_RETURN(
-        auto rows, Rows(conn_->Query("SELECT table_name, rule, run_id, rows_checked, rows_failed "
-                                     "FROM _system.expectations WHERE run_id IN (" +
-                                     ids + ")")));
-    for (const auto& row : rows) {
-      counts[{Str(row[0]), Str(row[1])}][Str(row[2])] = {Int(row[3]), Int(row[4])};
-    }
+  CARELAKE_ASSIGN_OR_RETURN(std::vector<ledger::ExpectationRecord> rows, reader_.Expectations(ids));
+  for (const ledger::ExpectationRecord& e : rows) {
+    counts[{e.table, e.rule}][e.run_id] = {e.rows_checked, e.rows_failed};
   }
   for (TableQuality& t : report.tables) {
     for (RuleRecord& r : t.rules) {
@@ -807,11 +641,9 @@ Result<QualityReport> Ledger::LoadReport(const std::optional<std::string>& run_i
     }
     report.run = std::move(*latest);
   }
-  CARELAKE_ASSIGN_OR_RETURN(
-      report.later_runs,
-      engine::QueryInt(*conn_, "SELECT count(*) FROM _system.runs WHERE started_at > epoch_ms(" +
-                                   std::to_string(report.run.started_ms) + "::BIGINT)"));
-  CARELAKE_ASSIGN_OR_RETURN(report.steps, LoadSteps(report.run.run_id));
+  CARELAKE_ASSIGN_OR_RETURN(report.later_runs,
+                            reader_.CountRunsStartedAfter(report.run.started_ms));
+  CARELAKE_ASSIGN_OR_RETURN(report.steps, reader_.Steps(report.run.run_id));
   CARELAKE_ASSIGN_OR_RETURN(report.sources, LoadSources(report.run.run_id, report.steps));
   CARELAKE_RETURN_IF_ERROR(LoadRules(report, masker));
   CARELAKE_RETURN_IF_ERROR(LoadTrends(report));
@@ -821,15 +653,7 @@ Result<QualityReport> Ledger::LoadReport(const std::optional<std::string>& run_i
 // ---------------------------------------------------------------------------
 // Rendering
 
-std::string FormatUtc(int64_t epoch_ms) {
-  std::time_t t =
-      static_cast<std::time_t>(epoch_ms >= 0 ? epoch_ms / 1000 : (epoch_ms - 999) / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return buf;
-}
+std::string FormatUtc(int64_t epoch_ms) { return ledger::FormatUtc(epoch_ms); }
 
 std::string HtmlEscape(std::string_view text) {
   std::string out;
@@ -920,7 +744,7 @@ std::string RenderText(const QualityReport& report) {
       if (t.step->kind == "silver") {
         out += "  " + Reconciliation(*t.step) + "\n";
       }
-      if (t.step->status == "failed" && !t.step->message.empty()) {
+      if (t.step->status == ledger::StepStatus::kFailed && !t.step->message.empty()) {
         out += "  error: " + Printable(t.step->message) + "\n";
       }
     }
@@ -957,8 +781,8 @@ std::string RenderJson(const QualityReport& report) {
   j["project"] = report.project;
   j["run"] = {{"run_id", run.run_id},
               {"started_at", FormatUtc(run.started_ms)},
-              {"finished_at", FormatUtc(run.finished_ms)},
-              {"status", run.status},
+              {"finished_at", FormatUtc(run.finished_ms.value_or(run.started_ms))},
+              {"status", ledger::ToString(run.status)},
               {"duration_ms", run.duration_ms},
               {"committed", run.committed},
               {"failed_step", NullIfEmpty(run.failed_step)},
@@ -1007,7 +831,7 @@ std::string RenderJson(const QualityReport& report) {
                        {"trend", trend}});
     }
     tables.push_back({{"table", t.table},
-                      {"step", t.step ? StepJson(*t.step) : ordered_json()},
+                      {"step", t.step ? ledger::ToJson(*t.step) : ordered_json()},
                       {"rules", rules}});
   }
   j["tables"] = tables;
@@ -1026,7 +850,8 @@ std::string RenderHtml(const QualityReport& report) {
   h += "<header>\n<h1>" + HtmlEscape("Data-quality report: " + report.project) + "</h1>\n";
   h += "<p class=\"meta\">Run <code>" + HtmlEscape(run.run_id) + "</code> · started " +
        HtmlEscape(FormatUtc(run.started_ms)) + " · <span class=\"badge " +
-       (run.succeeded() ? "ok" : "bad") + "\">" + HtmlEscape(run.status) + "</span></p>\n";
+       (run.succeeded() ? "ok" : "bad") + "\">" + HtmlEscape(ledger::ToString(run.status)) +
+       "</span></p>\n";
   h += "<p class=\"meta\">" + HtmlEscape(RunState(run) + " · " + report.SelectionNote()) + "</p>\n";
   if (const std::string later = LaterRunsNote(report); !later.empty()) {
     h += "<p class=\"meta\">" + HtmlEscape(later) + "</p>\n";
@@ -1086,7 +911,7 @@ std::string RenderHtml(const QualityReport& report) {
     h += "</h2>\n";
     if (t.step) {
       h += "<h3>Row account</h3>" + HtmlAccount(*t.step) + "\n";
-      if (t.step->status == "failed" && !t.step->message.empty()) {
+      if (t.step->status == ledger::StepStatus::kFailed && !t.step->message.empty()) {
         h += "<p class=\"error\">" + HtmlEscape(t.step->message) + "</p>\n";
       }
     }

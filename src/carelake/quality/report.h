@@ -23,6 +23,8 @@
 #include "carelake/base/file_system.h"
 #include "carelake/base/result.h"
 #include "carelake/engine/connection.h"
+#include "carelake/ledger/reader.h"
+#include "carelake/ledger/records.h"
 #include "carelake/project/project.h"
 
 namespace carelake::quality {
@@ -57,54 +59,9 @@ class PiiMasker {
   std::set<std::string> names_;  // names of pii columns (for SnakeCase(key))
 };
 
-// One row of `_system.runs`. Times are milliseconds since the Unix epoch.
-struct RunRecord {
-  std::string run_id;
-  std::string project;
-  int64_t started_ms = 0;
-  int64_t finished_ms = 0;
-  std::string status;  // "succeeded" or "failed"
-  int64_t duration_ms = 0;
-  int64_t steps = 0;
-  int64_t rows_written = 0;
-  int64_t rows_quarantined = 0;
-  bool committed = false;
-  std::string selection;
-  bool full_refresh = false;
-  std::string failed_step;  // empty when the run succeeded
-  std::string failed_rule;
-  std::string error;
-  bool succeeded() const { return status == "succeeded"; }
-};
-
-// One row of `_system.steps`.
-struct StepRecord {
-  std::string step;    // "silver.interactions"
-  std::string kind;    // "ingest", "silver" or "model"
-  std::string status;  // "committed", "up_to_date" or "failed"
-  int64_t rows_read = 0;
-  int64_t rows_written = 0;  // silver: the rows kept
-  int64_t rows_quarantined = 0;
-  int64_t rows_dropped = 0;
-  int64_t rows_deduplicated = 0;
-  int64_t rows_fixed = 0;
-  int64_t rows_warned = 0;
-  int64_t files = 0;
-  std::optional<int64_t> table_version;
-  int64_t started_ms = 0;
-  int64_t duration_ms = 0;
-  std::string message;
-
-  // A silver step that did not fail accounts for every row read: read =
-  // kept + dropped + quarantined + deduplicated (fixed and warned rows are
-  // among the kept). A failed step committed nothing, so it has no account
-  // to check.
-  bool HasRowAccount() const { return kind == "silver" && status != "failed"; }
-  int64_t Accounted() const {
-    return rows_written + rows_dropped + rows_quarantined + rows_deduplicated;
-  }
-  bool Reconciles() const { return rows_read == Accounted(); }
-};
+// The ledger's records (ledger/records.h): a run and one step of it.
+using RunRecord = ledger::RunRecord;
+using StepRecord = ledger::StepRecord;
 
 // How a rule came out in one run, as one word.
 enum class RuleOutcome { kPassed, kWarned, kFixed, kDropped, kQuarantined, kFailed };
@@ -183,7 +140,7 @@ struct QualityReport {
   std::string SelectionNote() const;
 };
 
-// Reads a project's run ledger through the `_system.*` views.
+// Loads data-quality reports from a project's run ledger (ledger::Reader).
 //
 // `conn` must outlive the Ledger and should use `SET TimeZone = 'UTC'`.
 class Ledger {
@@ -193,17 +150,10 @@ class Ledger {
                              engine::Connection& conn);
 
   // False until a run has been recorded.
-  bool has_runs() const { return tables_.count("runs") > 0; }
+  bool has_runs() const { return reader_.has_runs(); }
 
   // Number of runs recorded.
-  Result<int64_t> CountRuns();
-
-  // SQL listing the run history newest first, at most `limit` runs (0: all),
-  // one row per run: run_id, started_utc, status, duration_s, steps,
-  // rows_written, rows_quarantined, committed, failed_step, failed_rule,
-  // error. With `blank_nulls` the last three are '' instead of NULL.
-  // Precondition: has_runs().
-  static std::string RunHistorySql(size_t limit, bool blank_nulls);
+  Result<int64_t> CountRuns() { return reader_.CountRuns(); }
 
   // The run `run_id`; NotFound when the ledger does not hold it.
   Result<RunRecord> FindRun(const std::string& run_id);
@@ -219,19 +169,16 @@ class Ledger {
                                    const PiiMasker& masker);
 
  private:
-  Ledger(engine::Connection& conn, std::string project, std::set<std::string> tables)
-      : conn_(&conn), project_(std::move(project)), tables_(std::move(tables)) {}
+  Ledger(ledger::Reader reader, std::string project)
+      : reader_(std::move(reader)), project_(std::move(project)) {}
 
-  bool Has(const std::string& table) const { return tables_.count(table) > 0; }
-  Result<std::vector<StepRecord>> LoadSteps(const std::string& run_id);
   Result<std::vector<SourceIngest>> LoadSources(const std::string& run_id,
                                                 const std::vector<StepRecord>& steps);
   Status LoadRules(QualityReport& report, const PiiMasker& masker);
   Status LoadTrends(QualityReport& report);
 
-  engine::Connection* conn_;
+  ledger::Reader reader_;
   std::string project_;
-  std::set<std::string> tables_;  // the `_system` tables that exist
   // Each declared source's name and its bronze table ("bronze.<table>").
   std::vector<std::pair<std::string, std::string>> sources_;
 };
