@@ -6,14 +6,11 @@
 #include <string>
 
 #include "carelake/base/file_system.h"
-#include "carelake/catalog/catalog.h"
 #include "carelake/cli/commands.h"
 #include "carelake/cli/result_printer.h"
-#include "carelake/cli/session.h"
-#include "carelake/delta/sql_rewrite.h"
-#include "carelake/engine/connection.h"
-#include "carelake/engine/database.h"
+#include "carelake/engine/query_result.h"
 #include "carelake/project/project.h"
+#include "carelake/query/session.h"
 
 namespace carelake::cli {
 
@@ -65,31 +62,23 @@ int RunSql(const SqlArgs& args, Io& io) {
     sql.assign(std::istreambuf_iterator<char>(io.in), std::istreambuf_iterator<char>());
   }
 
-  Session session;
-  if (Status s = session.Open(args.database); !s.ok()) {
-    io.err << "Error: " << s.message() << "\n";
-    return kExitFailed;
-  }
-  engine::Connection* conn = &*session.conn;
+  query::SessionOptions options;
+  options.database = args.database;
   if (!args.project.empty()) {
     Result<project::Project> p = project::LoadProject(args.project, args.lake);
     if (!p.ok()) {
       io.err << "Error: " << p.status().message() << "\n";
       return kExitUsage;
     }
-    auto views = catalog::RegisterViews(*p, LocalFileSystem(), *conn);
-    if (!views.ok()) {
-      io.err << "Error: " << views.status().message() << "\n";
-      return kExitFailed;
-    }
+    options.project = std::move(*p);
   }
-  Result<std::string> expanded = delta::ExpandDeltaScans(sql, *conn, LocalFileSystem());
-  if (!expanded.ok()) {
-    io.err << "Error: " << expanded.status().message() << "\n";
+  auto session = query::Session::Open(options, LocalFileSystem());
+  if (!session.ok()) {
+    io.err << "Error: " << session.status().message() << "\n";
     return kExitFailed;
   }
   bool printed = false;
-  Status status = conn->ExecuteScript(*expanded, [&](engine::QueryResult& result) {
+  Status status = (*session)->Execute(sql, [&](engine::QueryResult& result) {
     if (result.kind() == engine::ResultKind::kRows && printed &&
         print.format == OutputFormat::kTable) {
       io.out << "\n";

@@ -43,8 +43,9 @@ Result<std::unique_ptr<Database>> Database::OpenLockedDown(
   if (duckdb_connect(static_cast<duckdb_database>(db->handle()), &conn) == DuckDBError) {
     return Internal("cannot connect to the locked-down database");
   }
-  // Settings are database-wide; the order matters: the directories first,
-  // then no other file access, then the lock.
+  // Settings are database-wide; the order matters: UTC (its time zone
+  // support may need loading) and the directories first, then no other file
+  // access, then the lock.
   std::string list;
   for (const std::string& dir : allowed_directories) {
     std::string quoted;
@@ -52,9 +53,9 @@ Result<std::unique_ptr<Database>> Database::OpenLockedDown(
     list += (list.empty() ? "'" : ", '") + quoted + (dir.empty() || dir.back() != '/' ? "/'" : "'");
   }
   const std::string settings[] = {
-      "SET allowed_directories = [" + list + "]", "SET enable_external_access = false",
-      "SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false",
-      "SET lock_configuration = true"};
+      "SET GLOBAL TimeZone = 'UTC'",           "SET allowed_directories = [" + list + "]",
+      "SET enable_external_access = false",    "SET autoinstall_known_extensions = false",
+      "SET autoload_known_extensions = false", "SET lock_configuration = true"};
   Status status;
   for (const std::string& sql : settings) {
     duckdb_result result;

@@ -38,7 +38,9 @@ class Database {
   // configuration is locked: `read_csv('/etc/passwd')`, `glob`, `ATTACH`,
   // `COPY ... TO` elsewhere and `SET enable_external_access = true` fail
   // with PermissionDenied or InvalidArgument. Temporary tables and views
-  // work. `options.path` must be empty (in memory).
+  // work. Its connections are in UTC, like OpenLakeConnection's (a locked
+  // configuration refuses a later `SET TimeZone`). `options.path` must be
+  // empty (in memory).
   static Result<std::unique_ptr<Database>> OpenLockedDown(
       const std::vector<std::string>& allowed_directories, const DatabaseOptions& options = {});
 

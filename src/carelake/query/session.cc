@@ -1,0 +1,85 @@
+#include "carelake/query/session.h"
+
+#include <filesystem>
+#include <utility>
+
+#include "carelake/delta/sql_rewrite.h"
+#include "carelake/engine/lake_connection.h"
+#include "carelake/engine/statement_kind.h"
+
+namespace carelake::query {
+namespace {
+
+// What an untrusted session may run.
+bool IsRead(engine::StatementKind kind) {
+  switch (kind) {
+    case engine::StatementKind::kSelect:
+    case engine::StatementKind::kExplain:
+    case engine::StatementKind::kSet:
+    case engine::StatementKind::kTransaction:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+Session::~Session() = default;
+
+Result<std::unique_ptr<Session>> Session::Open(const SessionOptions& options, FileSystem& fs) {
+  std::unique_ptr<Session> s(new Session());
+  s->fs_ = &fs;
+  s->untrusted_ = options.untrusted;
+  s->project_ = options.project;
+  if (options.untrusted) {
+    if (!s->project_) {
+      return InvalidArgument("an untrusted session needs a project: its lake is what it reads");
+    }
+    if (!options.database.empty()) {
+      return InvalidArgument("an untrusted session cannot open a database file");
+    }
+    const std::string lake = std::filesystem::absolute(s->project_->lake).lexically_normal();
+    CARELAKE_ASSIGN_OR_RETURN(s->db_, engine::Database::OpenLockedDown({lake}));
+    s->confined_ = std::make_unique<ConfinedFileSystem>(fs, std::vector<std::string>{lake});
+    s->fs_ = s->confined_.get();
+  } else {
+    engine::DatabaseOptions db_options;
+    db_options.path = options.database;
+    CARELAKE_ASSIGN_OR_RETURN(s->db_, engine::Database::Open(db_options));
+  }
+  if (options.untrusted) {  // in UTC already; its configuration is locked
+    CARELAKE_ASSIGN_OR_RETURN(engine::Connection conn, engine::Connection::Open(*s->db_));
+    s->conn_.emplace(std::move(conn));
+  } else {
+    CARELAKE_ASSIGN_OR_RETURN(engine::Connection conn, engine::OpenLakeConnection(*s->db_));
+    s->conn_.emplace(std::move(conn));
+  }
+  if (s->project_) {
+    s->catalog_.emplace(*s->project_, *s->fs_);  // views appear at the first Execute()
+  }
+  return s;
+}
+
+Status Session::CheckReadOnly(const std::string& sql) {
+  CARELAKE_ASSIGN_OR_RETURN(std::vector<engine::StatementKind> kinds,
+                            engine::StatementKinds(*conn_, sql));
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    if (!IsRead(kinds[i])) {
+      return PermissionDenied("statement " + std::to_string(i + 1) + " (" +
+                              std::string(engine::ToString(kinds[i])) +
+                              ") is not allowed: this session is read-only");
+    }
+  }
+  return Status::Ok();
+}
+
+Status Session::Execute(const std::string& sql,
+                        const std::function<Status(engine::QueryResult&)>& on_result) {
+  if (catalog_) CARELAKE_RETURN_IF_ERROR(catalog_->Refresh(*conn_).status());
+  CARELAKE_ASSIGN_OR_RETURN(std::string expanded, delta::ExpandDeltaScans(sql, *conn_, *fs_));
+  if (untrusted_) CARELAKE_RETURN_IF_ERROR(CheckReadOnly(expanded));
+  return conn_->ExecuteScript(expanded, on_result);
+}
+
+}  // namespace carelake::query
