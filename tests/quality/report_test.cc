@@ -2,8 +2,6 @@
 // three times over small dirty batches (one holding a hostile record with
 // markup and a recognisable patient name), then read back through the
 // library and through `carelake runs` / `carelake dq report`.
-#include "carelake/quality/report.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -19,6 +17,8 @@
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
 #include "carelake/project/project.h"
+#include "carelake/quality/render.h"
+#include "carelake/quality/report_loader.h"
 
 namespace carelake::quality {
 namespace {
@@ -102,7 +102,7 @@ class QualityReportTest : public ::testing::Test {
     ASSERT_TRUE(conn.ok()) << conn.status();
     conn_.emplace(std::move(*conn));
     ASSERT_TRUE(conn_->Execute("SET TimeZone = 'UTC'").ok());
-    auto ledger = Ledger::Open(project_, LocalFileSystem(), *conn_);
+    auto ledger = ReportLoader::Open(project_, LocalFileSystem(), *conn_);
     ASSERT_TRUE(ledger.ok()) << ledger.status();
     ledger_.emplace(std::move(*ledger));
   }
@@ -149,7 +149,7 @@ class QualityReportTest : public ::testing::Test {
   project::Project project_;
   std::unique_ptr<engine::Database> db_;
   std::optional<engine::Connection> conn_;
-  std::optional<Ledger> ledger_;
+  std::optional<ReportLoader> ledger_;
 };
 
 std::string* QualityReportTest::dir_ = nullptr;

@@ -12,7 +12,8 @@
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
 #include "carelake/project/project.h"
-#include "carelake/quality/report.h"
+#include "carelake/quality/render.h"
+#include "carelake/quality/report_loader.h"
 
 namespace carelake::cli {
 namespace {
@@ -37,7 +38,7 @@ struct DqReportArgs {
 struct LedgerSession {
   project::Project project;
   Session engine;
-  std::optional<quality::Ledger> ledger;
+  std::optional<quality::ReportLoader> ledger;
 };
 
 // Opens the project and its ledger; on failure reports it on io.err and
@@ -57,7 +58,8 @@ std::unique_ptr<LedgerSession> OpenLedger(const std::string& dir, const std::str
     io.err << "Error: " << s.message() << "\n";
     return nullptr;
   }
-  auto ledger = quality::Ledger::Open(session->project, LocalFileSystem(), *session->engine.conn);
+  auto ledger =
+      quality::ReportLoader::Open(session->project, LocalFileSystem(), *session->engine.conn);
   if (!ledger.ok()) {
     io.err << "Error: " << ledger.status().message() << "\n";
     return nullptr;

@@ -24,7 +24,8 @@
 #include "carelake/ledger/json.h"
 #include "carelake/pipeline/runner.h"
 #include "carelake/project/project.h"
-#include "carelake/quality/report.h"
+#include "carelake/quality/render.h"
+#include "carelake/quality/report_loader.h"
 
 namespace carelake::cli {
 namespace {
@@ -47,7 +48,7 @@ struct RunArgs {
 // .json; a message on io.err either way.
 bool WriteRunReport(const project::Project& project, engine::Connection& conn,
                     const std::string& run_id, const std::string& dir, Io& io) {
-  auto ledger = quality::Ledger::Open(project, LocalFileSystem(), conn);
+  auto ledger = quality::ReportLoader::Open(project, LocalFileSystem(), conn);
   Result<quality::QualityReport> report =
       ledger.ok() ? ledger->LoadReport(run_id, quality::PiiMasker::ForProject(project))
                   : Result<quality::QualityReport>(ledger.status());

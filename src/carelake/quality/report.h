@@ -1,13 +1,9 @@
-// Data-quality reports: the run ledger (`_system.*`, see
-// pipeline/runner.h) read back into structs, and rendered as text, JSON or a
-// self-contained HTML page.
+// The data-quality report of one run: its steps' row accounts, its sources'
+// files, each table's rules with their outcomes, masked examples and
+// failure-rate trends. Loaded from the run ledger by report_loader.h (which
+// masks PII, pii_masker.h), rendered by render.h.
 //
-// PII: expectation examples are source records and may hold patient data.
-// They are masked by a PiiMasker while they are loaded, so a QualityReport
-// never holds an unmasked example and no renderer can leak one.
-//
-// The report's contents and the ledger's columns are written down in
-// doc/data-quality.md.
+// The report's contents are written down in doc/data-quality.md.
 #ifndef CARELAKE_QUALITY_REPORT_H_
 #define CARELAKE_QUALITY_REPORT_H_
 
@@ -20,44 +16,12 @@
 #include <utility>
 #include <vector>
 
-#include "carelake/base/file_system.h"
-#include "carelake/base/result.h"
-#include "carelake/engine/connection.h"
-#include "carelake/ledger/reader.h"
 #include "carelake/ledger/records.h"
-#include "carelake/project/project.h"
 
 namespace carelake::quality {
 
-// What a masked value is replaced with.
-inline constexpr char kMask[] = "***";
 // How many runs the failure-rate trend of a rule covers at most.
 inline constexpr size_t kTrendRuns = 10;
-
-// Hides patient data in example records. The value of every JSON object key
-// (at any depth) that names a silver column declared `pii: true` becomes
-// "***": the key equals the column's `from` or its name, or the key's
-// SnakeCase() equals the column's name. PII is a property of the data, so
-// the pii columns of every silver table of the project count, whichever
-// table an example belongs to. JSON null stays null (it holds nothing).
-class PiiMasker {
- public:
-  // Masks nothing.
-  PiiMasker() = default;
-  static PiiMasker ForProject(const project::Project& project);
-
-  bool IsPiiKey(std::string_view key) const;
-
-  // `json_text` with the values of PII keys masked, re-serialized compactly
-  // with the keys in their original order. Text that is not JSON is
-  // returned unchanged when no column is PII, and replaced by a notice
-  // otherwise (it cannot be masked field by field).
-  std::string Mask(std::string_view json_text) const;
-
- private:
-  std::set<std::string> keys_;   // `from` and name of each pii column
-  std::set<std::string> names_;  // names of pii columns (for SnakeCase(key))
-};
 
 // The ledger's records (ledger/records.h): a run and one step of it.
 using RunRecord = ledger::RunRecord;
@@ -139,65 +103,6 @@ struct QualityReport {
   // "chosen with --run" or "the latest run with expectation results".
   std::string SelectionNote() const;
 };
-
-// Loads data-quality reports from a project's run ledger (ledger::Reader).
-//
-// `conn` must outlive the Ledger and should use `SET TimeZone = 'UTC'`.
-class Ledger {
- public:
-  // Registers the project's views on `conn` (catalog::RegisterViews).
-  static Result<Ledger> Open(const project::Project& project, FileSystem& fs,
-                             engine::Connection& conn);
-
-  // False until a run has been recorded.
-  bool has_runs() const { return reader_.has_runs(); }
-
-  // Number of runs recorded.
-  Result<int64_t> CountRuns() { return reader_.CountRuns(); }
-
-  // The run `run_id`; NotFound when the ledger does not hold it.
-  Result<RunRecord> FindRun(const std::string& run_id);
-
-  // The latest run with expectation results, nullopt if there is none.
-  Result<std::optional<RunRecord>> LatestRunWithExpectations();
-
-  // The data-quality report of `run_id` (default: the latest run with
-  // expectation results). NotFound naming the id when the ledger does not
-  // hold that run, or when no run has expectation results (and no id was
-  // given). Examples are masked with `masker`.
-  Result<QualityReport> LoadReport(const std::optional<std::string>& run_id,
-                                   const PiiMasker& masker);
-
- private:
-  Ledger(ledger::Reader reader, std::string project)
-      : reader_(std::move(reader)), project_(std::move(project)) {}
-
-  Result<std::vector<SourceIngest>> LoadSources(const std::string& run_id,
-                                                const std::vector<StepRecord>& steps);
-  Status LoadRules(QualityReport& report, const PiiMasker& masker);
-  Status LoadTrends(QualityReport& report);
-
-  ledger::Reader reader_;
-  std::string project_;
-  // Each declared source's name and its bronze table ("bronze.<table>").
-  std::vector<std::pair<std::string, std::string>> sources_;
-};
-
-// The report as aligned plain text for a terminal.
-std::string RenderText(const QualityReport& report);
-
-// The report as a JSON document (examples as masked JSON text).
-std::string RenderJson(const QualityReport& report);
-
-// The report as one self-contained HTML page: inline CSS and SVG, no script,
-// no external reference of any kind; every value HTML-escaped.
-std::string RenderHtml(const QualityReport& report);
-
-// `text` with &, <, >, " and ' replaced by entities.
-std::string HtmlEscape(std::string_view text);
-
-// "2026-11-22 21:26:17 UTC".
-std::string FormatUtc(int64_t epoch_ms);
 
 }  // namespace carelake::quality
 
