@@ -6,8 +6,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "carelake/base/process_lock.h"
 #include "cli_project.h"
 
 namespace {
@@ -221,6 +223,40 @@ TEST_F(RunCommandTest, BadUsageIsAClearError) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err.rfind("Error: ", 0), 0u) << r.err;
   EXPECT_NE(r.err.find("carelake.yaml"), std::string::npos) << r.err;
+}
+
+}  // namespace
+
+namespace {
+
+// Runs of one project never overlap: while another process holds the run
+// lock, `carelake run` exits 1 naming it and records nothing; with --wait
+// it runs once the holder lets go.
+TEST_F(RunCommandTest, ARunInProgressIsNamedOrWaitedFor) {
+  const std::string lock_path = dir_ + "/lake/_system/run.lock";
+  auto held = carelake::ProcessLock::TryAcquire(lock_path, "run held-by-the-test");
+  ASSERT_TRUE(held.ok()) << held.status();
+
+  CliRun busy = InProject("run");
+  EXPECT_EQ(busy.exit_code, 1);
+  EXPECT_NE(busy.err.find("a run of project 'clinic' is in progress (run held-by-the-test, pid " +
+                          std::to_string(::getpid()) + ", since "),
+            std::string::npos)
+      << busy.err;
+  EXPECT_NE(busy.err.find("--wait"), std::string::npos) << busy.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/lake/bronze")) << "nothing ran";
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/lake/_system/runs")) << "nothing recorded";
+
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    carelake::ProcessLock gone = std::move(*held);
+  });
+  CliRun waited = InProject("run", "--wait");
+  release.join();
+  EXPECT_EQ(waited.exit_code, 0) << waited.err;
+  EXPECT_NE(waited.err.find("waiting for it to end"), std::string::npos) << waited.err;
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM _system.runs"), 1);
+  EXPECT_GT(QueryInt("SELECT count(*) FROM silver.visits"), 0);
 }
 
 }  // namespace

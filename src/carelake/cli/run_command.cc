@@ -41,6 +41,7 @@ struct RunArgs {
   bool full_refresh = false;
   bool dry_run = false;
   bool json = false;
+  bool wait = false;
   std::string report_dir;  // --report: the run's data-quality report as HTML and JSON
 };
 
@@ -182,6 +183,7 @@ int Run(const RunArgs& args, Io& io) {
   options.select = args.select;
   options.full_refresh = args.full_refresh;
   options.stop = signals.token();
+  options.wait_for_other_run = args.wait;
   size_t total = 0;
   if (auto steps = pipeline::PlanSteps(*project, *session.conn); steps.ok()) {
     auto chosen = pipeline::SelectSteps(*steps, args.select);
@@ -311,6 +313,9 @@ void RegisterRunCommand(CLI::App& app, Io& io, int& exit_code) {
                 "list what would run and why (new files, new upstream versions, changed\n"
                 "definitions), without running or writing anything");
   cmd->add_flag("--json", args->json, "print a JSON summary on standard output");
+  cmd->add_flag("--wait", args->wait,
+                "when another run of the project is in progress, wait for it to end (default: "
+                "exit 1 naming it)");
   cmd->add_option("--report", args->report_dir,
                   "also write the run's data-quality report to DIR/<run id>.html and .json");
   cmd->callback([args, &io, &exit_code] { exit_code = Run(*args, io); });

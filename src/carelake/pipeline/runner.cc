@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <utility>
 
+#include "carelake/base/process_lock.h"
 #include "carelake/base/uuid.h"
 #include "carelake/catalog/catalog.h"
 #include "carelake/engine/interrupter.h"
+#include "carelake/ledger/json.h"
 #include "carelake/ledger/writer.h"
 #include "carelake/pipeline/plan.h"
 #include "carelake/pipeline/step_executor.h"
@@ -66,10 +69,12 @@ class Run {
         paths_(TablePaths(project)),
         writer_(fs, project.lake, conn, &clock_) {}
 
-  // Records the run as started; an error means it cannot be recorded, and
+  // Takes the project's run lock and records the run as started; an error
+  // means another run holds the lock or the run cannot be recorded, and
   // then it does not start.
   Status Start() {
     report_.run_id = NewUuid();
+    CARELAKE_RETURN_IF_ERROR(Lock());
     report_.started_ms = clock_.WallMillis();
     start_ = clock_.MonotonicMillis();
     return writer_.RecordRunStart(RunRecordOf(project_, options_, report_));
@@ -158,6 +163,28 @@ class Run {
     return record;
   }
 
+  Status Lock() {
+    const std::string path = RunLockPath(project_);
+    const std::string what = "run " + report_.run_id;
+    LockHolder holder;
+    auto lock = ProcessLock::TryAcquire(path, what, &holder, clock_);
+    auto in_progress = [&] {
+      return "a run of project '" + project_.name + "' is in progress (" +
+             (holder.what.empty() ? std::string("a run") : holder.what) + ", pid " +
+             std::to_string(holder.pid) + ", since " + ledger::FormatUtc(holder.since_ms) + ")";
+    };
+    if (lock.status().code() == StatusCode::kUnavailable && options_.wait_for_other_run) {
+      if (options_.on_progress) options_.on_progress(in_progress() + "; waiting for it to end");
+      lock = ProcessLock::Acquire(path, what, options_.stop, std::nullopt, &holder, clock_);
+    }
+    if (lock.status().code() == StatusCode::kUnavailable) {
+      return Unavailable(in_progress() + "; wait for it with --wait");
+    }
+    if (!lock.ok()) return lock.status();
+    lock_.emplace(std::move(*lock));
+    return Status::Ok();
+  }
+
   void Fail(const std::string& step, const std::string& error) {
     report_.succeeded = false;
     report_.failed_step = step;
@@ -180,9 +207,14 @@ class Run {
   ledger::Writer writer_;
   RunReport report_;
   int64_t start_ = 0;
+  std::optional<ProcessLock> lock_;  // released when the run object goes
 };
 
 }  // namespace
+
+std::string RunLockPath(const project::Project& project) {
+  return JoinPath(JoinPath(project.lake, "_system"), "run.lock");
+}
 
 Result<RunReport> RunProject(const project::Project& project, const RunOptions& options,
                              FileSystem& fs, engine::Connection& conn) {

@@ -76,7 +76,17 @@ struct RunOptions {
   const Clock* clock = nullptr;
   // Runs parallel work inside steps (DefaultExecutor() when null).
   Executor* executor = nullptr;
+  // Runs of one project never overlap, whoever starts them: a run holds
+  // <lake>/_system/run.lock (RunLockPath) from before its `started` row to
+  // after its final one. When another run holds it, RunProject returns
+  // Unavailable naming that run, its process and since when — or, with
+  // `wait_for_other_run`, waits for it to end (a stop request ends the wait
+  // with Cancelled). The lock of a process that died is free.
+  bool wait_for_other_run = false;
 };
+
+// <lake>/_system/run.lock.
+std::string RunLockPath(const project::Project& project);
 
 // What a run would do, step by step, without doing it (`carelake run
 // --dry-run`). A step whose upstream would commit is forecast to run too.
