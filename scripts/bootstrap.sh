@@ -18,6 +18,7 @@ PACKAGES=(
   libspdlog-dev libfmt-dev  # logging, formatting
   libcpp-httplib-dev libssl-dev zlib1g-dev  # HTTP, TLS, compression
   libroaring-dev       # Roaring bitmaps (Delta deletion vectors)
+  libhowardhinnant-date-dev tzdata  # time zones (IANA database) for schedules
   clang-format         # make format-check (CI)
 )
 
