@@ -453,7 +453,7 @@ TEST_F(ProjectTest, BadEnumValueNamesTheLineKeyAndChoices) {
 TEST_F(ProjectTest, UnknownKeysListTheAllowedOnesAndSuggestTheClosest) {
   EXPECT_EQ(ErrorOf("name: x\nsource:\n  - {name: a, path: b}\n"),
             "carelake.yaml:2: expected one of the keys name, lake, sources, silver, models, "
-            "on_definition_change; got "
+            "on_definition_change, jobs; got "
             "'source' (did you mean 'sources'?)");
   EXPECT_EQ(ErrorOf("name: x\nsources:\n  - name: a\n    fromat: csv\n"),
             "carelake.yaml:4: sources[0]: expected one of the keys name, format, path, table, "
@@ -491,7 +491,7 @@ TEST_F(ProjectTest, WrongValueTypesNameTheExpectedType) {
             "carelake.yaml:2: sources: expected a list of sources; got a map");
   EXPECT_EQ(ErrorOf(""),
             "carelake.yaml:1: expected a map with keys name, lake, sources, silver, models, "
-            "on_definition_change; got "
+            "on_definition_change, jobs; got "
             "nothing");
 }
 
@@ -708,6 +708,80 @@ TEST_F(ProjectTest, YamlSyntaxErrorsCarryTheParserLine) {
             "carelake.yaml:3: invalid YAML: end of sequence flow not found");
   EXPECT_EQ(ErrorOf("name: x\n---\nname: y\n"),
             "carelake.yaml:3: expected one YAML document; got 2");
+}
+
+constexpr char kJobsBase[] = R"yaml(name: billing
+sources:
+  - {name: fact, format: csv, path: "landing/FactTable*.csv"}
+  - {name: dims, format: csv, path: "landing/Dim*.csv"}
+silver:
+  - name: charges
+    from: bronze.fact
+    columns:
+      - {name: id, type: BIGINT}
+)yaml";
+
+TEST_F(ProjectTest, JobsParseToTheirStructs) {
+  Write("models/monthly_billing.sql", "SELECT count(*) AS n FROM silver.charges\n");
+  const Project p = MustLoad(std::string(kJobsBase) + R"yaml(jobs:
+  - name: nightly
+    select: ["+gold.monthly_billing"]
+    schedule: "0 2 * * *"
+    timezone: Europe/Lisbon
+    catchup: none
+  - name: billing_drop
+    on_new_files: {sources: [fact, dims], min_files: 2, settle_seconds: 5}
+    retries: {attempts: 3, backoff_seconds: 10}
+    timeout: 30m
+  - name: after_drop
+    after: billing_drop
+    select: charges+
+)yaml");
+  ASSERT_EQ(p.jobs.size(), 3u);
+  const Job& nightly = p.jobs[0];
+  EXPECT_EQ(nightly.name, "nightly");
+  EXPECT_EQ(nightly.select, std::vector<std::string>{"+gold.monthly_billing"});
+  EXPECT_EQ(nightly.schedule, "0 2 * * *");
+  EXPECT_EQ(nightly.timezone, "Europe/Lisbon");
+  EXPECT_EQ(nightly.catchup, Catchup::kNone);
+  EXPECT_FALSE(nightly.on_new_files.has_value());
+  EXPECT_EQ(nightly.retries.attempts, 1);
+  const Job& drop = p.jobs[1];
+  ASSERT_TRUE(drop.on_new_files.has_value());
+  EXPECT_EQ(drop.on_new_files->sources, (std::vector<std::string>{"fact", "dims"}));
+  EXPECT_EQ(drop.on_new_files->min_files, 2);
+  EXPECT_EQ(drop.on_new_files->settle, std::chrono::seconds(5));
+  EXPECT_EQ(drop.retries.attempts, 3);
+  EXPECT_EQ(drop.retries.backoff, std::chrono::seconds(10));
+  EXPECT_EQ(drop.timeout, std::chrono::minutes(30));
+  EXPECT_EQ(drop.catchup, Catchup::kLatest);
+  EXPECT_EQ(drop.timezone, "UTC");
+  EXPECT_EQ(p.jobs[2].after, std::vector<std::string>{"billing_drop"});
+  EXPECT_EQ(p.jobs[2].origin.line, 20);
+}
+
+TEST_F(ProjectTest, JobErrorsPointAtTheirLine) {
+  Write("models/monthly_billing.sql", "SELECT count(*) AS n FROM silver.charges\n");
+  const std::string base(kJobsBase);
+  auto error = [&](const std::string& jobs) { return ErrorOf(base + "jobs:\n" + jobs); };
+  auto expect = [&](const std::string& jobs, const std::string& part) {
+    const std::string e = error(jobs);
+    EXPECT_NE(e.find(part), std::string::npos) << e;
+    EXPECT_EQ(e.rfind("carelake.yaml:1", 0), 0u) << e;  // a job's line (10 on)
+  };
+  expect("  - {name: a, schedule: \"0 25 * * *\"}\n", "hour: 25 is out of range 0-23");
+  expect("  - {name: a, schedule: \"0 2 * * *\", timezone: Europe/Lisbn}\n",
+         "an IANA time zone name");
+  expect("  - {name: a, timezone: UTC}\n", "no timezone without a schedule");
+  expect("  - {name: a, select: [gold.monthly_biling]}\n", "did you mean 'gold.monthly_billing'?");
+  expect("  - {name: a, on_new_files: {sources: [facts]}}\n", "did you mean 'fact'?");
+  expect("  - {name: a, after: b}\n", "'b' is not one");
+  expect("  - {name: a, after: b}\n  - {name: b, after: a}\n", "a comes after itself through b");
+  expect("  - {name: a}\n  - {name: a}\n", "expected a name unique among jobs; got 'a' again");
+  expect("  - {name: a, timeout: 30}\n", "jobs[0].timeout");
+  expect("  - {name: a, retries: {attempts: 0}}\n", "attempts");
+  expect("  - {name: a, catchup: all}\n", "one of latest, none");
+  expect("  - {name: a, shedule: \"0 2 * * *\"}\n", "did you mean 'schedule'?");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "carelake/project/jobs_reader.h"
 #include "carelake/project/models_reader.h"
 #include "carelake/project/shared_readers.h"
 #include "carelake/project/silver_reader.h"
@@ -68,8 +69,8 @@ Status CheckSilverSources(const Project& project, const std::vector<Value>& from
 }
 
 Result<Project> ReadProject(const Value& document, const fs::path& dir) {
-  static const std::vector<std::string> kKeys = {"name",   "lake",   "sources",
-                                                 "silver", "models", "on_definition_change"};
+  static const std::vector<std::string> kKeys = {
+      "name", "lake", "sources", "silver", "models", "on_definition_change", "jobs"};
   Project project;
   project.dir = dir.string();
   CARELAKE_ASSIGN_OR_RETURN(MapValue m, MapValue::Read(document, kKeys));
@@ -96,6 +97,9 @@ Result<Project> ReadProject(const Value& document, const fs::path& dir) {
   }
   CARELAKE_RETURN_IF_ERROR(DiscoverModels(dir, project));
   CARELAKE_RETURN_IF_ERROR(CheckLookups(project));
+  if (const Value* jobs = m.Find("jobs")) {  // last: they name everything else
+    CARELAKE_ASSIGN_OR_RETURN(project.jobs, ReadJobs(*jobs, project));
+  }
   return project;
 }
 

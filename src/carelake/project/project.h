@@ -9,6 +9,8 @@
 #ifndef CARELAKE_PROJECT_PROJECT_H_
 #define CARELAKE_PROJECT_PROJECT_H_
 
+#include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -187,6 +189,38 @@ struct Model {
   Origin origin;
 };
 
+// A job of `carelake serve` (the `jobs:` section): which steps run, and
+// what starts them — a schedule, new files of sources, other jobs'
+// success, or a person (`carelake jobs trigger`).
+struct NewFilesTrigger {
+  std::vector<std::string> sources;  // source names
+  int64_t min_files = 1;             // fire when at least this many new files
+  // A file counts once its size and mtime stayed the same this long.
+  std::chrono::milliseconds settle{2000};
+};
+
+struct RetryPolicy {
+  int64_t attempts = 1;                      // runs in all, the first included
+  std::chrono::milliseconds backoff{10000};  // before the 2nd; doubled each time, with jitter
+};
+
+// Missed schedules while the daemon was down: run once at start (kLatest),
+// or not at all (kNone).
+enum class Catchup { kLatest, kNone };
+
+struct Job {
+  std::string name;
+  std::vector<std::string> select;  // --select selectors; empty: every step
+  std::string schedule;             // 5-field cron (schedule/cron.h); empty: none
+  std::string timezone = "UTC";     // of the schedule: an IANA name
+  std::optional<NewFilesTrigger> on_new_files;
+  std::vector<std::string> after;  // jobs whose success starts this one
+  RetryPolicy retries;
+  std::optional<std::chrono::milliseconds> timeout;  // a run longer than this is cancelled
+  Catchup catchup = Catchup::kLatest;
+  Origin origin;
+};
+
 struct Project {
   std::string name;
   std::string dir;   // absolute project folder
@@ -195,6 +229,7 @@ struct Project {
   std::vector<SilverTable> silver;
   std::vector<Model> models;
   OnDefinitionChange on_definition_change = OnDefinitionChange::kFail;
+  std::vector<Job> jobs;
 
   const Source* FindSourceByTable(const std::string& table) const;
   const SilverTable* FindSilver(const std::string& name) const;
