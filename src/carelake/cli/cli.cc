@@ -15,6 +15,7 @@ int RunCli(int argc, const char* const* argv, Io& io) {
   RegisterRunsCommand(app, io, exit_code);
   RegisterDqCommand(app, io, exit_code);
   RegisterInitCommand(app, io, exit_code);
+  RegisterServeCommand(app, io, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

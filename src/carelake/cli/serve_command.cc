@@ -1,0 +1,138 @@
+// `carelake serve`: the long-running process of one project. Today it hosts
+// the HTTP server (health, readiness and the run API); the scheduler of
+// `jobs:`, alerts, streams and the pgwire server join it as services.
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <stop_token>
+#include <string>
+
+#include "carelake/base/process_lock.h"
+#include "carelake/cli/commands.h"
+#include "carelake/cli/signal_stop.h"
+#include "carelake/engine/database.h"
+#include "carelake/ledger/json.h"
+#include "carelake/project/project.h"
+#include "carelake/serve/api.h"
+#include "carelake/serve/daemon.h"
+#include "carelake/serve/http_service.h"
+
+namespace carelake::cli {
+namespace {
+
+struct ServeArgs {
+  std::string project;
+  std::string lake;
+  std::string http = "127.0.0.1:8080";
+};
+
+// "HOST:PORT", "[v6]:PORT", or "off" (nullopt host).
+Status ParseListen(const std::string& text, std::string* host, int* port) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 == text.size()) {
+    return InvalidArgument("--http: expected HOST:PORT (e.g. 127.0.0.1:8080) or off; got '" + text +
+                           "'");
+  }
+  *host = text.substr(0, colon);
+  if (host->size() > 1 && host->front() == '[' && host->back() == ']') {
+    *host = host->substr(1, host->size() - 2);
+  }
+  try {
+    size_t used = 0;
+    *port = std::stoi(text.substr(colon + 1), &used);
+    if (used != text.size() - colon - 1 || *port < 0 || *port > 65535) throw std::out_of_range("");
+  } catch (const std::exception&) {
+    return InvalidArgument("--http: expected a port 0-65535 after ':'; got '" + text + "'");
+  }
+  if (host->empty())
+    return InvalidArgument("--http: expected a host before ':'; got '" + text + "'");
+  return Status::Ok();
+}
+
+int Serve(const ServeArgs& args, Io& io) {
+  std::string host;
+  int port = 0;
+  const bool http_on = args.http != "off";
+  if (http_on) {
+    if (Status s = ParseListen(args.http, &host, &port); !s.ok()) {
+      io.err << "Error: " << s.message() << "\n";
+      return kExitUsage;
+    }
+  }
+  // Before any thread starts, so that every thread inherits the mask.
+  SignalStop signals;
+  auto project = project::LoadProject(args.project, args.lake);
+  if (!project.ok()) {
+    io.err << "Error: " << project.status().message() << "\n";
+    return kExitUsage;
+  }
+  // One daemon per project.
+  const std::string lock_path = project->lake + "/_system/serve.lock";
+  LockHolder holder;
+  auto lock = ProcessLock::TryAcquire(lock_path, "carelake serve", &holder);
+  if (!lock.ok()) {
+    if (lock.status().code() == StatusCode::kUnavailable) {
+      io.err << "Error: carelake serve is already running for project '" << project->name
+             << "' (pid " << holder.pid << ", since " << ledger::FormatUtc(holder.since_ms)
+             << ")\n";
+      return kExitUsage;
+    }
+    io.err << "Error: " << lock.status().message() << "\n";
+    return kExitFailed;
+  }
+  auto db = engine::Database::OpenInMemory();
+  if (!db.ok()) {
+    io.err << "Error: " << db.status().message() << "\n";
+    return kExitFailed;
+  }
+  serve::Daemon daemon;
+  std::shared_ptr<serve::HttpService> http;
+  if (http_on) {
+    http = std::make_shared<serve::HttpService>(host, port);
+    serve::AddRoutes(*http, *project, **db, daemon);
+    daemon.Add(http);
+  }
+  if (Status s = daemon.Start(); !s.ok()) {
+    io.err << "Error: " << s.message() << "\n";
+    return kExitFailed;
+  }
+  io.err << "serving project '" << project->name << "' (lake " << project->lake << ")\n";
+  io.out << "ready http=" << (http ? http->host() + ":" + std::to_string(http->port()) : "off")
+         << std::endl;
+  // Until SIGINT or SIGTERM.
+  std::mutex mu;
+  std::condition_variable cv;
+  std::stop_callback wake(signals.token(), [&] {
+    { std::lock_guard<std::mutex> l(mu); }  // no wakeup lost between check and wait
+    cv.notify_all();
+  });
+  {
+    std::unique_lock<std::mutex> l(mu);
+    cv.wait(l, [&] { return signals.token().stop_requested(); });
+  }
+  io.err << "stopping: signal " << signals.signal() << "\n";
+  daemon.Stop();
+  io.err << "stopped\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterServeCommand(CLI::App& app, Io& io, int& exit_code) {
+  auto args = std::make_shared<ServeArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "serve",
+      "Run the project's long-running process in the foreground: the HTTP server with\n"
+      "/healthz, /readyz and the run API (/api/runs). Prints `ready http=HOST:PORT` once\n"
+      "it accepts requests; SIGINT or SIGTERM stops it (exit 0). One per project.");
+  cmd->add_option("--project", args->project, "the project folder (holding carelake.yaml)")
+      ->required();
+  cmd->add_option("--lake", args->lake, "the lake folder (default: the project's, lake/ in it)");
+  cmd->add_option("--http", args->http,
+                  "HOST:PORT to listen on (port 0: any free port), or off; binds loopback "
+                  "unless told otherwise")
+      ->capture_default_str();
+  cmd->callback([args, &io, &exit_code] { exit_code = Serve(*args, io); });
+}
+
+}  // namespace carelake::cli

@@ -1,0 +1,102 @@
+#include "carelake/serve/api.h"
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "carelake/base/file_system.h"
+#include "carelake/engine/lake_connection.h"
+#include "carelake/ledger/json.h"
+#include "carelake/ledger/reader.h"
+
+namespace carelake::serve {
+namespace {
+
+using nlohmann::ordered_json;
+
+HttpResponse Json(int status, const ordered_json& body) {
+  return {status, "application/json",
+          body.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n"};
+}
+
+HttpResponse Error(int status, const std::string& message) {
+  return Json(status, {{"error", message}});
+}
+
+bool OnLoopback(const HttpRequest& r) {
+  return r.remote_addr == "127.0.0.1" || r.remote_addr == "::1" ||
+         r.remote_addr.rfind("::ffff:127.", 0) == 0;
+}
+
+// A status from reading the ledger as an HTTP answer (messages name tables,
+// never data).
+HttpResponse Failure(const Status& s) {
+  return Error(s.code() == StatusCode::kNotFound ? 404 : 500, s.message());
+}
+
+HttpResponse Runs(const HttpRequest& r, const project::Project& project, engine::Database& db) {
+  size_t limit = 50;
+  if (auto it = r.query.find("limit"); it != r.query.end()) {
+    try {
+      const long long n = std::stoll(it->second);
+      if (n < 0) throw std::invalid_argument("negative");
+      limit = static_cast<size_t>(n);
+    } catch (const std::exception&) {
+      return Error(400, "limit: expected a whole number >= 0 (0: all); got '" + it->second + "'");
+    }
+  }
+  auto conn = engine::OpenLakeConnection(db);
+  if (!conn.ok()) return Failure(conn.status());
+  auto reader = ledger::Reader::Open(project, LocalFileSystem(), *conn);
+  if (!reader.ok()) return Failure(reader.status());
+  auto runs = reader->Runs({.limit = limit});
+  if (!runs.ok()) return Failure(runs.status());
+  ordered_json out = ordered_json::array();
+  for (const ledger::RunRecord& run : *runs) out.push_back(ledger::ToJson(run));
+  return Json(200, out);
+}
+
+HttpResponse Run(const HttpRequest& r, const project::Project& project, engine::Database& db) {
+  auto conn = engine::OpenLakeConnection(db);
+  if (!conn.ok()) return Failure(conn.status());
+  auto reader = ledger::Reader::Open(project, LocalFileSystem(), *conn);
+  if (!reader.ok()) return Failure(reader.status());
+  const std::string& id = r.matches.at(0);
+  auto run = reader->FindRun(id);
+  if (!run.ok()) return Failure(run.status());
+  if (!run->has_value()) return Error(404, "no run '" + id + "' in the run ledger");
+  auto steps = reader->Steps(id);
+  if (!steps.ok()) return Failure(steps.status());
+  ordered_json list = ordered_json::array();
+  for (const ledger::StepRecord& s : *steps) list.push_back(ledger::ToJson(s));
+  return Json(200, {{"run", ledger::ToJson(**run)}, {"steps", list}});
+}
+
+}  // namespace
+
+void AddRoutes(HttpService& http, const project::Project& project, engine::Database& db,
+               const Daemon& daemon) {
+  http.Get("/healthz", [](const HttpRequest&) { return Json(200, {{"status", "ok"}}); });
+  http.Get("/readyz", [&daemon](const HttpRequest&) {
+    ordered_json services = ordered_json::object();
+    for (const auto& [name, health] : daemon.HealthReport()) {
+      services[name] = {{"ok", health.ok}, {"detail", health.detail}};
+    }
+    const bool ready = daemon.Ready();
+    return Json(ready ? 200 : 503,
+                {{"status", ready ? "ready" : "not ready"}, {"services", services}});
+  });
+  auto api = [](auto handler) {
+    return [handler](const HttpRequest& r) {
+      if (!OnLoopback(r)) {
+        return Error(403, "the API answers only on loopback until authentication exists");
+      }
+      return handler(r);
+    };
+  };
+  http.Get("/api/runs",
+           api([&project, &db](const HttpRequest& r) { return Runs(r, project, db); }));
+  http.Get(R"(/api/runs/([A-Za-z0-9-]+))",
+           api([&project, &db](const HttpRequest& r) { return Run(r, project, db); }));
+}
+
+}  // namespace carelake::serve

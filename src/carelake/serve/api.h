@@ -1,0 +1,26 @@
+// The daemon's HTTP routes:
+//   GET /healthz         200 while the process serves
+//   GET /readyz          200 when every service is started and healthy, 503
+//                        otherwise; the body says each service's health
+//   GET /api/runs        the run history, newest first (?limit=N, default 50)
+//   GET /api/runs/ID     {"run": ..., "steps": [...]}: one run and its steps
+// Answers are JSON; runs and steps in the ledger's one JSON form
+// (ledger/json.h). Until the [access] layer adds authentication, /api/
+// answers only clients on loopback (403 otherwise).
+#ifndef CARELAKE_SERVE_API_H_
+#define CARELAKE_SERVE_API_H_
+
+#include "carelake/engine/database.h"
+#include "carelake/project/project.h"
+#include "carelake/serve/daemon.h"
+#include "carelake/serve/http_service.h"
+
+namespace carelake::serve {
+
+// `project`, `db` and `daemon` must outlive the server.
+void AddRoutes(HttpService& http, const project::Project& project, engine::Database& db,
+               const Daemon& daemon);
+
+}  // namespace carelake::serve
+
+#endif  // CARELAKE_SERVE_API_H_

@@ -1,0 +1,160 @@
+// `carelake serve` as a process: it prints its ready line, answers
+// /healthz, /readyz and the run API over real HTTP (cpp-httplib's client),
+// refuses a second daemon on the same project naming the first, and exits 0
+// on SIGTERM.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli_project.h"
+
+extern char** environ;
+
+namespace {
+
+using carelake::testing_cli::CliProjectTest;
+using carelake::testing_cli::CliRun;
+using carelake::testing_cli::RunIdIn;
+using nlohmann::json;
+
+using ServeCommandTest = CliProjectTest;
+
+// A `carelake serve` child with its standard output on a pipe.
+struct Daemon {
+  pid_t pid = -1;
+  int out = -1;
+
+  bool Start(const std::string& args) {
+    int fds[2];
+    if (::pipe(fds) != 0) return false;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, fds[0]);
+    const std::string bin = std::getenv("CARELAKE_BIN");
+    std::vector<std::string> argv = {bin, "serve"};
+    std::istringstream in(args);
+    for (std::string a; in >> a;) argv.push_back(a);
+    std::vector<char*> c_argv;
+    for (std::string& a : argv) c_argv.push_back(a.data());
+    c_argv.push_back(nullptr);
+    const int rc = posix_spawn(&pid, bin.c_str(), &actions, nullptr, c_argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(fds[1]);
+    out = fds[0];
+    return rc == 0;
+  }
+
+  // The first line of its standard output, waiting up to `seconds`.
+  std::string FirstLine(int seconds) {
+    std::string line;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd p{out, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char c;
+      if (::read(out, &c, 1) != 1) break;
+      if (c == '\n') return line;
+      line += c;
+    }
+    return line;
+  }
+
+  // Its exit status after SIGTERM, or -1 if it did not exit within 30 s.
+  int Terminate() {
+    ::kill(pid, SIGTERM);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    int status = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (::waitpid(pid, &status, WNOHANG) == pid) {
+        pid = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      ::usleep(50'000);
+    }
+    return -1;
+  }
+
+  ~Daemon() {
+    if (pid > 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+    if (out >= 0) ::close(out);
+  }
+};
+
+TEST_F(ServeCommandTest, ServesHealthReadinessAndRunsThenStopsOnSigterm) {
+  CliRun run = InProject("run");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string run_id = RunIdIn(run.err, "succeeded");
+  ASSERT_FALSE(run_id.empty()) << run.err;
+
+  Daemon daemon;
+  ASSERT_TRUE(daemon.Start("--project " + dir_ + " --http 127.0.0.1:0"));
+  const std::string ready = daemon.FirstLine(30);
+  const std::string prefix = "ready http=127.0.0.1:";
+  ASSERT_EQ(ready.rfind(prefix, 0), 0u) << ready;
+  const int port = std::stoi(ready.substr(prefix.size()));
+  ASSERT_GT(port, 0);
+
+  httplib::Client http("127.0.0.1", port);
+  auto health = http.Get("/healthz");
+  ASSERT_TRUE(health) << "no answer on port " << port;
+  EXPECT_EQ(health->status, 200);
+  auto readyz = http.Get("/readyz");
+  ASSERT_TRUE(readyz);
+  EXPECT_EQ(readyz->status, 200);
+  EXPECT_EQ(json::parse(readyz->body)["status"], "ready");
+
+  auto runs = http.Get("/api/runs");
+  ASSERT_TRUE(runs);
+  ASSERT_EQ(runs->status, 200) << runs->body;
+  const json list = json::parse(runs->body);
+  ASSERT_EQ(list.size(), static_cast<size_t>(QueryInt("SELECT count(*) FROM _system.runs")));
+  EXPECT_EQ(list[0]["run_id"], run_id);
+  EXPECT_EQ(list[0]["status"], "succeeded");
+
+  auto one = http.Get("/api/runs/" + run_id);
+  ASSERT_TRUE(one);
+  ASSERT_EQ(one->status, 200) << one->body;
+  const json detail = json::parse(one->body);
+  EXPECT_EQ(detail["run"]["run_id"], run_id);
+  EXPECT_EQ(static_cast<int64_t>(detail["steps"].size()),
+            QueryInt("SELECT count(*) FROM _system.steps WHERE run_id = '" + run_id + "'"));
+  EXPECT_EQ(http.Get("/api/runs/no-such-run")->status, 404);
+  EXPECT_EQ(http.Get("/api/runs?limit=many")->status, 400);
+  EXPECT_EQ(http.Get("/nowhere")->status, 404);
+
+  // One daemon per project.
+  CliRun second =
+      carelake::testing_cli::Carelake("serve --project " + dir_ + " --http 127.0.0.1:0");
+  EXPECT_EQ(second.exit_code, 2);
+  EXPECT_NE(second.err.find("carelake serve is already running for project 'clinic' (pid " +
+                            std::to_string(daemon.pid)),
+            std::string::npos)
+      << second.err;
+
+  EXPECT_EQ(daemon.Terminate(), 0);
+  EXPECT_FALSE(http.Get("/healthz")) << "still answering after it stopped";
+}
+
+TEST_F(ServeCommandTest, BadListenAddressesAreUsageErrors) {
+  CliRun r = InProject("serve", "--http localhost");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--http: expected HOST:PORT"), std::string::npos) << r.err;
+  r = InProject("serve", "--http 127.0.0.1:99999");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("a port 0-65535"), std::string::npos) << r.err;
+}
+
+}  // namespace
