@@ -91,6 +91,8 @@ TEST_F(LedgerTest, RecordsReadBackAsWritten) {
   Writer writer(fs_, project_.lake, *conn_);
   RunRecord run = Run("run-1", 1'700'000'000'123);
   run.selection = "silver.x+";
+  run.job = "nightly";
+  run.trigger = "schedule";
   ASSERT_TRUE(writer.RecordRunStart(run).ok());
 
   FileRecord file{"run-1", "visits",           "landing/a.csv",  120, 1'699'999'000'000, 7,

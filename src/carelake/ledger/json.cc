@@ -61,7 +61,9 @@ ordered_json ToJson(const RunRecord& r) {
           {"full_refresh", r.full_refresh},
           {"failed_step", TextOrNull(r.failed_step)},
           {"failed_rule", TextOrNull(r.failed_rule)},
-          {"error", TextOrNull(r.error)}};
+          {"error", TextOrNull(r.error)},
+          {"job", TextOrNull(r.job)},
+          {"trigger", TextOrNull(r.trigger)}};
 }
 
 ordered_json ToJson(const ExpectationRecord& e) {

@@ -25,7 +25,7 @@ nlohmann::ordered_json ToJson(const StepRecord& step);
 
 // run_id, project, status, started_at, finished_at, duration_ms, steps,
 // rows_written, rows_quarantined, committed, selection, full_refresh,
-// failed_step, failed_rule, error.
+// failed_step, failed_rule, error, job, trigger.
 nlohmann::ordered_json ToJson(const RunRecord& run);
 
 // table, rule, action, check_sql, rows_checked, rows_failed (examples are

@@ -93,6 +93,8 @@ RunRecord ToRun(const Fields& f) {
   r.failed_step = f.Text("failed_step");
   r.failed_rule = f.Text("failed_rule");
   r.error = f.Text("error");
+  r.job = f.Text("job");
+  r.trigger = f.Text("trigger");
   return r;
 }
 

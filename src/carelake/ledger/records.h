@@ -51,6 +51,8 @@ struct RunRecord {
   std::string failed_step;  // the step that failed, or a cancelled run stopped in
   std::string failed_rule;  // a `fail` expectation that stopped the run
   std::string error;
+  std::string job;      // the `jobs:` entry that ran it; empty for `carelake run`
+  std::string trigger;  // why it ran: "schedule", "new_files", "after:<job>", "manual", ...
 
   bool succeeded() const { return status == RunStatus::kSucceeded; }
 };

@@ -80,7 +80,8 @@ const std::vector<Column>& Columns(LedgerTable table) {
       {"finished_at", kTime}, {"status", kText},      {"duration_ms", kInt},
       {"steps", kInt},        {"rows_written", kInt}, {"rows_quarantined", kInt},
       {"committed", kBool},   {"selection", kText},   {"full_refresh", kBool},
-      {"failed_step", kText}, {"failed_rule", kText}, {"error", kText}};
+      {"failed_step", kText}, {"failed_rule", kText}, {"error", kText},
+      {"job", kText},         {"trigger", kText}};
   static const std::vector<Column> kFiles = {
       {"run_id", kText},     {"source", kText},      {"file", kText},
       {"size_bytes", kInt},  {"modified_at", kTime}, {"records", kInt},

@@ -48,7 +48,9 @@ Row ToRow(const RunRecord& run) {
       .Set("full_refresh", run.full_refresh)
       .SetText("failed_step", run.failed_step)
       .SetText("failed_rule", run.failed_rule)
-      .SetText("error", run.error);
+      .SetText("error", run.error)
+      .SetText("job", run.job)
+      .SetText("trigger", run.trigger);
   return row;
 }
 

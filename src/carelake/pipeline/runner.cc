@@ -44,6 +44,8 @@ ledger::RunRecord RunRecordOf(const project::Project& project, const RunOptions&
   run.failed_step = report.failed_step;
   run.failed_rule = report.failed_rule;
   run.error = report.error;
+  run.job = options.job;
+  run.trigger = options.trigger;
   return run;
 }
 

@@ -83,6 +83,10 @@ struct RunOptions {
   // `wait_for_other_run`, waits for it to end (a stop request ends the wait
   // with Cancelled). The lock of a process that died is free.
   bool wait_for_other_run = false;
+  // Recorded with the run (`_system.runs.job`, `.trigger`): the daemon's
+  // job that asked for it and why; empty for `carelake run`.
+  std::string job;
+  std::string trigger;
 };
 
 // <lake>/_system/run.lock.
