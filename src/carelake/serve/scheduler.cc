@@ -1,0 +1,214 @@
+#include "carelake/serve/scheduler.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <utility>
+
+namespace carelake::serve {
+
+Scheduler::Scheduler(std::vector<project::Job> jobs, const Clock& clock, JobRunner runner,
+                     LastRunLookup last_run, std::function<void(const std::string&)> log)
+    : clock_(clock),
+      runner_(std::move(runner)),
+      last_run_(std::move(last_run)),
+      log_(std::move(log)) {
+  for (project::Job& j : jobs) {
+    Entry e;
+    e.state.name = j.name;
+    e.job = std::move(j);
+    entries_.push_back(std::move(e));
+  }
+}
+
+Scheduler::~Scheduler() { Stop(); }
+
+void Scheduler::Log(const std::string& line) const {
+  if (log_) log_(line);
+}
+
+Scheduler::Entry* Scheduler::Find(const std::string& name) {
+  for (Entry& e : entries_) {
+    if (e.job.name == name) return &e;
+  }
+  return nullptr;
+}
+
+Status Scheduler::Prepare() {
+  std::lock_guard<std::mutex> lock(mu_);
+  const int64_t now = clock_.WallMillis();
+  for (Entry& e : entries_) {
+    if (e.job.schedule.empty()) continue;
+    CARELAKE_ASSIGN_OR_RETURN(schedule::CronSchedule cron,
+                              schedule::CronSchedule::Parse(e.job.schedule));
+    CARELAKE_ASSIGN_OR_RETURN(schedule::TimeZone zone, schedule::TimeZone::Find(e.job.timezone));
+    e.cron.emplace(std::move(cron));
+    e.zone.emplace(std::move(zone));
+    e.state.next_fire_ms = e.cron->NextAfter(now, *e.zone);
+    if (e.job.catchup != project::Catchup::kLatest || !last_run_) continue;
+    // A fire time between the last run and now was missed: run once.
+    if (std::optional<int64_t> last = last_run_(e.job.name)) {
+      if (e.cron->NextAfter(*last, *e.zone) <= now) QueueLocked(e, "catchup");
+    }
+  }
+  return Status::Ok();
+}
+
+Status Scheduler::Start() {
+  CARELAKE_RETURN_IF_ERROR(Prepare());
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    started_ = true;
+  }
+  thread_ = std::jthread([this](std::stop_token stop) { Loop(stop); });
+  return Status::Ok();
+}
+
+void Scheduler::Stop() {
+  if (thread_.joinable()) {
+    thread_.request_stop();
+    wake_.notify_all();
+    thread_.join();
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  started_ = false;
+}
+
+Health Scheduler::health() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!started_) return {false, "not started"};
+  return {true,
+          std::to_string(entries_.size()) + " jobs, " + std::to_string(queue_.size()) + " queued"};
+}
+
+void Scheduler::QueueLocked(Entry& e, const std::string& trigger) {
+  if (e.state.queued) return;  // coalesces with the queued run
+  e.state.queued = true;
+  e.state.queued_trigger = trigger;
+  queue_.push_back(e.job.name);
+}
+
+Status Scheduler::Trigger(const std::string& job, const std::string& trigger) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Entry* e = Find(job);
+    if (e == nullptr) return NotFound("no job '" + job + "' in the project");
+    e->state.attempt = 0;
+    QueueLocked(*e, trigger);
+  }
+  wake_.notify_all();
+  return Status::Ok();
+}
+
+void Scheduler::FireDue() {
+  std::lock_guard<std::mutex> lock(mu_);
+  const int64_t now = clock_.WallMillis();
+  for (Entry& e : entries_) {
+    if (e.state.retry_at_ms && *e.state.retry_at_ms <= now) {
+      e.state.retry_at_ms.reset();
+      QueueLocked(e, "retry");
+    }
+    if (e.state.next_fire_ms && *e.state.next_fire_ms <= now) {
+      // Several missed fire times are one run.
+      e.state.next_fire_ms = e.cron->NextAfter(now, *e.zone);
+      e.state.attempt = 0;
+      QueueLocked(e, "schedule");
+    }
+  }
+}
+
+JobOutcome Scheduler::RunOne(Entry& e, const std::string& trigger, std::stop_token outer) {
+  std::stop_source stop;
+  std::stop_callback forward(outer, [&] { stop.request_stop(); });
+  std::jthread watchdog;
+  if (e.job.timeout) {
+    const auto timeout = *e.job.timeout;
+    watchdog = std::jthread([&stop, timeout](std::stop_token done) {
+      std::mutex m;
+      std::condition_variable_any cv;
+      std::unique_lock<std::mutex> l(m);
+      if (!cv.wait_for(l, done, timeout, [] { return false; })) stop.request_stop();
+    });
+  }
+  Log("job " + e.job.name + ": run (" + trigger + ")");
+  JobOutcome out = runner_(e.job, trigger, stop.get_token());
+  const bool timed_out = stop.stop_requested() && !outer.stop_requested();
+  if (watchdog.joinable()) {
+    watchdog.request_stop();
+    watchdog.join();
+  }
+  if (timed_out && !out.succeeded && out.error.find("timeout") == std::string::npos) {
+    out.error = "stopped after its timeout; " + out.error;
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, JobOutcome>> Scheduler::RunQueued(std::stop_token stop) {
+  std::vector<std::pair<std::string, JobOutcome>> runs;
+  while (!stop.stop_requested()) {
+    Entry* e = nullptr;
+    std::string trigger;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (queue_.empty()) break;
+      e = Find(queue_.front());
+      queue_.erase(queue_.begin());
+      trigger = e->state.queued_trigger;
+      e->state.queued = false;
+      ++e->state.attempt;
+    }
+    JobOutcome out = RunOne(*e, trigger, stop);
+    runs.emplace_back(e->job.name, out);
+    std::lock_guard<std::mutex> lock(mu_);
+    e->state.last = out;
+    e->state.last_trigger = trigger;
+    if (out.succeeded) {
+      e->state.attempt = 0;
+      for (Entry& next : entries_) {
+        if (std::find(next.job.after.begin(), next.job.after.end(), e->job.name) !=
+            next.job.after.end()) {
+          next.state.attempt = 0;
+          QueueLocked(next, "after:" + e->job.name);
+        }
+      }
+    } else if (out.retryable && e->state.attempt < e->job.retries.attempts &&
+               !stop.stop_requested()) {
+      const double base =
+          static_cast<double>(e->job.retries.backoff.count()) * std::pow(2.0, e->state.attempt - 1);
+      const double jitter = std::uniform_real_distribution<double>(0.8, 1.2)(rng_);
+      e->state.retry_at_ms = clock_.WallMillis() + static_cast<int64_t>(base * jitter);
+      Log("job " + e->job.name + ": failed (" + out.error + "); retry " +
+          std::to_string(e->state.attempt + 1) + " of " + std::to_string(e->job.retries.attempts) +
+          " in " + std::to_string(static_cast<int64_t>(base * jitter) / 1000) + " s");
+    } else {
+      e->state.attempt = 0;
+    }
+  }
+  return runs;
+}
+
+void Scheduler::Loop(std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    FireDue();
+    RunQueued(stop);
+    std::unique_lock<std::mutex> lock(mu_);
+    int64_t wait_ms = 1000;
+    const int64_t now = clock_.WallMillis();
+    for (const Entry& e : entries_) {
+      for (const std::optional<int64_t>& at : {e.state.next_fire_ms, e.state.retry_at_ms}) {
+        if (at) wait_ms = std::min(wait_ms, std::max<int64_t>(*at - now, 0));
+      }
+    }
+    wake_.wait_for(lock, stop, std::chrono::milliseconds(wait_ms),
+                   [this] { return !queue_.empty(); });
+  }
+}
+
+std::vector<Scheduler::JobState> Scheduler::States() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<JobState> out;
+  for (const Entry& e : entries_) out.push_back(e.state);
+  return out;
+}
+
+}  // namespace carelake::serve
