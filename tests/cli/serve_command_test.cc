@@ -12,8 +12,10 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 #include "cli_project.h"
 
@@ -146,6 +148,51 @@ TEST_F(ServeCommandTest, ServesHealthReadinessAndRunsThenStopsOnSigterm) {
 
   EXPECT_EQ(daemon.Terminate(), 0);
   EXPECT_FALSE(http.Get("/healthz")) << "still answering after it stopped";
+}
+
+// Jobs run through the daemon: a trigger over HTTP runs one, its `after:`
+// job follows, and both are recorded in the ledger with job and trigger.
+TEST_F(ServeCommandTest, ATriggeredJobRunsAndItsFollowerToo) {
+  std::ofstream(dir_ + "/carelake.yaml", std::ios::app)
+      << "jobs:\n  - name: refresh\n  - name: after_refresh\n    after: refresh\n"
+         "    select: gold.visits_by_ward\n";
+  Daemon daemon;
+  ASSERT_TRUE(daemon.Start("--project " + dir_ + " --http 127.0.0.1:0"));
+  const std::string ready = daemon.FirstLine(30);
+  ASSERT_EQ(ready.rfind("ready http=127.0.0.1:", 0), 0u) << ready;
+  httplib::Client http("127.0.0.1", std::stoi(ready.substr(ready.rfind(':') + 1)));
+
+  auto jobs = http.Get("/api/jobs");
+  ASSERT_TRUE(jobs);
+  ASSERT_EQ(jobs->status, 200);
+  EXPECT_EQ(json::parse(jobs->body).size(), 2u);
+  EXPECT_EQ(http.Post("/api/jobs/nosuch/trigger")->status, 404);
+  auto queued = http.Post("/api/jobs/refresh/trigger");
+  ASSERT_TRUE(queued);
+  EXPECT_EQ(queued->status, 202) << queued->body;
+
+  // Both runs land in the ledger (polling: they run on the daemon's thread).
+  json runs;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto r = http.Get("/api/runs");
+    if (r && r->status == 200) runs = json::parse(r->body);
+    if (runs.size() == 2 && runs[0]["status"] != "started" && runs[1]["status"] != "started") {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(runs.size(), 2u) << runs.dump(2);
+  // Newest first: the follower, then the triggered job.
+  EXPECT_EQ(runs[1]["job"], "refresh");
+  EXPECT_EQ(runs[1]["trigger"], "http");
+  EXPECT_EQ(runs[1]["status"], "succeeded") << runs[1].dump(2);
+  EXPECT_EQ(runs[0]["job"], "after_refresh");
+  EXPECT_EQ(runs[0]["trigger"], "after:refresh");
+  EXPECT_EQ(runs[0]["selection"], "gold.visits_by_ward");
+  EXPECT_EQ(runs[0]["status"], "succeeded") << runs[0].dump(2);
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM _system.runs WHERE job IS NOT NULL"), 2);
+  EXPECT_EQ(daemon.Terminate(), 0);
 }
 
 TEST_F(ServeCommandTest, BadListenAddressesAreUsageErrors) {

@@ -16,6 +16,8 @@
 #include "carelake/serve/api.h"
 #include "carelake/serve/daemon.h"
 #include "carelake/serve/http_service.h"
+#include "carelake/serve/job_runner.h"
+#include "carelake/serve/scheduler.h"
 
 namespace carelake::cli {
 namespace {
@@ -85,18 +87,36 @@ int Serve(const ServeArgs& args, Io& io) {
     io.err << "Error: " << db.status().message() << "\n";
     return kExitFailed;
   }
+  std::mutex log_mu;
+  auto log = [&io, &log_mu](const std::string& line) {
+    std::lock_guard<std::mutex> l(log_mu);
+    io.err << ledger::FormatUtc(DefaultClock().WallMillis()) << " " << line << std::endl;
+  };
   serve::Daemon daemon;
+  auto scheduler = std::make_shared<serve::Scheduler>(
+      project->jobs, DefaultClock(), serve::MakeJobRunner(*project, **db, log),
+      serve::MakeLastRunLookup(*project, **db), log);
+  daemon.Add(scheduler);
   std::shared_ptr<serve::HttpService> http;
   if (http_on) {
     http = std::make_shared<serve::HttpService>(host, port);
-    serve::AddRoutes(*http, *project, **db, daemon);
+    serve::AddRoutes(*http, *project, **db, daemon, *scheduler);
     daemon.Add(http);
   }
   if (Status s = daemon.Start(); !s.ok()) {
     io.err << "Error: " << s.message() << "\n";
     return kExitFailed;
   }
-  io.err << "serving project '" << project->name << "' (lake " << project->lake << ")\n";
+  log("serving project '" + project->name + "' (lake " + project->lake + ", " +
+      std::to_string(project->jobs.size()) + " jobs)");
+  for (const project::Job& job : project->jobs) {
+    if (job.on_new_files) {
+      log("job " + job.name +
+          ": on_new_files is not watched yet by this version; its schedule, after: and "
+          "POST /api/jobs/" +
+          job.name + "/trigger start it");
+    }
+  }
   io.out << "ready http=" << (http ? http->host() + ":" + std::to_string(http->port()) : "off")
          << std::endl;
   // Until SIGINT or SIGTERM.
@@ -110,9 +130,10 @@ int Serve(const ServeArgs& args, Io& io) {
     std::unique_lock<std::mutex> l(mu);
     cv.wait(l, [&] { return signals.token().stop_requested(); });
   }
-  io.err << "stopping: signal " << signals.signal() << "\n";
+  log("stopping (signal " + std::to_string(signals.signal()) +
+      "): no new runs; a running one is interrupted and recorded as cancelled");
   daemon.Stop();
-  io.err << "stopped\n";
+  log("stopped");
   return kExitOk;
 }
 
@@ -122,9 +143,10 @@ void RegisterServeCommand(CLI::App& app, Io& io, int& exit_code) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* cmd = app.add_subcommand(
       "serve",
-      "Run the project's long-running process in the foreground: the HTTP server with\n"
-      "/healthz, /readyz and the run API (/api/runs). Prints `ready http=HOST:PORT` once\n"
-      "it accepts requests; SIGINT or SIGTERM stops it (exit 0). One per project.");
+      "Run the project's long-running process in the foreground: the scheduler of its\n"
+      "jobs: and the HTTP server with /healthz, /readyz and the API (/api/runs, /api/jobs).\n"
+      "Prints `ready http=HOST:PORT` once it accepts requests; SIGINT or SIGTERM stops it\n"
+      "(exit 0). One per project.");
   cmd->add_option("--project", args->project, "the project folder (holding carelake.yaml)")
       ->required();
   cmd->add_option("--lake", args->lake, "the lake folder (default: the project's, lake/ in it)");

@@ -173,6 +173,7 @@ Result<std::vector<RunRecord>> Reader::Runs(const RunQuery& query) {
     where += (where.empty() ? " WHERE " : " AND ") + condition;
   };
   if (query.with_expectations) add("run_id IN (SELECT run_id FROM _system.expectations)");
+  if (!query.job.empty()) add("job = " + delta::QuoteLiteral(query.job));
   if (query.started_at_most_ms) {
     add("started_at <= epoch_ms(" + std::to_string(*query.started_at_most_ms) + "::BIGINT)");
   }

@@ -28,6 +28,7 @@ struct RunQuery {
   size_t limit = 0;                           // 0: all
   bool with_expectations = false;             // only runs that recorded rule results
   std::optional<int64_t> started_at_most_ms;  // only runs started then or before
+  std::string job;                            // only runs of this `jobs:` entry (empty: any)
 };
 
 class Reader {

@@ -128,6 +128,7 @@ class Run {
       report_.succeeded = false;
       report_.cancelled = false;
       report_.error = (report_.error.empty() ? "" : report_.error + "; then ") + recorded.message();
+      report_.failure_code = recorded.code();
     }
     CARELAKE_RETURN_IF_ERROR(writer_.RecordRunEnd(RunRecordOf(project_, options_, report_)));
     return std::move(report_);
@@ -156,6 +157,7 @@ class Run {
       record.status = StepStatus::kFailed;
       record.message = status.message();
       Fail(step.name, status.message());
+      report_.failure_code = status.code();
     } else if (!out.failed_rule.empty()) {
       report_.failed_rule = out.failed_rule;
       Fail(step.name, out.failure);

@@ -50,6 +50,10 @@ struct RunReport {
   std::string error;        // why the run failed
   std::string failed_step;  // qualified name; for a cancelled run, the step it stopped in
   std::string failed_rule;  // when a `fail` expectation stopped it
+  // The code of the error that failed the run (kOk when it succeeded or a
+  // `fail` rule stopped it): kIoError, kUnavailable and kAborted may pass on
+  // a retry; the others will not.
+  StatusCode failure_code = StatusCode::kOk;
   int64_t started_ms = 0;
   int64_t duration_ms = 0;
   std::vector<StepReport> steps;

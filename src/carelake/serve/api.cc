@@ -71,10 +71,32 @@ HttpResponse Run(const HttpRequest& r, const project::Project& project, engine::
   return Json(200, {{"run", ledger::ToJson(**run)}, {"steps", list}});
 }
 
+ordered_json JobsJson(const Scheduler& scheduler) {
+  ordered_json out = ordered_json::array();
+  for (const Scheduler::JobState& j : scheduler.States()) {
+    ordered_json last;
+    if (j.last) {
+      last = {{"run_id", j.last->run_id.empty() ? ordered_json() : ordered_json(j.last->run_id)},
+              {"succeeded", j.last->succeeded},
+              {"trigger", j.last_trigger},
+              {"error", j.last->error.empty() ? ordered_json() : ordered_json(j.last->error)}};
+    }
+    out.push_back(
+        {{"name", j.name},
+         {"next_fire_at",
+          j.next_fire_ms ? ordered_json(ledger::FormatUtc(*j.next_fire_ms)) : ordered_json()},
+         {"queued", j.queued},
+         {"retry_at",
+          j.retry_at_ms ? ordered_json(ledger::FormatUtc(*j.retry_at_ms)) : ordered_json()},
+         {"last", last}});
+  }
+  return out;
+}
+
 }  // namespace
 
 void AddRoutes(HttpService& http, const project::Project& project, engine::Database& db,
-               const Daemon& daemon) {
+               const Daemon& daemon, Scheduler& scheduler) {
   http.Get("/healthz", [](const HttpRequest&) { return Json(200, {{"status", "ok"}}); });
   http.Get("/readyz", [&daemon](const HttpRequest&) {
     ordered_json services = ordered_json::object();
@@ -97,6 +119,14 @@ void AddRoutes(HttpService& http, const project::Project& project, engine::Datab
            api([&project, &db](const HttpRequest& r) { return Runs(r, project, db); }));
   http.Get(R"(/api/runs/([A-Za-z0-9-]+))",
            api([&project, &db](const HttpRequest& r) { return Run(r, project, db); }));
+  http.Get("/api/jobs",
+           api([&scheduler](const HttpRequest&) { return Json(200, JobsJson(scheduler)); }));
+  http.Post(R"(/api/jobs/([a-z_][a-z0-9_]*)/trigger)", api([&scheduler](const HttpRequest& r) {
+              const std::string& job = r.matches.at(0);
+              Status s = scheduler.Trigger(job, "http");
+              if (!s.ok()) return Failure(s);
+              return Json(202, {{"job", job}, {"queued", true}});
+            }));
 }
 
 }  // namespace carelake::serve

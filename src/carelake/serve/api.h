@@ -4,6 +4,8 @@
 //                        otherwise; the body says each service's health
 //   GET /api/runs        the run history, newest first (?limit=N, default 50)
 //   GET /api/runs/ID     {"run": ..., "steps": [...]}: one run and its steps
+//   GET /api/jobs        each job: next fire time, queued, last outcome
+//   POST /api/jobs/NAME/trigger   queues a run of the job (202; 404 unknown)
 // Answers are JSON; runs and steps in the ledger's one JSON form
 // (ledger/json.h). Until the [access] layer adds authentication, /api/
 // answers only clients on loopback (403 otherwise).
@@ -14,12 +16,13 @@
 #include "carelake/project/project.h"
 #include "carelake/serve/daemon.h"
 #include "carelake/serve/http_service.h"
+#include "carelake/serve/scheduler.h"
 
 namespace carelake::serve {
 
-// `project`, `db` and `daemon` must outlive the server.
+// `project`, `db`, `daemon` and `scheduler` must outlive the server.
 void AddRoutes(HttpService& http, const project::Project& project, engine::Database& db,
-               const Daemon& daemon);
+               const Daemon& daemon, Scheduler& scheduler);
 
 }  // namespace carelake::serve
 
