@@ -156,6 +156,10 @@ TEST_F(ServeCommandTest, ATriggeredJobRunsAndItsFollowerToo) {
   std::ofstream(dir_ + "/carelake.yaml", std::ios::app)
       << "jobs:\n  - name: refresh\n  - name: after_refresh\n    after: refresh\n"
          "    select: gold.visits_by_ward\n";
+  // Settled: the daemon's runs leave files younger than 2 s for later.
+  const std::string landed = dir_ + "/landing/visits-1.csv";
+  std::filesystem::last_write_time(
+      landed, std::filesystem::last_write_time(landed) - std::chrono::minutes(1));
   Daemon daemon;
   ASSERT_TRUE(daemon.Start("--project " + dir_ + " --http 127.0.0.1:0"));
   const std::string ready = daemon.FirstLine(30);
@@ -192,6 +196,44 @@ TEST_F(ServeCommandTest, ATriggeredJobRunsAndItsFollowerToo) {
   EXPECT_EQ(runs[0]["selection"], "gold.visits_by_ward");
   EXPECT_EQ(runs[0]["status"], "succeeded") << runs[0].dump(2);
   EXPECT_EQ(QueryInt("SELECT count(*) FROM _system.runs WHERE job IS NOT NULL"), 2);
+  EXPECT_EQ(daemon.Terminate(), 0);
+}
+
+// on_new_files: nothing runs below min_files; once enough files have
+// settled the job runs once, ingests them exactly once, and is not
+// triggered again for the same files.
+TEST_F(ServeCommandTest, SettledNewFilesStartTheirJobOnce) {
+  std::ofstream(dir_ + "/carelake.yaml", std::ios::app)
+      << "jobs:\n  - name: drop\n"
+         "    on_new_files: {sources: [visits], min_files: 2, settle_seconds: 1}\n";
+  Daemon daemon;
+  ASSERT_TRUE(daemon.Start("--project " + dir_ + " --http 127.0.0.1:0"));
+  const std::string ready = daemon.FirstLine(30);
+  ASSERT_EQ(ready.rfind("ready http=127.0.0.1:", 0), 0u) << ready;
+  httplib::Client http("127.0.0.1", std::stoi(ready.substr(ready.rfind(':') + 1)));
+  auto runs = [&] {
+    auto r = http.Get("/api/runs");
+    return r && r->status == 200 ? json::parse(r->body) : json::array();
+  };
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  EXPECT_EQ(runs().size(), 0u) << "one file is below min_files";
+
+  AddVisits("visits-2.csv", carelake::testing_cli::kEastVisits);
+  json list;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    list = runs();
+    if (list.size() == 1 && list[0]["status"] != "started") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(list.size(), 1u) << list.dump(2);
+  EXPECT_EQ(list[0]["job"], "drop");
+  EXPECT_EQ(list[0]["trigger"], "new_files");
+  EXPECT_EQ(list[0]["status"], "succeeded") << list.dump(2);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  EXPECT_EQ(runs().size(), 1u) << "the same files trigger no second run";
+  EXPECT_EQ(QueryInt("SELECT count(DISTINCT _source_file) FROM bronze.visits"), 2);
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM _system.files"), 2);
   EXPECT_EQ(daemon.Terminate(), 0);
 }
 

@@ -873,5 +873,39 @@ TEST_F(FileIngestTest, QuarantineTxnWrittenByHandIsHonoured) {
   EXPECT_EQ(BronzeRows(), 1);
 }
 
+// A file modified within min_file_age may still be written: it is left for
+// a later run, which ingests it once it has settled.
+TEST_F(FileIngestTest, FilesYoungerThanMinFileAgeWaitForALaterRun) {
+  WriteFile("landing/old.json", R"([{"id": 1}])");
+  WriteFile("landing/new.json", R"([{"id": 2}, {"id": 3}])");
+  const std::string old_path = PathOf("landing/old.json");
+  std::filesystem::last_write_time(
+      old_path, std::filesystem::last_write_time(old_path) - std::chrono::minutes(5));
+  FakeClock clock(std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count());
+  IngestRequest req = Request("run-1");
+  req.clock = &clock;
+  req.min_file_age = std::chrono::seconds(60);
+  auto pending = ListPendingFiles(req, LocalFileSystem(), *conn_);
+  ASSERT_TRUE(pending.ok()) << pending.status();
+  EXPECT_EQ(pending->new_files, std::vector<std::string>{"landing/old.json"});
+  EXPECT_EQ(pending->settling, 1);
+  auto first = IngestFiles(req, LocalFileSystem(), *conn_);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->files.size(), 1u);
+  EXPECT_EQ(first->rows_written, 1);
+  ASSERT_EQ(first->warnings.size(), 1u);
+  EXPECT_NE(first->warnings[0].find("1 new files modified in the last 60 s"), std::string::npos);
+
+  clock.Advance(61'000);  // now it has settled
+  req.run_id = "run-2";
+  auto second = IngestFiles(req, LocalFileSystem(), *conn_);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->files.size(), 1u);
+  EXPECT_EQ(second->rows_written, 2);
+  EXPECT_EQ(Int("SELECT count(*) FROM " + Scan(bronze_path_)), 3);
+}
+
 }  // namespace
 }  // namespace carelake::ingest

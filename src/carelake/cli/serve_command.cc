@@ -15,6 +15,7 @@
 #include "carelake/project/project.h"
 #include "carelake/serve/api.h"
 #include "carelake/serve/daemon.h"
+#include "carelake/serve/file_watcher.h"
 #include "carelake/serve/http_service.h"
 #include "carelake/serve/job_runner.h"
 #include "carelake/serve/scheduler.h"
@@ -97,6 +98,8 @@ int Serve(const ServeArgs& args, Io& io) {
       project->jobs, DefaultClock(), serve::MakeJobRunner(*project, **db, log),
       serve::MakeLastRunLookup(*project, **db), log);
   daemon.Add(scheduler);
+  daemon.Add(std::make_shared<serve::FileWatcher>(*project, **db, *scheduler, DefaultClock(),
+                                                  std::chrono::seconds(1), log));
   std::shared_ptr<serve::HttpService> http;
   if (http_on) {
     http = std::make_shared<serve::HttpService>(host, port);
@@ -109,14 +112,7 @@ int Serve(const ServeArgs& args, Io& io) {
   }
   log("serving project '" + project->name + "' (lake " + project->lake + ", " +
       std::to_string(project->jobs.size()) + " jobs)");
-  for (const project::Job& job : project->jobs) {
-    if (job.on_new_files) {
-      log("job " + job.name +
-          ": on_new_files is not watched yet by this version; its schedule, after: and "
-          "POST /api/jobs/" +
-          job.name + "/trigger start it");
-    }
-  }
+
   io.out << "ready http=" << (http ? http->host() + ":" + std::to_string(http->port()) : "off")
          << std::endl;
   // Until SIGINT or SIGTERM.

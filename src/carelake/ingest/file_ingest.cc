@@ -81,6 +81,17 @@ void AddToResult(const std::vector<UnitRows>& rows, IngestResult& result) {
   }
 }
 
+// Leaves out the units modified within `min_age` of now; returns how many.
+int64_t LeaveSettling(NewUnits& todo, std::chrono::milliseconds min_age, const Clock& clock) {
+  if (min_age.count() <= 0) return 0;
+  const int64_t newest = clock.WallMillis() - min_age.count();
+  const auto settling = std::stable_partition(
+      todo.units.begin(), todo.units.end(), [&](const Unit& u) { return u.modified_ms <= newest; });
+  const int64_t n = static_cast<int64_t>(todo.units.end() - settling);
+  todo.units.erase(settling, todo.units.end());
+  return n;
+}
+
 }  // namespace
 
 Result<IngestResult> IngestFiles(const IngestRequest& request, FileSystem& fs,
@@ -96,6 +107,11 @@ Result<IngestResult> IngestFiles(const IngestRequest& request, FileSystem& fs,
   IngestResult result;
   result.files_already_ingested = todo.already_committed;
   result.warnings = std::move(todo.warnings);
+  if (const int64_t settling = LeaveSettling(todo, request.min_file_age, clock); settling > 0) {
+    result.warnings.push_back(std::to_string(settling) + " new files modified in the last " +
+                              std::to_string(request.min_file_age.count() / 1000) +
+                              " s are left for a later run (they may still be written)");
+  }
 
   const size_t parallelism = request.parallelism > 0 ? request.parallelism : executor.size() + 1;
   std::vector<engine::Connection> more = OpenMoreConnections(
@@ -135,6 +151,7 @@ Result<PendingFiles> ListPendingFiles(const IngestRequest& request, FileSystem& 
   FileSource source(*request.source, request.project_dir, fs, conn);
   CARELAKE_ASSIGN_OR_RETURN(NewUnits todo, source.ListNew(bronze.app_versions));
   PendingFiles pending;
+  pending.settling = LeaveSettling(todo, request.min_file_age, OrDefault(request.clock));
   for (const Unit& u : todo.units) {
     pending.new_files.push_back(u.name);
     pending.new_bytes += u.size_bytes;

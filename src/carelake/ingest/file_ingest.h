@@ -18,6 +18,7 @@
 #ifndef CARELAKE_INGEST_FILE_INGEST_H_
 #define CARELAKE_INGEST_FILE_INGEST_H_
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -60,6 +61,9 @@ struct IngestRequest {
   // before stay committed (each holds whole files), so a later call ingests
   // the rest exactly once.
   std::stop_token stop;
+  // Files modified less than this long ago (by `clock`) are left for a
+  // later run, so a file still being copied is never ingested half.
+  std::chrono::milliseconds min_file_age{0};
 };
 
 struct IngestedFile {
@@ -92,6 +96,7 @@ struct PendingFiles {
   std::vector<std::string> new_files;  // relative to the project folder
   int64_t new_bytes = 0;
   int64_t already_ingested = 0;
+  int64_t settling = 0;  // new, but modified within min_file_age
 };
 Result<PendingFiles> ListPendingFiles(const IngestRequest& request, FileSystem& fs,
                                       engine::Connection& conn);

@@ -29,6 +29,7 @@ Status RunFileSourceStep(const FileSourceStep& spec, const Step& step, StepConte
   req.clock = &ctx.clock;
   req.executor = ctx.options.executor;
   req.stop = ctx.options.stop;
+  req.min_file_age = ctx.options.min_file_age;
   CARELAKE_ASSIGN_OR_RETURN(ingest::IngestResult r, ingest::IngestFiles(req, ctx.fs, ctx.conn));
   record.files = static_cast<int64_t>(r.files.size());
   record.rows_read = r.rows_written + r.rows_quarantined;

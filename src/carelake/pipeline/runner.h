@@ -16,6 +16,7 @@
 #ifndef CARELAKE_PIPELINE_RUNNER_H_
 #define CARELAKE_PIPELINE_RUNNER_H_
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -91,6 +92,10 @@ struct RunOptions {
   // job that asked for it and why; empty for `carelake run`.
   std::string job;
   std::string trigger;
+  // File sources leave files modified less than this long ago for a later
+  // run (IngestRequest::min_file_age); the daemon's runs use the job's
+  // settle time.
+  std::chrono::milliseconds min_file_age{0};
 };
 
 // <lake>/_system/run.lock.

@@ -195,7 +195,7 @@ struct Model {
 struct NewFilesTrigger {
   std::vector<std::string> sources;  // source names
   int64_t min_files = 1;             // fire when at least this many new files
-  // A file counts once its size and mtime stayed the same this long.
+  // A file counts once it has not been modified for this long.
   std::chrono::milliseconds settle{2000};
 };
 

@@ -8,6 +8,10 @@
 namespace carelake::serve {
 namespace {
 
+// How long a file must stay unmodified before a daemon run ingests it, for
+// jobs without `on_new_files.settle_seconds`.
+constexpr int64_t kDefaultSettle = 2000;
+
 bool Retryable(StatusCode code) {
   return code == StatusCode::kIoError || code == StatusCode::kUnavailable ||
          code == StatusCode::kAborted;
@@ -32,6 +36,9 @@ JobRunner MakeJobRunner(const project::Project& project, engine::Database& db,
     options.trigger = trigger;
     options.stop = stop;
     options.wait_for_other_run = true;
+    // A file still being copied is left for a later run.
+    options.min_file_age =
+        job.on_new_files ? job.on_new_files->settle : std::chrono::milliseconds(kDefaultSettle);
     auto report = pipeline::RunProject(project, options, LocalFileSystem(), *conn);
     if (!report.ok()) {  // not recorded: it never started, or its end was not written
       out.error = report.status().message();
