@@ -171,9 +171,19 @@ TEST_F(ServeCommandTest, ATriggeredJobRunsAndItsFollowerToo) {
   ASSERT_EQ(jobs->status, 200);
   EXPECT_EQ(json::parse(jobs->body).size(), 2u);
   EXPECT_EQ(http.Post("/api/jobs/nosuch/trigger")->status, 404);
-  auto queued = http.Post("/api/jobs/refresh/trigger");
-  ASSERT_TRUE(queued);
-  EXPECT_EQ(queued->status, 202) << queued->body;
+  // `carelake jobs` finds the daemon through its lock and asks it.
+  CliRun listed = InProject("jobs", "--json");
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_EQ(json::parse(listed.out).size(), 2u) << listed.out;
+  CliRun unknown = carelake::testing_cli::Carelake("jobs trigger nosuch --project " + dir_);
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("no job 'nosuch'"), std::string::npos) << unknown.err;
+  CliRun queued = carelake::testing_cli::Carelake("jobs trigger refresh --project " + dir_);
+  ASSERT_EQ(queued.exit_code, 0) << queued.err;
+  EXPECT_NE(
+      queued.err.find("queued job refresh in carelake serve (pid " + std::to_string(daemon.pid)),
+      std::string::npos)
+      << queued.err;
 
   // Both runs land in the ledger (polling: they run on the daemon's thread).
   json runs;
@@ -189,7 +199,7 @@ TEST_F(ServeCommandTest, ATriggeredJobRunsAndItsFollowerToo) {
   ASSERT_EQ(runs.size(), 2u) << runs.dump(2);
   // Newest first: the follower, then the triggered job.
   EXPECT_EQ(runs[1]["job"], "refresh");
-  EXPECT_EQ(runs[1]["trigger"], "http");
+  EXPECT_EQ(runs[1]["trigger"], "http");  // the CLI went through the API
   EXPECT_EQ(runs[1]["status"], "succeeded") << runs[1].dump(2);
   EXPECT_EQ(runs[0]["job"], "after_refresh");
   EXPECT_EQ(runs[0]["trigger"], "after:refresh");
@@ -235,6 +245,20 @@ TEST_F(ServeCommandTest, SettledNewFilesStartTheirJobOnce) {
   EXPECT_EQ(QueryInt("SELECT count(DISTINCT _source_file) FROM bronze.visits"), 2);
   EXPECT_EQ(QueryInt("SELECT count(*) FROM _system.files"), 2);
   EXPECT_EQ(daemon.Terminate(), 0);
+}
+
+TEST_F(ServeCommandTest, JobsWithoutADaemonAreListedAsDeclared) {
+  std::ofstream(dir_ + "/carelake.yaml", std::ios::app)
+      << "jobs:\n  - name: nightly\n    schedule: \"0 2 * * *\"\n";
+  CliRun listed = InProject("jobs");
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("nightly  next "), std::string::npos) << listed.out;
+  EXPECT_NE(listed.err.find("carelake serve is not running"), std::string::npos) << listed.err;
+  CliRun trigger = carelake::testing_cli::Carelake("jobs trigger nightly --project " + dir_);
+  EXPECT_EQ(trigger.exit_code, 1);
+  EXPECT_NE(trigger.err.find("no carelake serve is running for project 'clinic'"),
+            std::string::npos)
+      << trigger.err;
 }
 
 TEST_F(ServeCommandTest, BadListenAddressesAreUsageErrors) {

@@ -83,13 +83,18 @@ Result<ProcessLock> ProcessLock::TryAcquire(const std::string& path, const std::
     return status;
   }
   ProcessLock lock(fd);
+  CARELAKE_RETURN_IF_ERROR(lock.Update(what, clock).WithContext(path));
+  return lock;
+}
+
+Status ProcessLock::Update(const std::string& what, const Clock& clock) {
   const std::string record =
       Serialize({static_cast<int64_t>(::getpid()), what, clock.WallMillis()});
-  if (::ftruncate(fd, 0) != 0 ||
-      ::pwrite(fd, record.data(), record.size(), 0) != static_cast<ssize_t>(record.size())) {
-    return IoError("cannot write the lock file '" + path + "': " + std::strerror(errno));
+  if (::ftruncate(fd_, 0) != 0 ||
+      ::pwrite(fd_, record.data(), record.size(), 0) != static_cast<ssize_t>(record.size())) {
+    return IoError(std::string("cannot write the lock file: ") + std::strerror(errno));
   }
-  return lock;
+  return Status::Ok();
 }
 
 Result<ProcessLock> ProcessLock::Acquire(const std::string& path, const std::string& what,

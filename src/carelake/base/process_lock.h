@@ -51,6 +51,10 @@ class ProcessLock {
   // lock (or the file is absent).
   static std::optional<LockHolder> Holder(const std::string& path);
 
+  // Records `what` as this holder's business from now on (e.g. the address
+  // a daemon listens on, known only after it started).
+  Status Update(const std::string& what, const Clock& clock = DefaultClock());
+
   ProcessLock(ProcessLock&& other) noexcept;
   ProcessLock& operator=(ProcessLock&& other) noexcept;
   ProcessLock(const ProcessLock&) = delete;

@@ -94,16 +94,16 @@ int Serve(const ServeArgs& args, Io& io) {
     io.err << ledger::FormatUtc(DefaultClock().WallMillis()) << " " << line << std::endl;
   };
   serve::Daemon daemon;
-  auto scheduler = std::make_shared<serve::Scheduler>(
-      project->jobs, DefaultClock(), serve::MakeJobRunner(*project, **db, log),
-      serve::MakeLastRunLookup(*project, **db), log);
+  auto scheduler = std::make_shared<serve::Scheduler>(project->jobs, DefaultClock(),
+                                                      serve::MakeJobRunner(*project, log),
+                                                      serve::MakeLastRunLookup(*project), log);
   daemon.Add(scheduler);
   daemon.Add(std::make_shared<serve::FileWatcher>(*project, **db, *scheduler, DefaultClock(),
                                                   std::chrono::seconds(1), log));
   std::shared_ptr<serve::HttpService> http;
   if (http_on) {
     http = std::make_shared<serve::HttpService>(host, port);
-    serve::AddRoutes(*http, *project, **db, daemon, *scheduler);
+    serve::AddRoutes(*http, *project, daemon, *scheduler);
     daemon.Add(http);
   }
   if (Status s = daemon.Start(); !s.ok()) {
@@ -113,6 +113,14 @@ int Serve(const ServeArgs& args, Io& io) {
   log("serving project '" + project->name + "' (lake " + project->lake + ", " +
       std::to_string(project->jobs.size()) + " jobs)");
 
+  // `carelake jobs` finds the daemon's address here.
+  if (http) {
+    if (Status s = lock->Update("carelake serve http=" + http->host() + ":" +
+                                std::to_string(http->port()));
+        !s.ok()) {
+      log("warning: " + s.message());
+    }
+  }
   io.out << "ready http=" << (http ? http->host() + ":" + std::to_string(http->port()) : "off")
          << std::endl;
   // Until SIGINT or SIGTERM.

@@ -1,5 +1,6 @@
 #include "carelake/serve/api.h"
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -33,7 +34,14 @@ HttpResponse Failure(const Status& s) {
   return Error(s.code() == StatusCode::kNotFound ? 404 : 500, s.message());
 }
 
-HttpResponse Runs(const HttpRequest& r, const project::Project& project, engine::Database& db) {
+// Each request reads through its own in-memory database: views are
+// database-wide in DuckDB, so concurrent requests (and runs) registering
+// them on one database would conflict.
+Result<std::unique_ptr<engine::Database>> RequestDatabase() {
+  return engine::Database::OpenInMemory();
+}
+
+HttpResponse Runs(const HttpRequest& r, const project::Project& project) {
   size_t limit = 50;
   if (auto it = r.query.find("limit"); it != r.query.end()) {
     try {
@@ -44,7 +52,9 @@ HttpResponse Runs(const HttpRequest& r, const project::Project& project, engine:
       return Error(400, "limit: expected a whole number >= 0 (0: all); got '" + it->second + "'");
     }
   }
-  auto conn = engine::OpenLakeConnection(db);
+  auto db = RequestDatabase();
+  if (!db.ok()) return Failure(db.status());
+  auto conn = engine::OpenLakeConnection(**db);
   if (!conn.ok()) return Failure(conn.status());
   auto reader = ledger::Reader::Open(project, LocalFileSystem(), *conn);
   if (!reader.ok()) return Failure(reader.status());
@@ -55,8 +65,10 @@ HttpResponse Runs(const HttpRequest& r, const project::Project& project, engine:
   return Json(200, out);
 }
 
-HttpResponse Run(const HttpRequest& r, const project::Project& project, engine::Database& db) {
-  auto conn = engine::OpenLakeConnection(db);
+HttpResponse Run(const HttpRequest& r, const project::Project& project) {
+  auto db = RequestDatabase();
+  if (!db.ok()) return Failure(db.status());
+  auto conn = engine::OpenLakeConnection(**db);
   if (!conn.ok()) return Failure(conn.status());
   auto reader = ledger::Reader::Open(project, LocalFileSystem(), *conn);
   if (!reader.ok()) return Failure(reader.status());
@@ -95,8 +107,8 @@ ordered_json JobsJson(const Scheduler& scheduler) {
 
 }  // namespace
 
-void AddRoutes(HttpService& http, const project::Project& project, engine::Database& db,
-               const Daemon& daemon, Scheduler& scheduler) {
+void AddRoutes(HttpService& http, const project::Project& project, const Daemon& daemon,
+               Scheduler& scheduler) {
   http.Get("/healthz", [](const HttpRequest&) { return Json(200, {{"status", "ok"}}); });
   http.Get("/readyz", [&daemon](const HttpRequest&) {
     ordered_json services = ordered_json::object();
@@ -115,10 +127,9 @@ void AddRoutes(HttpService& http, const project::Project& project, engine::Datab
       return handler(r);
     };
   };
-  http.Get("/api/runs",
-           api([&project, &db](const HttpRequest& r) { return Runs(r, project, db); }));
+  http.Get("/api/runs", api([&project](const HttpRequest& r) { return Runs(r, project); }));
   http.Get(R"(/api/runs/([A-Za-z0-9-]+))",
-           api([&project, &db](const HttpRequest& r) { return Run(r, project, db); }));
+           api([&project](const HttpRequest& r) { return Run(r, project); }));
   http.Get("/api/jobs",
            api([&scheduler](const HttpRequest&) { return Json(200, JobsJson(scheduler)); }));
   http.Post(R"(/api/jobs/([a-z_][a-z0-9_]*)/trigger)", api([&scheduler](const HttpRequest& r) {

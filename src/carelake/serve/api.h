@@ -12,7 +12,6 @@
 #ifndef CARELAKE_SERVE_API_H_
 #define CARELAKE_SERVE_API_H_
 
-#include "carelake/engine/database.h"
 #include "carelake/project/project.h"
 #include "carelake/serve/daemon.h"
 #include "carelake/serve/http_service.h"
@@ -20,9 +19,9 @@
 
 namespace carelake::serve {
 
-// `project`, `db`, `daemon` and `scheduler` must outlive the server.
-void AddRoutes(HttpService& http, const project::Project& project, engine::Database& db,
-               const Daemon& daemon, Scheduler& scheduler);
+// `project`, `daemon` and `scheduler` must outlive the server.
+void AddRoutes(HttpService& http, const project::Project& project, const Daemon& daemon,
+               Scheduler& scheduler);
 
 }  // namespace carelake::serve
 

@@ -1,6 +1,7 @@
 #include "carelake/serve/job_runner.h"
 
 #include "carelake/base/file_system.h"
+#include "carelake/engine/database.h"
 #include "carelake/engine/lake_connection.h"
 #include "carelake/ledger/reader.h"
 #include "carelake/pipeline/runner.h"
@@ -19,48 +20,55 @@ bool Retryable(StatusCode code) {
 
 }  // namespace
 
-JobRunner MakeJobRunner(const project::Project& project, engine::Database& db,
+JobRunner MakeJobRunner(const project::Project& project,
                         std::function<void(const std::string&)> log) {
-  return [&project, &db, log](const project::Job& job, const std::string& trigger,
-                              std::stop_token stop) {
-    JobOutcome out;
-    auto conn = engine::OpenLakeConnection(db);
-    if (!conn.ok()) {
-      out.error = conn.status().message();
-      out.retryable = Retryable(conn.status().code());
-      return out;
-    }
-    pipeline::RunOptions options;
-    options.select = job.select;
-    options.job = job.name;
-    options.trigger = trigger;
-    options.stop = stop;
-    options.wait_for_other_run = true;
-    // A file still being copied is left for a later run.
-    options.min_file_age =
-        job.on_new_files ? job.on_new_files->settle : std::chrono::milliseconds(kDefaultSettle);
-    auto report = pipeline::RunProject(project, options, LocalFileSystem(), *conn);
-    if (!report.ok()) {  // not recorded: it never started, or its end was not written
-      out.error = report.status().message();
-      out.retryable = Retryable(report.status().code());
-    } else {
-      out.run_id = report->run_id;
-      out.succeeded = report->succeeded;
-      out.error = report->error;
-      out.retryable = !report->succeeded && !report->cancelled && report->failed_rule.empty() &&
-                      Retryable(report->failure_code);
-    }
-    if (log) {
-      log("job " + job.name + ": run " + (out.run_id.empty() ? "-" : out.run_id) + " " +
-          (out.succeeded ? "succeeded" : "failed: " + out.error));
-    }
-    return out;
-  };
+  return
+      [&project, log](const project::Job& job, const std::string& trigger, std::stop_token stop) {
+        JobOutcome out;
+        auto db = engine::Database::OpenInMemory();
+        if (!db.ok()) {
+          out.error = db.status().message();
+          return out;
+        }
+        auto conn = engine::OpenLakeConnection(**db);
+        if (!conn.ok()) {
+          out.error = conn.status().message();
+          out.retryable = Retryable(conn.status().code());
+          return out;
+        }
+        pipeline::RunOptions options;
+        options.select = job.select;
+        options.job = job.name;
+        options.trigger = trigger;
+        options.stop = stop;
+        options.wait_for_other_run = true;
+        // A file still being copied is left for a later run.
+        options.min_file_age =
+            job.on_new_files ? job.on_new_files->settle : std::chrono::milliseconds(kDefaultSettle);
+        auto report = pipeline::RunProject(project, options, LocalFileSystem(), *conn);
+        if (!report.ok()) {  // not recorded: it never started, or its end was not written
+          out.error = report.status().message();
+          out.retryable = Retryable(report.status().code());
+        } else {
+          out.run_id = report->run_id;
+          out.succeeded = report->succeeded;
+          out.error = report->error;
+          out.retryable = !report->succeeded && !report->cancelled && report->failed_rule.empty() &&
+                          Retryable(report->failure_code);
+        }
+        if (log) {
+          log("job " + job.name + ": run " + (out.run_id.empty() ? "-" : out.run_id) + " " +
+              (out.succeeded ? "succeeded" : "failed: " + out.error));
+        }
+        return out;
+      };
 }
 
-LastRunLookup MakeLastRunLookup(const project::Project& project, engine::Database& db) {
-  return [&project, &db](const std::string& job) -> std::optional<int64_t> {
-    auto conn = engine::OpenLakeConnection(db);
+LastRunLookup MakeLastRunLookup(const project::Project& project) {
+  return [&project](const std::string& job) -> std::optional<int64_t> {
+    auto db = engine::Database::OpenInMemory();
+    if (!db.ok()) return std::nullopt;
+    auto conn = engine::OpenLakeConnection(**db);
     if (!conn.ok()) return std::nullopt;
     auto reader = ledger::Reader::Open(project, LocalFileSystem(), *conn);
     if (!reader.ok()) return std::nullopt;

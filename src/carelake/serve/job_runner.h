@@ -9,19 +9,20 @@
 #include <optional>
 #include <string>
 
-#include "carelake/engine/database.h"
 #include "carelake/project/project.h"
 #include "carelake/serve/scheduler.h"
 
 namespace carelake::serve {
 
-// `project` and `db` must outlive the runner; `log` gets one line per run.
-JobRunner MakeJobRunner(const project::Project& project, engine::Database& db,
+// `project` must outlive the runner; `log` gets one line per run. Each run
+// has its own in-memory database: DuckDB's views are database-wide, and the
+// API reads the ledger at the same time.
+JobRunner MakeJobRunner(const project::Project& project,
                         std::function<void(const std::string&)> log);
 
 // When `job` last started a run, from the ledger; nullopt when never (or
 // the ledger cannot say).
-LastRunLookup MakeLastRunLookup(const project::Project& project, engine::Database& db);
+LastRunLookup MakeLastRunLookup(const project::Project& project);
 
 }  // namespace carelake::serve
 
