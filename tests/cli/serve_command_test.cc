@@ -206,6 +206,29 @@ TEST_F(ServeCommandTest, ATriggeredJobRunsAndItsFollowerToo) {
   EXPECT_EQ(runs[0]["selection"], "gold.visits_by_ward");
   EXPECT_EQ(runs[0]["status"], "succeeded") << runs[0].dump(2);
   EXPECT_EQ(QueryInt("SELECT count(*) FROM _system.runs WHERE job IS NOT NULL"), 2);
+
+  // Metrics agree with the ledger.
+  auto metrics = http.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  ASSERT_EQ(metrics->status, 200);
+  const std::string& m = metrics->body;
+  EXPECT_NE(m.find("# TYPE carelake_runs_total counter\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("carelake_runs_total{job=\"refresh\",status=\"succeeded\"} 1\n"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("carelake_runs_total{job=\"after_refresh\",status=\"succeeded\"} 1\n"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("carelake_job_last_success_timestamp_seconds{job=\"refresh\"} "),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("carelake_rows_written_total{table=\"silver.visits\"} " +
+                   std::to_string(QueryInt("SELECT sum(rows_written) FROM _system.steps WHERE "
+                                           "step = 'silver.visits'")) +
+                   "\n"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("carelake_jobs_queued 0\n"), std::string::npos) << m;
   EXPECT_EQ(daemon.Terminate(), 0);
 }
 

@@ -269,6 +269,41 @@ TEST_F(LedgerTest, AnOlderLedgerWithoutLaterColumnsStillReads) {
   EXPECT_EQ((*again.Steps("run-2"))[0].mode, model::BuildMode::kFull);
 }
 
+TEST_F(LedgerTest, RunCountsByJobAlsoForLedgersWithoutTheJobColumn) {
+  // A runs table as carelake wrote it before `job` existed.
+  delta::DeltaTable table(fs_, catalog::SystemTablePath(project_.lake, "runs"), *conn_);
+  ASSERT_TRUE(table
+                  .Write("SELECT 'old' AS run_id, 'clinic' AS project, "
+                         "epoch_ms(1000::BIGINT)::TIMESTAMPTZ AS started_at, "
+                         "epoch_ms(2000::BIGINT)::TIMESTAMPTZ AS finished_at, 'succeeded' AS "
+                         "status, 1000::BIGINT AS duration_ms, 1::BIGINT AS steps, 0::BIGINT AS "
+                         "rows_written, 0::BIGINT AS rows_quarantined, false AS committed, "
+                         "NULL::VARCHAR AS selection, false AS full_refresh, NULL::VARCHAR AS "
+                         "failed_step, NULL::VARCHAR AS failed_rule, NULL::VARCHAR AS error",
+                         {})
+                  .ok());
+  {
+    Reader reader = Open();
+    auto counts = reader.CountRunsByJob();
+    ASSERT_TRUE(counts.ok()) << counts.status();
+    ASSERT_EQ(counts->size(), 1u);
+    EXPECT_EQ((*counts)[0].job, "");
+    EXPECT_EQ((*counts)[0].runs, 1);
+  }
+  Writer writer(fs_, project_.lake, *conn_);
+  RunRecord r = Run("new", 5'000);
+  r.status = RunStatus::kFailed;
+  r.job = "nightly";
+  ASSERT_TRUE(writer.RecordRunEnd(r).ok());
+  Reader reader = Open();
+  auto counts = reader.CountRunsByJob();
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  ASSERT_EQ(counts->size(), 2u);
+  EXPECT_EQ((*counts)[1].job, "nightly");
+  EXPECT_EQ((*counts)[1].status, "failed");
+  EXPECT_EQ((*counts)[1].last_started_ms, 5'000);
+}
+
 TEST(LedgerSchemaTest, TheCatalogNamesTheSameTables) {
   std::set<std::string> ours, catalogs;
   for (LedgerTable t : kLedgerTables) ours.insert(std::string(Name(t)));

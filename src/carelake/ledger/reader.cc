@@ -236,6 +236,42 @@ Result<std::vector<FileRecord>> Reader::Files(const std::string& run_id) {
   return out;
 }
 
+Result<std::vector<Reader::RunCount>> Reader::CountRunsByJob() {
+  std::vector<RunCount> out;
+  if (!has_runs()) return out;
+  // `job` exists in ledgers written since it was added; older ones have
+  // only job-less runs.
+  CARELAKE_ASSIGN_OR_RETURN(
+      int64_t has_job,
+      engine::QueryInt(*conn_,
+                       "SELECT count(*) FROM information_schema.columns WHERE table_schema = "
+                       "'_system' AND table_name = 'runs' AND column_name = 'job'"));
+  const std::string job = has_job > 0 ? "coalesce(job, '')" : "''";
+  CARELAKE_RETURN_IF_ERROR(
+      ForEachRow(*conn_,
+                 "SELECT " + job +
+                     " AS job, status, count(*) AS runs, max(started_at) AS last_started "
+                     "FROM _system.runs GROUP BY ALL ORDER BY ALL",
+                 [&](const Fields& f) {
+                   out.push_back({f.Text("job"), f.Text("status"), f.Int("runs"),
+                                  f.OptMillis("last_started")});
+                 }));
+  return out;
+}
+
+Result<std::vector<Reader::TableTotals>> Reader::TotalsByTable() {
+  std::vector<TableTotals> out;
+  if (!Has(LedgerTable::kSteps)) return out;
+  CARELAKE_RETURN_IF_ERROR(ForEachRow(
+      *conn_,
+      "SELECT step, sum(rows_written)::BIGINT AS rows_written, sum(rows_quarantined)::BIGINT AS "
+      "rows_quarantined FROM _system.steps GROUP BY step ORDER BY step",
+      [&](const Fields& f) {
+        out.push_back({f.Text("step"), f.Int("rows_written"), f.Int("rows_quarantined")});
+      }));
+  return out;
+}
+
 std::string Reader::RunHistorySql(size_t limit, bool blank_nulls) {
   auto text = [&](const char* column) {
     return blank_nulls ? std::string("coalesce(") + column + ", '') AS " + column

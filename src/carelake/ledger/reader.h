@@ -54,6 +54,23 @@ class Reader {
   // By source, then file.
   Result<std::vector<FileRecord>> Files(const std::string& run_id);
 
+  // Runs per (job, status); job "" for runs not started by a job.
+  struct RunCount {
+    std::string job;
+    std::string status;
+    int64_t runs = 0;
+    std::optional<int64_t> last_started_ms;
+  };
+  Result<std::vector<RunCount>> CountRunsByJob();
+
+  // Rows written and quarantined per table over every recorded step.
+  struct TableTotals {
+    std::string table;
+    int64_t rows_written = 0;
+    int64_t rows_quarantined = 0;
+  };
+  Result<std::vector<TableTotals>> TotalsByTable();
+
   // SQL listing the run history newest first, at most `limit` runs (0: all),
   // one row per run: run_id, started_utc, status, duration_s, steps,
   // rows_written, rows_quarantined, committed, failed_step, failed_rule,

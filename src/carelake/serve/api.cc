@@ -105,6 +105,82 @@ ordered_json JobsJson(const Scheduler& scheduler) {
   return out;
 }
 
+// A Prometheus label value: backslash, double quote and newline escaped.
+std::string Label(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+std::string Seconds(int64_t ms) {
+  return std::to_string(ms / 1000) + "." + std::to_string(1000 + ms % 1000).substr(1);
+}
+
+// The Prometheus text format (version 0.0.4).
+HttpResponse Metrics(const project::Project& project, const Scheduler& scheduler) {
+  std::string out;
+  auto family = [&](const char* name, const char* type, const char* help) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+  };
+  int64_t queued = 0;
+  const std::vector<Scheduler::JobState> jobs = scheduler.States();
+  family("carelake_job_next_fire_timestamp_seconds", "gauge",
+         "When each scheduled job fires next (Unix time).");
+  for (const Scheduler::JobState& j : jobs) {
+    queued += j.queued ? 1 : 0;
+    if (j.next_fire_ms) {
+      out += "carelake_job_next_fire_timestamp_seconds{job=\"" + Label(j.name) + "\"} " +
+             Seconds(*j.next_fire_ms) + "\n";
+    }
+  }
+  family("carelake_jobs_queued", "gauge", "Jobs waiting to run.");
+  out += "carelake_jobs_queued " + std::to_string(queued) + "\n";
+
+  auto db = RequestDatabase();
+  if (!db.ok()) return Failure(db.status());
+  auto conn = engine::OpenLakeConnection(**db);
+  if (!conn.ok()) return Failure(conn.status());
+  auto reader = ledger::Reader::Open(project, LocalFileSystem(), *conn);
+  if (!reader.ok()) return Failure(reader.status());
+  auto counts = reader->CountRunsByJob();
+  if (!counts.ok()) return Failure(counts.status());
+  family("carelake_runs_total", "counter",
+         "Runs recorded in the ledger, by job (empty: carelake run) and status.");
+  for (const auto& c : *counts) {
+    out += "carelake_runs_total{job=\"" + Label(c.job) + "\",status=\"" + Label(c.status) + "\"} " +
+           std::to_string(c.runs) + "\n";
+  }
+  family("carelake_job_last_success_timestamp_seconds", "gauge",
+         "When each job's latest successful run started (Unix time).");
+  for (const auto& c : *counts) {
+    if (c.status == "succeeded" && c.last_started_ms) {
+      out += "carelake_job_last_success_timestamp_seconds{job=\"" + Label(c.job) + "\"} " +
+             Seconds(*c.last_started_ms) + "\n";
+    }
+  }
+  auto totals = reader->TotalsByTable();
+  if (!totals.ok()) return Failure(totals.status());
+  family("carelake_rows_written_total", "counter", "Rows written per table, over all runs.");
+  for (const auto& t : *totals) {
+    out += "carelake_rows_written_total{table=\"" + Label(t.table) + "\"} " +
+           std::to_string(t.rows_written) + "\n";
+  }
+  family("carelake_rows_quarantined_total", "counter",
+         "Rows quarantined per table, over all runs.");
+  for (const auto& t : *totals) {
+    out += "carelake_rows_quarantined_total{table=\"" + Label(t.table) + "\"} " +
+           std::to_string(t.rows_quarantined) + "\n";
+  }
+  return {200, "text/plain; version=0.0.4; charset=utf-8", out};
+}
+
 }  // namespace
 
 void AddRoutes(HttpService& http, const project::Project& project, const Daemon& daemon,
@@ -130,6 +206,8 @@ void AddRoutes(HttpService& http, const project::Project& project, const Daemon&
   http.Get("/api/runs", api([&project](const HttpRequest& r) { return Runs(r, project); }));
   http.Get(R"(/api/runs/([A-Za-z0-9-]+))",
            api([&project](const HttpRequest& r) { return Run(r, project); }));
+  http.Get("/metrics",
+           [&project, &scheduler](const HttpRequest&) { return Metrics(project, scheduler); });
   http.Get("/api/jobs",
            api([&scheduler](const HttpRequest&) { return Json(200, JobsJson(scheduler)); }));
   http.Post(R"(/api/jobs/([a-z_][a-z0-9_]*)/trigger)", api([&scheduler](const HttpRequest& r) {

@@ -2,6 +2,9 @@
 //   GET /healthz         200 while the process serves
 //   GET /readyz          200 when every service is started and healthy, 503
 //                        otherwise; the body says each service's health
+//   GET /metrics         Prometheus text: runs by job and status, last success
+//                        per job, next fire times, queue depth, rows written
+//                        and quarantined per table
 //   GET /api/runs        the run history, newest first (?limit=N, default 50)
 //   GET /api/runs/ID     {"run": ..., "steps": [...]}: one run and its steps
 //   GET /api/jobs        each job: next fire time, queued, last outcome
