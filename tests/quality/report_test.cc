@@ -17,6 +17,7 @@
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
 #include "carelake/project/project.h"
+#include "carelake/quality/html_writer.h"
 #include "carelake/quality/render.h"
 #include "carelake/quality/report_loader.h"
 
@@ -420,11 +421,6 @@ TEST(PiiMaskerTest, KeepsNullAndHidesWhatCannotBeParsed) {
   EXPECT_EQ(hidden.find("Ana"), std::string::npos) << hidden;
   // A project without PII columns shows examples as stored.
   EXPECT_EQ(PiiMasker().Mask("not json"), "not json");
-}
-
-TEST(HtmlEscapeTest, EscapesMarkupAndQuotes) {
-  EXPECT_EQ(HtmlEscape(R"(<a href="x">O'Hara & co</a>)"),
-            "&lt;a href=&quot;x&quot;&gt;O&#39;Hara &amp; co&lt;/a&gt;");
 }
 
 TEST(FormatUtcTest, Formats) {

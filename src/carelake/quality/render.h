@@ -7,7 +7,6 @@
 
 #include <cstdint>
 #include <string>
-#include <string_view>
 
 #include "carelake/quality/report.h"
 
@@ -20,11 +19,9 @@ std::string RenderText(const QualityReport& report);
 std::string RenderJson(const QualityReport& report);
 
 // The report as one self-contained HTML page: inline CSS and SVG, no script,
-// no external reference of any kind; every value HTML-escaped.
+// no external reference of any kind; every value HTML-escaped (written
+// through html_writer.h, which also holds HtmlEscape).
 std::string RenderHtml(const QualityReport& report);
-
-// `text` with &, <, >, " and ' replaced by entities.
-std::string HtmlEscape(std::string_view text);
 
 // "2026-11-22 21:26:17 UTC".
 std::string FormatUtc(int64_t epoch_ms);

@@ -1,11 +1,14 @@
 // RenderHtml: the report as one self-contained HTML page — inline CSS and
-// SVG sparklines, no script, no external reference; every value from the
-// ledger goes through HtmlEscape.
+// SVG sparklines, no script, no external reference. The page is written
+// through HtmlWriter, so every value from the ledger is escaped; only the
+// CSS below enters as raw markup.
 #include <algorithm>
-#include <cstdio>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "carelake/base/format.h"
+#include "carelake/quality/html_writer.h"
 #include "carelake/quality/pii_masker.h"
 #include "carelake/quality/render.h"
 #include "carelake/quality/render_util.h"
@@ -62,7 +65,7 @@ double Rate(const TrendPoint& p) {
 
 // A sparkline of the failure rate over the trend window: one dot per run
 // that evaluated the rule, joined by lines; the report's run is the last.
-std::string Sparkline(const RuleRecord& rule) {
+void WriteSparkline(HtmlWriter& w, const RuleRecord& rule) {
   constexpr double kW = 120, kH = 28, kPad = 3;
   const size_t n = rule.trend.size();
   double max_rate = 0;
@@ -79,15 +82,18 @@ std::string Sparkline(const RuleRecord& rule) {
   for (const TrendPoint& p : rule.trend) {
     label += " " + (p.rows_checked ? Percent(Rate(p)) : std::string("n/a"));
   }
-  std::string svg =
-      "<svg class=\"spark\" width=\"120\" height=\"28\" viewBox=\"0 0 120 28\" role=\"img\" "
-      "aria-label=\"" +
-      HtmlEscape(label) + "\">";
-  svg += "<line x1=\"0\" y1=\"" + Number(kH - kPad, 1) + "\" x2=\"120\" y2=\"" +
-         Number(kH - kPad, 1) + "\"/>";
+  w.Open("svg", {{"class", "spark"},
+                 {"width", "120"},
+                 {"height", "28"},
+                 {"viewBox", "0 0 120 28"},
+                 {"role", "img"},
+                 {"aria-label", label}});
+  const std::string baseline = Number(kH - kPad, 1);
+  w.SelfClosing("line", {{"x1", "0"}, {"y1", baseline}, {"x2", "120"}, {"y2", baseline}});
+  // Runs that did not evaluate the rule break the line.
   std::string points;
   auto flush = [&] {
-    if (points.find(' ') != std::string::npos) svg += "<polyline points=\"" + points + "\"/>";
+    if (points.find(' ') != std::string::npos) w.SelfClosing("polyline", {{"points", points}});
     points.clear();
   };
   for (size_t i = 0; i < n; ++i) {
@@ -102,31 +108,39 @@ std::string Sparkline(const RuleRecord& rule) {
   for (size_t i = 0; i < n; ++i) {
     const TrendPoint& p = rule.trend[i];
     if (!p.rows_checked) continue;
-    const bool now = i + 1 == n;
-    svg +=
-        "<circle" + std::string(now ? " class=\"now\"" : "") + " cx=\"" + Number(x(i), 1) +
-        "\" cy=\"" + Number(y(Rate(p)), 1) + "\" r=\"" + (now ? "2.5" : "2") + "\"><title>" +
-        HtmlEscape(FormatUtc(p.started_ms) + " · run " + p.run_id + ": " + Percent(Rate(p)) + " (" +
-                   WithThousands(p.rows_failed) + " of " + WithThousands(*p.rows_checked) + ")") +
-        "</title></circle>";
+    const std::string cx = Number(x(i), 1), cy = Number(y(Rate(p)), 1);
+    if (i + 1 == n) {
+      w.Open("circle", {{"class", "now"}, {"cx", cx}, {"cy", cy}, {"r", "2.5"}});
+    } else {
+      w.Open("circle", {{"cx", cx}, {"cy", cy}, {"r", "2"}});
+    }
+    w.Element("title", FormatUtc(p.started_ms) + " · run " + p.run_id + ": " + Percent(Rate(p)) +
+                           " (" + WithThousands(p.rows_failed) + " of " +
+                           WithThousands(*p.rows_checked) + ")");
+    w.Close("circle");
   }
-  svg += "</svg>";
+  w.Close("svg");
   // The line is scaled to its own peak; say what the peak is.
-  if (max_rate > 0) svg += "<div class=\"check\">peak " + HtmlEscape(Percent(max_rate)) + "</div>";
-  return svg;
+  if (max_rate > 0) w.Element("div", {{"class", "check"}}, "peak " + Percent(max_rate));
 }
 
-std::string Cell(const std::string& text, bool numeric = false) {
-  return std::string(numeric ? "<td class=\"n\">" : "<td>") + HtmlEscape(text) + "</td>";
+void WriteCell(HtmlWriter& w, const std::string& text, bool numeric = false) {
+  if (numeric) {
+    w.Element("td", {{"class", "n"}}, text);
+  } else {
+    w.Element("td", text);
+  }
 }
 
-std::string Card(const std::string& value, const std::string& key, const std::string& cls = "") {
-  return "<div class=\"card\"><div class=\"v" + (cls.empty() ? "" : " " + cls) + "\">" +
-         HtmlEscape(value) + "</div><div class=\"k\">" + HtmlEscape(key) + "</div></div>";
+void WriteCard(HtmlWriter& w, const std::string& value, const std::string& key,
+               const std::string& cls = "") {
+  w.Open("div", {{"class", "card"}});
+  w.Element("div", {{"class", cls.empty() ? "v" : "v " + cls}}, value);
+  w.Element("div", {{"class", "k"}}, key);
+  w.Close("div");
 }
 
-std::string HtmlAccount(const StepRecord& s) {
-  std::string out = "<table class=\"account\"><thead><tr>";
+void WriteAccount(HtmlWriter& w, const StepRecord& s) {
   std::vector<std::pair<std::string, int64_t>> cells;
   if (s.kind == "silver") {
     cells = {{"read", s.rows_read},
@@ -139,154 +153,197 @@ std::string HtmlAccount(const StepRecord& s) {
   } else {
     cells = {{"read", s.rows_read}, {"written", s.rows_written}};
   }
-  for (const auto& [k, v] : cells) out += "<th class=\"n\">" + HtmlEscape(k) + "</th>";
-  out += "</tr></thead><tbody><tr>";
-  for (const auto& [k, v] : cells) out += Cell(WithThousands(v), true);
-  out += "</tr></tbody></table>";
+  w.Open("table", {{"class", "account"}}).Open("thead").Open("tr");
+  for (const auto& [k, v] : cells) w.Element("th", {{"class", "n"}}, k);
+  w.Close("tr").Close("thead").Open("tbody").Open("tr");
+  for (const auto& [k, v] : cells) WriteCell(w, WithThousands(v), true);
+  w.Close("tr").Close("tbody").Close("table");
   if (s.kind == "silver") {
     const bool bad = s.HasRowAccount() && !s.Reconciles();
-    out += "<p class=\"recon" +
-           std::string(bad                 ? " bad"
-                       : s.HasRowAccount() ? " ok"
-                                           : "") +
-           "\">" + HtmlEscape(Reconciliation(s)) + "</p>";
+    w.Element("p",
+              {{"class", bad                 ? "recon bad"
+                         : s.HasRowAccount() ? "recon ok"
+                                             : "recon"}},
+              Reconciliation(s));
   }
-  return out;
 }
 
-std::string HtmlRules(const TableQuality& t) {
+void WriteRules(HtmlWriter& w, const TableQuality& t) {
   double max_percent = 0;
   for (const RuleRecord& r : t.rules) max_percent = std::max(max_percent, r.FailurePercent());
   const size_t trend_runs = t.rules.empty() ? 0 : t.rules.front().trend.size();
-  std::string out =
-      "<table class=\"rules\"><thead><tr><th>rule</th><th>action</th><th class=\"n\">checked</th>"
-      "<th class=\"n\">failed</th><th class=\"n\">failure rate</th><th>status</th><th>trend "
-      "(last " +
-      std::to_string(trend_runs) + (trend_runs == 1 ? " run" : " runs") +
-      ")</th></tr></thead><tbody>";
+  w.Open("table", {{"class", "rules"}}).Open("thead").Open("tr");
+  w.Element("th", "rule").Element("th", "action");
+  w.Element("th", {{"class", "n"}}, "checked");
+  w.Element("th", {{"class", "n"}}, "failed");
+  w.Element("th", {{"class", "n"}}, "failure rate");
+  w.Element("th", "status");
+  w.Element("th", "trend (last " + std::to_string(trend_runs) +
+                      (trend_runs == 1 ? " run" : " runs") + ")");
+  w.Close("tr").Close("thead").Open("tbody");
   for (const RuleRecord& r : t.rules) {
     const std::string cls = OutcomeClass(r.outcome);
     // Bars are proportional to the failure rate, the largest in the table
     // filling the bar; any failure stays visible.
     double width = max_percent > 0 ? 100.0 * r.FailurePercent() / max_percent : 0;
     if (r.rows_failed > 0) width = std::max(width, 2.0);
-    out += "<tr><td><code>" + HtmlEscape(r.rule) + "</code>";
-    if (!r.check_sql.empty()) out += "<div class=\"check\">" + HtmlEscape(r.check_sql) + "</div>";
-    out += "</td>" + Cell(r.action) + Cell(WithThousands(r.rows_checked), true) +
-           Cell(WithThousands(r.rows_failed), true) + "<td class=\"n\">" +
-           HtmlEscape(r.rows_checked > 0 ? Percent(r.FailurePercent()) : "-") +
-           "<div class=\"bar\"><span class=\"" + cls + "\" style=\"width:" + Number(width, 1) +
-           "%\"></span></div></td><td class=\"word " + cls + "\">" +
-           HtmlEscape(ToString(r.outcome)) + "</td><td>" + Sparkline(r) + "</td></tr>";
+    w.Open("tr").Open("td").Element("code", r.rule);
+    if (!r.check_sql.empty()) w.Element("div", {{"class", "check"}}, r.check_sql);
+    w.Close("td");
+    WriteCell(w, r.action);
+    WriteCell(w, WithThousands(r.rows_checked), true);
+    WriteCell(w, WithThousands(r.rows_failed), true);
+    w.Open("td", {{"class", "n"}}).Text(r.rows_checked > 0 ? Percent(r.FailurePercent()) : "-");
+    w.Open("div", {{"class", "bar"}});
+    w.Element("span", {{"class", cls}, {"style", "width:" + Number(width, 1) + "%"}}, "");
+    w.Close("div").Close("td");
+    w.Element("td", {{"class", "word " + cls}}, ToString(r.outcome));
+    w.Open("td");
+    WriteSparkline(w, r);
+    w.Close("td").Close("tr");
   }
-  return out + "</tbody></table>";
+  w.Close("tbody").Close("table");
 }
 
-std::string HtmlExamples(const TableQuality& t) {
-  std::string out;
+void WriteExamples(HtmlWriter& w, const TableQuality& t) {
+  auto shown = [](const RuleRecord& r) { return r.rows_failed > 0 && !r.examples.empty(); };
+  if (std::none_of(t.rules.begin(), t.rules.end(), shown)) return;
+  w.Element("h3", std::string("Examples (source records; PII values shown as ") + kMask + ")");
   for (const RuleRecord& r : t.rules) {
-    if (r.rows_failed == 0 || r.examples.empty()) continue;
-    out += "<details><summary><code>" + HtmlEscape(r.rule) + "</code> — " +
-           HtmlEscape(std::to_string(r.examples.size()) + " of " + WithThousands(r.rows_failed) +
-                      " failing rows") +
-           "</summary>";
-    for (const std::string& e : r.examples) out += "<pre>" + HtmlEscape(e) + "</pre>";
-    out += "</details>";
+    if (!shown(r)) continue;
+    w.Open("details").Open("summary").Element("code", r.rule);
+    w.Text(" — " + std::to_string(r.examples.size()) + " of " + WithThousands(r.rows_failed) +
+           " failing rows");
+    w.Close("summary");
+    for (const std::string& e : r.examples) w.Element("pre", e);
+    w.Close("details");
   }
-  if (out.empty()) return out;
-  return "<h3>Examples (source records; PII values shown as " + HtmlEscape(kMask) + ")</h3>" + out;
+}
+
+void WriteHeader(HtmlWriter& w, const QualityReport& report) {
+  const RunRecord& run = report.run;
+  w.Open("header").Newline();
+  w.Element("h1", "Data-quality report: " + report.project).Newline();
+  w.Open("p", {{"class", "meta"}}).Text("Run ").Element("code", run.run_id);
+  w.Text(" · started " + FormatUtc(run.started_ms) + " · ");
+  w.Element("span", {{"class", run.succeeded() ? "badge ok" : "badge bad"}},
+            ledger::ToString(run.status));
+  w.Close("p").Newline();
+  w.Element("p", {{"class", "meta"}}, RunState(run) + " · " + report.SelectionNote()).Newline();
+  if (const std::string later = LaterRunsNote(report); !later.empty()) {
+    w.Element("p", {{"class", "meta"}}, later).Newline();
+  }
+  if (!run.succeeded()) w.Element("p", {{"class", "error"}}, FailureLine(run)).Newline();
+  w.Close("header").Newline();
+}
+
+void WriteSummary(HtmlWriter& w, const QualityReport& report) {
+  const Totals totals = Total(report);
+  w.Open("section").Newline().Element("h2", "Summary").Newline();
+  w.Open("div", {{"class", "cards"}});
+  WriteCard(w, WithThousands(report.RulesEvaluated()), "rules evaluated");
+  WriteCard(w, WithThousands(report.RulesWithFailures()), "rules with failing rows",
+            report.RulesWithFailures() > 0 ? "warned" : "passed");
+  WriteCard(w, WithThousands(report.RulesFailed()), "rules FAILED",
+            report.RulesFailed() > 0 ? "failed" : "passed");
+  if (totals.silver_steps > 0) {
+    WriteCard(w, WithThousands(totals.silver_read), "silver rows read");
+    WriteCard(w, WithThousands(totals.kept), "silver rows kept");
+    WriteCard(w, WithThousands(totals.quarantined), "silver rows quarantined",
+              totals.quarantined > 0 ? "quarantined" : "");
+    WriteCard(w, WithThousands(totals.dropped + totals.deduplicated), "dropped + deduplicated");
+    if (totals.accounted_steps > 0) {
+      WriteCard(w, totals.reconciles ? "holds" : "DOES NOT HOLD", "row account",
+                totals.reconciles ? "passed" : "failed");
+    }
+  }
+  if (!report.sources.empty()) {
+    WriteCard(w, WithThousands(totals.bronze_quarantined), "bronze records quarantined",
+              totals.bronze_quarantined > 0 ? "quarantined" : "");
+  }
+  w.Close("div").Newline().Close("section").Newline();
+}
+
+void WriteBronze(HtmlWriter& w, const QualityReport& report) {
+  w.Open("section").Newline().Element("h2", "Bronze ingest").Newline();
+  w.Open("table").Open("thead").Open("tr").Element("th", "source");
+  w.Element("th", {{"class", "n"}}, "new files");
+  w.Element("th", {{"class", "n"}}, "records");
+  w.Element("th", {{"class", "n"}}, "quarantined");
+  w.Close("tr").Close("thead").Open("tbody");
+  for (const SourceIngest& s : report.sources) {
+    w.Open("tr");
+    WriteCell(w, s.source);
+    WriteCell(w, WithThousands(s.files), true);
+    WriteCell(w, WithThousands(s.records), true);
+    WriteCell(w, WithThousands(s.quarantined), true);
+    w.Close("tr");
+  }
+  w.Close("tbody").Close("table").Newline();
+  bool any = false;
+  for (const SourceIngest& s : report.sources) {
+    for (const SourceIngest::FileError& e : s.file_errors) {
+      if (!any) w.Element("h3", "Files with quarantined records").Open("table").Open("tbody");
+      any = true;
+      w.Open("tr").Open("td").Element("code", e.file).Close("td");
+      WriteCell(w, WithThousands(e.quarantined), true);
+      WriteCell(w, e.first_error);
+      w.Close("tr");
+    }
+  }
+  if (any) w.Close("tbody").Close("table").Newline();
+  w.Close("section").Newline();
+}
+
+void WriteTable(HtmlWriter& w, const TableQuality& t) {
+  w.Open("section").Newline().Open("h2").Element("code", t.table);
+  if (t.step) w.Text(" ").Element("span", {{"class", "meta"}}, StepState(*t.step));
+  w.Close("h2").Newline();
+  if (t.step) {
+    w.Element("h3", "Row account");
+    WriteAccount(w, *t.step);
+    w.Newline();
+    if (t.step->status == ledger::StepStatus::kFailed && !t.step->message.empty()) {
+      w.Element("p", {{"class", "error"}}, t.step->message).Newline();
+    }
+  }
+  if (t.rules.empty()) {
+    w.Element("p", {{"class", "meta"}}, "No rules evaluated in this run.").Newline();
+  } else {
+    w.Element("h3", "Rules");
+    WriteRules(w, t);
+    w.Newline();
+    WriteExamples(w, t);
+    w.Newline();
+  }
+  w.Close("section").Newline();
 }
 
 }  // namespace
 
 std::string RenderHtml(const QualityReport& report) {
-  const RunRecord& run = report.run;
-  const Totals totals = Total(report);
-  std::string h;
-  h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
-  h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  h += "<title>" + HtmlEscape("Data quality · " + report.project + " · run " + run.run_id) +
-       "</title>\n<style>" + kCss + "</style>\n</head>\n<body>\n<main>\n";
+  HtmlWriter w;
+  w.Raw("<!DOCTYPE html>\n");
+  w.Open("html", {{"lang", "en"}}).Newline().Open("head").Newline();
+  w.Void("meta", {{"charset", "utf-8"}}).Newline();
+  w.Void("meta", {{"name", "viewport"}, {"content", "width=device-width, initial-scale=1"}})
+      .Newline();
+  w.Element("title", "Data quality · " + report.project + " · run " + report.run.run_id).Newline();
+  w.Open("style").Raw(kCss).Close("style").Newline();
+  w.Close("head").Newline().Open("body").Newline().Open("main").Newline();
 
-  h += "<header>\n<h1>" + HtmlEscape("Data-quality report: " + report.project) + "</h1>\n";
-  h += "<p class=\"meta\">Run <code>" + HtmlEscape(run.run_id) + "</code> · started " +
-       HtmlEscape(FormatUtc(run.started_ms)) + " · <span class=\"badge " +
-       (run.succeeded() ? "ok" : "bad") + "\">" + HtmlEscape(ledger::ToString(run.status)) +
-       "</span></p>\n";
-  h += "<p class=\"meta\">" + HtmlEscape(RunState(run) + " · " + report.SelectionNote()) + "</p>\n";
-  if (const std::string later = LaterRunsNote(report); !later.empty()) {
-    h += "<p class=\"meta\">" + HtmlEscape(later) + "</p>\n";
-  }
-  if (!run.succeeded()) h += "<p class=\"error\">" + HtmlEscape(FailureLine(run)) + "</p>\n";
-  h += "</header>\n";
+  WriteHeader(w, report);
+  WriteSummary(w, report);
+  if (!report.sources.empty()) WriteBronze(w, report);
+  for (const TableQuality& t : report.tables) WriteTable(w, t);
 
-  h += "<section>\n<h2>Summary</h2>\n<div class=\"cards\">";
-  h += Card(WithThousands(report.RulesEvaluated()), "rules evaluated");
-  h += Card(WithThousands(report.RulesWithFailures()), "rules with failing rows",
-            report.RulesWithFailures() > 0 ? "warned" : "passed");
-  h += Card(WithThousands(report.RulesFailed()), "rules FAILED",
-            report.RulesFailed() > 0 ? "failed" : "passed");
-  if (totals.silver_steps > 0) {
-    h += Card(WithThousands(totals.silver_read), "silver rows read");
-    h += Card(WithThousands(totals.kept), "silver rows kept");
-    h += Card(WithThousands(totals.quarantined), "silver rows quarantined",
-              totals.quarantined > 0 ? "quarantined" : "");
-    h += Card(WithThousands(totals.dropped + totals.deduplicated), "dropped + deduplicated");
-    if (totals.accounted_steps > 0) {
-      h += Card(totals.reconciles ? "holds" : "DOES NOT HOLD", "row account",
-                totals.reconciles ? "passed" : "failed");
-    }
-  }
-  if (!report.sources.empty()) {
-    h += Card(WithThousands(totals.bronze_quarantined), "bronze records quarantined",
-              totals.bronze_quarantined > 0 ? "quarantined" : "");
-  }
-  h += "</div>\n</section>\n";
-
-  if (!report.sources.empty()) {
-    h += "<section>\n<h2>Bronze ingest</h2>\n<table><thead><tr><th>source</th><th "
-         "class=\"n\">new files</th><th class=\"n\">records</th><th "
-         "class=\"n\">quarantined</th></tr></thead><tbody>";
-    for (const SourceIngest& s : report.sources) {
-      h += "<tr>" + Cell(s.source) + Cell(WithThousands(s.files), true) +
-           Cell(WithThousands(s.records), true) + Cell(WithThousands(s.quarantined), true) +
-           "</tr>";
-    }
-    h += "</tbody></table>\n";
-    bool any = false;
-    for (const SourceIngest& s : report.sources) {
-      for (const SourceIngest::FileError& e : s.file_errors) {
-        if (!any) h += "<h3>Files with quarantined records</h3><table><tbody>";
-        any = true;
-        h += "<tr><td><code>" + HtmlEscape(e.file) + "</code></td>" +
-             Cell(WithThousands(e.quarantined), true) + Cell(e.first_error) + "</tr>";
-      }
-    }
-    if (any) h += "</tbody></table>\n";
-    h += "</section>\n";
-  }
-
-  for (const TableQuality& t : report.tables) {
-    h += "<section>\n<h2><code>" + HtmlEscape(t.table) + "</code>";
-    if (t.step) h += " <span class=\"meta\">" + HtmlEscape(StepState(*t.step)) + "</span>";
-    h += "</h2>\n";
-    if (t.step) {
-      h += "<h3>Row account</h3>" + HtmlAccount(*t.step) + "\n";
-      if (t.step->status == ledger::StepStatus::kFailed && !t.step->message.empty()) {
-        h += "<p class=\"error\">" + HtmlEscape(t.step->message) + "</p>\n";
-      }
-    }
-    if (t.rules.empty()) {
-      h += "<p class=\"meta\">No rules evaluated in this run.</p>\n</section>\n";
-      continue;
-    }
-    h += "<h3>Rules</h3>" + HtmlRules(t) + "\n" + HtmlExamples(t) + "\n</section>\n";
-  }
-
-  h += "<footer>carelake data-quality report. Example rows are source records with the values "
-       "of fields declared <code>pii: true</code> replaced by " +
-       HtmlEscape(kMask) + ".</footer>\n</main>\n</body>\n</html>\n";
-  return h;
+  w.Open("footer").Text(
+      "carelake data-quality report. Example rows are source records with the values of fields "
+      "declared ");
+  w.Element("code", "pii: true").Text(std::string(" replaced by ") + kMask + ".");
+  w.Close("footer").Newline();
+  w.Close("main").Newline().Close("body").Newline().Close("html").Newline();
+  return std::move(w).Finish();
 }
 
 }  // namespace carelake::quality
