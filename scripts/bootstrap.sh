@@ -19,6 +19,8 @@ PACKAGES=(
   libcpp-httplib-dev libssl-dev zlib1g-dev  # HTTP, TLS, compression
   libroaring-dev       # Roaring bitmaps (Delta deletion vectors)
   libhowardhinnant-date-dev tzdata  # time zones (IANA database) for schedules
+  libcurl4-openssl-dev # alert delivery: webhooks (HTTPS) and mail (SMTP)
+  python3-aiosmtpd     # tests: a real SMTP server receives the alert mails
   clang-format         # make format-check (CI)
 )
 

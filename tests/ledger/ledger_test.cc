@@ -128,6 +128,20 @@ TEST_F(LedgerTest, RecordsReadBackAsWritten) {
                          2,
                          {"{\"id\": 1}", "{\"id\": 'x'}"}};
   ASSERT_TRUE(writer.RecordExpectations({rule}).ok());
+  AlertRecord alert;
+  alert.sent_ms = 1'700'000'000'000;
+  alert.project = "p";
+  alert.alert = "ops";
+  alert.channel = "webhook";
+  alert.event = "run_failed";
+  alert.job = "nightly";
+  alert.run_id = "run-1";
+  alert.status = "sent";
+  alert.attempts = 2;
+  ASSERT_TRUE(writer.RecordAlert(alert).ok());
+  alert.status = "failed";
+  alert.error = "HTTP 503";
+  ASSERT_TRUE(writer.RecordAlert(alert).ok());
 
   // Before its end is recorded, the run shows as started.
   {
@@ -173,6 +187,15 @@ TEST_F(LedgerTest, RecordsReadBackAsWritten) {
   EXPECT_EQ((*files)[0].modified_ms, file.modified_ms);
   EXPECT_EQ((*files)[0].ingested_ms, file.ingested_ms);
   EXPECT_EQ((*files)[0].records, 7);
+
+  auto alerts = reader.CountAlerts();
+  ASSERT_TRUE(alerts.ok()) << alerts.status();
+  ASSERT_EQ(alerts->size(), 2u);
+  EXPECT_EQ((*alerts)[0].status, "failed");
+  EXPECT_EQ((*alerts)[1].status, "sent");
+  EXPECT_EQ((*alerts)[1].deliveries, 1);
+  EXPECT_EQ(Rows("SELECT error FROM _system.alerts WHERE status = 'failed'")[0][0].GetString(),
+            "HTTP 503");
 
   // The tables hold exactly the schema's columns, with its types.
   for (LedgerTable t : kLedgerTables) {

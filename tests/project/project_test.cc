@@ -453,11 +453,11 @@ TEST_F(ProjectTest, BadEnumValueNamesTheLineKeyAndChoices) {
 TEST_F(ProjectTest, UnknownKeysListTheAllowedOnesAndSuggestTheClosest) {
   EXPECT_EQ(ErrorOf("name: x\nsource:\n  - {name: a, path: b}\n"),
             "carelake.yaml:2: expected one of the keys name, lake, sources, silver, models, "
-            "on_definition_change, jobs; got "
+            "on_definition_change, jobs, alerts; got "
             "'source' (did you mean 'sources'?)");
   EXPECT_EQ(ErrorOf("name: x\nsources:\n  - name: a\n    fromat: csv\n"),
             "carelake.yaml:4: sources[0]: expected one of the keys name, format, path, table, "
-            "compression, encoding, csv; got 'fromat' (did you mean 'format'?)");
+            "compression, encoding, csv, freshness; got 'fromat' (did you mean 'format'?)");
   EXPECT_EQ(ErrorOf(std::string(kHead) + "    colour: blue\n"),
             "carelake.yaml:7: silver[0]: expected one of the keys name, domain, from, naming, "
             "null_tokens, trim, key, latest_by, on_type_error, partition_by, columns, "
@@ -491,7 +491,7 @@ TEST_F(ProjectTest, WrongValueTypesNameTheExpectedType) {
             "carelake.yaml:2: sources: expected a list of sources; got a map");
   EXPECT_EQ(ErrorOf(""),
             "carelake.yaml:1: expected a map with keys name, lake, sources, silver, models, "
-            "on_definition_change, jobs; got "
+            "on_definition_change, jobs, alerts; got "
             "nothing");
 }
 
@@ -782,6 +782,85 @@ TEST_F(ProjectTest, JobErrorsPointAtTheirLine) {
   expect("  - {name: a, retries: {attempts: 0}}\n", "attempts");
   expect("  - {name: a, catchup: all}\n", "one of latest, none");
   expect("  - {name: a, shedule: \"0 2 * * *\"}\n", "did you mean 'schedule'?");
+}
+
+TEST_F(ProjectTest, AlertsAndFreshnessParseToTheirStructs) {
+  const Project p = MustLoad(R"yaml(name: billing
+sources:
+  - name: events
+    format: ndjson
+    path: "landing/*.json"
+    freshness: {warn_after: 2h}
+alerts:
+  - name: ops
+    on: [run_failed, rule_failed, source_stale, recovered]
+    webhook: {url: "https://hooks.example/x", headers: {Authorization: "${HOOK_TOKEN}"},
+              template: '{"text": "{{summary}}"}'}
+  - name: oncall_mail
+    on: run_failed
+    repeat_every: 30m
+    email: {smtp: "smtp://mail.example:587", starttls: true, from: "carelake@example",
+            to: ["oncall@example"], username_env: SMTP_USER, password_env: SMTP_PASSWORD}
+  - name: log
+    command: ["/usr/bin/logger", "-t", "carelake"]
+)yaml");
+  ASSERT_EQ(p.sources.size(), 1u);
+  EXPECT_EQ(p.sources[0].warn_after, std::chrono::hours(2));
+  ASSERT_EQ(p.alerts.size(), 3u);
+  const AlertTarget& ops = p.alerts[0];
+  EXPECT_EQ(ops.on.size(), 4u);
+  EXPECT_EQ(ops.repeat_every, std::chrono::hours(1));
+  const auto& hook = std::get<WebhookTarget>(ops.channel);
+  EXPECT_EQ(hook.url, "https://hooks.example/x");
+  ASSERT_EQ(hook.headers.size(), 1u);
+  EXPECT_EQ(hook.headers[0].second, "${HOOK_TOKEN}");  // kept as written: read when sent
+  EXPECT_EQ(hook.body_template, R"({"text": "{{summary}}"})");
+  const AlertTarget& mail = p.alerts[1];
+  EXPECT_EQ(mail.on, std::vector<AlertEvent>{AlertEvent::kRunFailed});
+  EXPECT_TRUE(mail.Wants(AlertEvent::kRunFailed));
+  EXPECT_FALSE(mail.Wants(AlertEvent::kRecovered));
+  EXPECT_EQ(mail.repeat_every, std::chrono::minutes(30));
+  const auto& email = std::get<EmailTarget>(mail.channel);
+  EXPECT_TRUE(email.starttls);
+  EXPECT_EQ(email.to, std::vector<std::string>{"oncall@example"});
+  EXPECT_EQ(email.password_env, "SMTP_PASSWORD");
+  const AlertTarget& log = p.alerts[2];
+  EXPECT_EQ(log.on.size(), 4u);  // every event by default
+  EXPECT_EQ(std::get<CommandTarget>(log.channel).argv,
+            (std::vector<std::string>{"/usr/bin/logger", "-t", "carelake"}));
+  EXPECT_EQ(log.origin.line, 17);
+}
+
+TEST_F(ProjectTest, AlertErrorsPointAtTheirLine) {
+  const std::string base = "name: p\nalerts:\n";
+  auto expect = [&](const std::string& alerts, const std::string& part) {
+    const std::string e = ErrorOf(base + alerts);
+    EXPECT_NE(e.find(part), std::string::npos) << e;
+    EXPECT_EQ(e.rfind("carelake.yaml:3", 0), 0u) << e;
+  };
+  expect("  - {name: a, webhook: {url: \"ftp://x\"}}\n", "a URL starting with https://, http://");
+  expect("  - {name: a, on: [run_faild], command: [/bin/true]}\n", "did you mean 'run_failed'?");
+  expect("  - {name: a}\n", "exactly one of webhook:, email: or command:");
+  expect("  - {name: a, command: [/bin/true], webhook: {url: \"http://x\"}}\n", "(got 2)");
+  expect("  - {name: a, webhook: {url: \"http://x/${TOKEN\"}}\n", "does not close");
+  expect("  - {name: a, webhook: {url: \"http://x\", headers: {A: \"${1X}\"}}}\n",
+         "environment variable name");
+  expect("  - {name: a, email: {smtp: \"smtp://m\", from: a@b, to: [], password_env: P}}\n",
+         "at least one address");
+  expect("  - {name: a, email: {smtp: \"smtp://m\", from: a@b, to: c@d, password_env: P}}\n",
+         "username_env as well");
+  expect(
+      "  - {name: a, email: {smtp: \"smtp://m\", from: a@b, to: c@d, username_env: \"my user\"}}\n",
+      "the name of an environment variable");
+  expect("  - {name: a, command: [logger]}\n", "a program path");
+  expect("  - {name: a, command: [/bin/true], repeat_every: 5}\n", "repeat_every");
+  EXPECT_NE(
+      ErrorOf(base + "  - {name: a, command: [/bin/true]}\n  - {name: a, command: [/bin/true]}\n")
+          .find("carelake.yaml:4: alerts[1].name: expected a name unique among alerts"),
+      std::string::npos);
+  EXPECT_NE(ErrorOf("name: p\nsources:\n  - {name: s, path: x, freshness: {warn_after: 5}}\n")
+                .find("sources[0].freshness.warn_after"),
+            std::string::npos);
 }
 
 }  // namespace

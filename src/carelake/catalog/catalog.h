@@ -37,9 +37,9 @@ inline constexpr char kQuarantineSuffix[] = "__quarantine";
 inline constexpr char kChangesSuffix[] = "__changes";
 
 // The run ledger's tables (their schema is ledger/schema.h; tests/ledger checks both
-// name the same four).
-inline constexpr std::array<std::string_view, 4> kSystemTables = {"files", "steps", "expectations",
-                                                                  "runs"};
+// name the same ones).
+inline constexpr std::array<std::string_view, 5> kSystemTables = {"files", "steps", "expectations",
+                                                                  "runs", "alerts"};
 
 struct CatalogTable {
   Layer layer = Layer::kBronze;

@@ -13,6 +13,7 @@
 #include "carelake/engine/database.h"
 #include "carelake/ledger/json.h"
 #include "carelake/project/project.h"
+#include "carelake/serve/alert_service.h"
 #include "carelake/serve/api.h"
 #include "carelake/serve/daemon.h"
 #include "carelake/serve/file_watcher.h"
@@ -94,9 +95,16 @@ int Serve(const ServeArgs& args, Io& io) {
     io.err << ledger::FormatUtc(DefaultClock().WallMillis()) << " " << line << std::endl;
   };
   serve::Daemon daemon;
+  auto alerts = std::make_shared<serve::AlertService>(*project, DefaultClock(),
+                                                      serve::AlertServiceOptions{}, log);
   auto scheduler = std::make_shared<serve::Scheduler>(project->jobs, DefaultClock(),
                                                       serve::MakeJobRunner(*project, log),
                                                       serve::MakeLastRunLookup(*project), log);
+  scheduler->OnRunEnded([alerts](const project::Job& job, const std::string& trigger,
+                                 const serve::JobOutcome& outcome, bool retry_scheduled) {
+    alerts->RunEnded(job, trigger, outcome, retry_scheduled);
+  });
+  daemon.Add(alerts);  // before the scheduler: its runs' ends are alerted
   daemon.Add(scheduler);
   daemon.Add(std::make_shared<serve::FileWatcher>(*project, **db, *scheduler, DefaultClock(),
                                                   std::chrono::seconds(1), log));

@@ -272,6 +272,30 @@ Result<std::vector<Reader::TableTotals>> Reader::TotalsByTable() {
   return out;
 }
 
+Result<std::map<std::string, int64_t>> Reader::LatestDataBySource() {
+  std::map<std::string, int64_t> out;
+  if (!Has(LedgerTable::kFiles)) return out;
+  CARELAKE_RETURN_IF_ERROR(ForEachRow(
+      *conn_,
+      "SELECT source, max(ingested_at) AS latest FROM _system.files WHERE records > 0 OR "
+      "quarantined > 0 GROUP BY source",
+      [&](const Fields& f) { out[f.Text("source")] = f.Millis("latest"); }));
+  return out;
+}
+
+Result<std::vector<Reader::AlertCount>> Reader::CountAlerts() {
+  std::vector<AlertCount> out;
+  if (!Has(LedgerTable::kAlerts)) return out;
+  CARELAKE_RETURN_IF_ERROR(ForEachRow(
+      *conn_,
+      "SELECT alert, event, status, count(*) AS deliveries FROM _system.alerts GROUP BY ALL "
+      "ORDER BY ALL",
+      [&](const Fields& f) {
+        out.push_back({f.Text("alert"), f.Text("event"), f.Text("status"), f.Int("deliveries")});
+      }));
+  return out;
+}
+
 std::string Reader::RunHistorySql(size_t limit, bool blank_nulls) {
   auto text = [&](const char* column) {
     return blank_nulls ? std::string("coalesce(") + column + ", '') AS " + column

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -70,6 +71,20 @@ class Reader {
     int64_t rows_quarantined = 0;
   };
   Result<std::vector<TableTotals>> TotalsByTable();
+
+  // When each source last brought data: the newest ingestion of a file with
+  // records (or quarantined ones), by source name. Sources without any are
+  // absent.
+  Result<std::map<std::string, int64_t>> LatestDataBySource();
+
+  // Alert deliveries per (alert, event, status).
+  struct AlertCount {
+    std::string alert;
+    std::string event;
+    std::string status;
+    int64_t deliveries = 0;
+  };
+  Result<std::vector<AlertCount>> CountAlerts();
 
   // SQL listing the run history newest first, at most `limit` runs (0: all),
   // one row per run: run_id, started_utc, status, duration_s, steps,

@@ -120,6 +120,25 @@ struct FileRecord {
   int64_t ingested_ms = 0;
 };
 
+// An alert `carelake serve` sent, or gave up sending (status "failed").
+struct AlertRecord {
+  int64_t sent_ms = 0;  // when delivery ended
+  std::string project;
+  std::string alert;    // the target's name (alerts: in carelake.yaml)
+  std::string channel;  // webhook, email or command
+  std::string event;    // run_failed, rule_failed, source_stale, recovered
+  std::string job;
+  std::string source;
+  std::string run_id;
+  std::string step;
+  std::string rule;
+  bool reminder = false;   // the same problem, sent again after repeat_every
+  int64_t suppressed = 0;  // occurrences since the last alert that were not sent
+  std::string status;      // sent or failed
+  int64_t attempts = 0;
+  std::string error;  // why delivery failed; never holds a secret
+};
+
 }  // namespace carelake::ledger
 
 #endif  // CARELAKE_LEDGER_RECORDS_H_

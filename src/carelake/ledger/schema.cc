@@ -54,6 +54,8 @@ std::string_view Name(LedgerTable table) {
       return "steps";
     case LedgerTable::kExpectations:
       return "expectations";
+    case LedgerTable::kAlerts:
+      return "alerts";
   }
   return "?";
 }
@@ -98,9 +100,17 @@ const std::vector<Column>& Columns(LedgerTable table) {
       {"rule", kText},       {"action", kText},
       {"check_sql", kText},  {"rows_checked", kInt},
       {"rows_failed", kInt}, {"examples", ColumnType::kVarcharList}};
+  // One row per alert sent or given up on (carelake serve).
+  static const std::vector<Column> kAlerts = {
+      {"sent_at", kTime}, {"project", kText}, {"alert", kText},    {"channel", kText},
+      {"event", kText},   {"job", kText},     {"source", kText},   {"run_id", kText},
+      {"step", kText},    {"rule", kText},    {"reminder", kBool}, {"suppressed", kInt},
+      {"status", kText},  {"attempts", kInt}, {"error", kText}};
   switch (table) {
     case LedgerTable::kRuns:
       return kRuns;
+    case LedgerTable::kAlerts:
+      return kAlerts;
     case LedgerTable::kFiles:
       return kFiles;
     case LedgerTable::kSteps:

@@ -23,9 +23,10 @@ namespace carelake::ledger {
 
 // In the order a run writes them: its `runs` row when it starts, `files`
 // while ingesting, then `steps`, `expectations` and its final `runs` row.
-enum class LedgerTable { kRuns, kFiles, kSteps, kExpectations };
-inline constexpr std::array<LedgerTable, 4> kLedgerTables = {
-    LedgerTable::kRuns, LedgerTable::kFiles, LedgerTable::kSteps, LedgerTable::kExpectations};
+enum class LedgerTable { kRuns, kFiles, kSteps, kExpectations, kAlerts };
+inline constexpr std::array<LedgerTable, 5> kLedgerTables = {
+    LedgerTable::kRuns, LedgerTable::kFiles, LedgerTable::kSteps, LedgerTable::kExpectations,
+    LedgerTable::kAlerts};
 
 // "runs", "files", "steps", "expectations": `_system.<name>`, and the
 // folder <lake>/_system/<name>.

@@ -104,6 +104,26 @@ Row ToRow(const FileRecord& f) {
   return row;
 }
 
+Row ToRow(const AlertRecord& a) {
+  Row row(LedgerTable::kAlerts);
+  row.Set("sent_at", Millis{a.sent_ms})
+      .Set("project", a.project)
+      .Set("alert", a.alert)
+      .Set("channel", a.channel)
+      .Set("event", a.event)
+      .SetText("job", a.job)
+      .SetText("source", a.source)
+      .SetText("run_id", a.run_id)
+      .SetText("step", a.step)
+      .SetText("rule", a.rule)
+      .Set("reminder", a.reminder)
+      .Set("suppressed", a.suppressed)
+      .Set("status", a.status)
+      .Set("attempts", a.attempts)
+      .SetText("error", a.error);
+  return row;
+}
+
 Writer::Writer(FileSystem& fs, std::string lake, engine::Connection& conn, const Clock* clock)
     : fs_(fs), lake_(std::move(lake)), conn_(conn), clock_(clock) {}
 
@@ -134,6 +154,10 @@ Status Writer::RecordExpectations(const std::vector<ExpectationRecord>& expectat
 
 Status Writer::RecordRunEnd(const RunRecord& run) {
   return Append(LedgerTable::kRuns, {ToRow(run)});
+}
+
+Status Writer::RecordAlert(const AlertRecord& alert) {
+  return Append(LedgerTable::kAlerts, {ToRow(alert)});
 }
 
 Status Writer::Append(LedgerTable table, const std::vector<Row>& rows) {

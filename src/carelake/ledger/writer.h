@@ -25,6 +25,7 @@ Row ToRow(const RunRecord& run);
 Row ToRow(const std::string& run_id, const StepRecord& step);
 Row ToRow(const ExpectationRecord& expectation);
 Row ToRow(const FileRecord& file);
+Row ToRow(const AlertRecord& alert);
 
 class Writer {
  public:
@@ -40,6 +41,8 @@ class Writer {
   Status RecordExpectations(const std::vector<ExpectationRecord>& expectations);
   // The run's final row.
   Status RecordRunEnd(const RunRecord& run);
+  // Not part of a run: an alert delivery of the daemon.
+  Status RecordAlert(const AlertRecord& alert);
 
   // Appends `rows` (all of `table`) in one commit; nothing for no rows.
   // Internal when a row is not complete (see Row::status()).

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "carelake/project/alerts_reader.h"
 #include "carelake/project/jobs_reader.h"
 #include "carelake/project/models_reader.h"
 #include "carelake/project/shared_readers.h"
@@ -70,7 +71,7 @@ Status CheckSilverSources(const Project& project, const std::vector<Value>& from
 
 Result<Project> ReadProject(const Value& document, const fs::path& dir) {
   static const std::vector<std::string> kKeys = {
-      "name", "lake", "sources", "silver", "models", "on_definition_change", "jobs"};
+      "name", "lake", "sources", "silver", "models", "on_definition_change", "jobs", "alerts"};
   Project project;
   project.dir = dir.string();
   CARELAKE_ASSIGN_OR_RETURN(MapValue m, MapValue::Read(document, kKeys));
@@ -99,6 +100,9 @@ Result<Project> ReadProject(const Value& document, const fs::path& dir) {
   CARELAKE_RETURN_IF_ERROR(CheckLookups(project));
   if (const Value* jobs = m.Find("jobs")) {  // last: they name everything else
     CARELAKE_ASSIGN_OR_RETURN(project.jobs, ReadJobs(*jobs, project));
+  }
+  if (const Value* alerts = m.Find("alerts")) {
+    CARELAKE_ASSIGN_OR_RETURN(project.alerts, ReadAlerts(*alerts));
   }
   return project;
 }
@@ -195,6 +199,24 @@ std::string ToString(ExpectationAction action) {
       return "fail";
     case ExpectationAction::kFix:
       return "fix";
+  }
+  return "unknown";
+}
+
+bool AlertTarget::Wants(AlertEvent event) const {
+  return std::find(on.begin(), on.end(), event) != on.end();
+}
+
+std::string ToString(AlertEvent event) {
+  switch (event) {
+    case AlertEvent::kRunFailed:
+      return "run_failed";
+    case AlertEvent::kRuleFailed:
+      return "rule_failed";
+    case AlertEvent::kSourceStale:
+      return "source_stale";
+    case AlertEvent::kRecovered:
+      return "recovered";
   }
   return "unknown";
 }

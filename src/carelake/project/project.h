@@ -14,6 +14,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "carelake/base/result.h"
@@ -49,6 +51,9 @@ struct Source {
   char quote = '"';
   char escape = '"';
   bool header = true;
+  // `freshness: {warn_after: 2h}`: the daemon raises source_stale when no
+  // new data arrived for that long.
+  std::optional<std::chrono::milliseconds> warn_after;
   Origin origin;
 };
 
@@ -221,6 +226,48 @@ struct Job {
   Origin origin;
 };
 
+// Where `carelake serve` reports what goes wrong (the `alerts:` section).
+// Text fields may hold `${NAME}` environment references
+// (base/env_template.h), expanded only when an alert is sent.
+enum class AlertEvent { kRunFailed, kRuleFailed, kSourceStale, kRecovered };
+
+// POSTs the alert JSON (or `body_template` filled from it) to `url`.
+struct WebhookTarget {
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body_template;  // empty: the alert JSON (doc/serve.md#alerts)
+  std::string ca_file;        // extra CA certificates for https; empty: the system's
+};
+
+// Sends a plain-text mail through an SMTP server.
+struct EmailTarget {
+  std::string smtp;  // smtp://HOST[:PORT] (STARTTLS with `starttls`) or smtps://HOST[:PORT]
+  bool starttls = false;
+  std::string from;
+  std::vector<std::string> to;
+  std::string username_env;  // names of environment variables, not values
+  std::string password_env;
+  std::string ca_file;
+};
+
+// Runs a program with the alert JSON on its standard input.
+struct CommandTarget {
+  std::vector<std::string> argv;
+};
+
+struct AlertTarget {
+  std::string name;
+  std::vector<AlertEvent> on;  // default: every event
+  std::variant<WebhookTarget, EmailTarget, CommandTarget> channel;
+  // The same problem again within this time is not sent again.
+  std::chrono::milliseconds repeat_every{3'600'000};
+  Origin origin;
+
+  bool Wants(AlertEvent event) const;
+};
+
+std::string ToString(AlertEvent event);
+
 struct Project {
   std::string name;
   std::string dir;   // absolute project folder
@@ -230,6 +277,7 @@ struct Project {
   std::vector<Model> models;
   OnDefinitionChange on_definition_change = OnDefinitionChange::kFail;
   std::vector<Job> jobs;
+  std::vector<AlertTarget> alerts;
 
   const Source* FindSourceByTable(const std::string& table) const;
   const SilverTable* FindSilver(const std::string& name) const;

@@ -53,7 +53,8 @@ Status ReadCsv(const Value& v, Source& source) {
 
 Result<Source> ReadSource(const Value& v) {
   static const std::vector<std::string> kKeys = {"name",        "format",   "path", "table",
-                                                 "compression", "encoding", "csv"};
+                                                 "compression", "encoding", "csv",
+                                                 "freshness"};
   static const Choices<SourceFormat> kFormats = {{"json", SourceFormat::kJson},
                                                  {"ndjson", SourceFormat::kNdjson},
                                                  {"csv", SourceFormat::kCsv}};
@@ -84,6 +85,11 @@ Result<Source> ReadSource(const Value& v) {
                       " (csv: applies to format: csv only)");
     }
     CARELAKE_RETURN_IF_ERROR(ReadCsv(*csv, source));
+  }
+  if (const Value* freshness = m.Find("freshness")) {
+    static const std::vector<std::string> kFreshnessKeys = {"warn_after"};
+    CARELAKE_ASSIGN_OR_RETURN(MapValue f, MapValue::Read(*freshness, kFreshnessKeys));
+    CARELAKE_RETURN_IF_ERROR(Required(f, "warn_after", yaml::ReadDuration, &source.warn_after));
   }
   return source;
 }

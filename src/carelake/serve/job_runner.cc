@@ -52,7 +52,16 @@ JobRunner MakeJobRunner(const project::Project& project,
         } else {
           out.run_id = report->run_id;
           out.succeeded = report->succeeded;
+          out.cancelled = report->cancelled;
           out.error = report->error;
+          out.failed_step = report->failed_step;
+          out.failed_rule = report->failed_rule;
+          for (const model::RuleResult& r : report->rules) {
+            if (r.rule == out.failed_rule && r.table == out.failed_step) {
+              out.rows_checked = r.rows_checked;
+              out.rows_failed = r.rows_failed;
+            }
+          }
           out.retryable = !report->succeeded && !report->cancelled && report->failed_rule.empty() &&
                           Retryable(report->failure_code);
         }

@@ -159,32 +159,43 @@ std::vector<std::pair<std::string, JobOutcome>> Scheduler::RunQueued(std::stop_t
     }
     JobOutcome out = RunOne(*e, trigger, stop);
     runs.emplace_back(e->job.name, out);
-    std::lock_guard<std::mutex> lock(mu_);
-    e->state.last = out;
-    e->state.last_trigger = trigger;
-    if (out.succeeded) {
-      e->state.attempt = 0;
-      for (Entry& next : entries_) {
-        if (std::find(next.job.after.begin(), next.job.after.end(), e->job.name) !=
-            next.job.after.end()) {
-          next.state.attempt = 0;
-          QueueLocked(next, "after:" + e->job.name);
-        }
-      }
-    } else if (out.retryable && e->state.attempt < e->job.retries.attempts &&
-               !stop.stop_requested()) {
-      const double base =
-          static_cast<double>(e->job.retries.backoff.count()) * std::pow(2.0, e->state.attempt - 1);
-      const double jitter = std::uniform_real_distribution<double>(0.8, 1.2)(rng_);
-      e->state.retry_at_ms = clock_.WallMillis() + static_cast<int64_t>(base * jitter);
-      Log("job " + e->job.name + ": failed (" + out.error + "); retry " +
-          std::to_string(e->state.attempt + 1) + " of " + std::to_string(e->job.retries.attempts) +
-          " in " + std::to_string(static_cast<int64_t>(base * jitter) / 1000) + " s");
-    } else {
-      e->state.attempt = 0;
+    bool retry_scheduled = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      retry_scheduled = EndRunLocked(*e, trigger, out, stop);
     }
+    if (on_run_ended_) on_run_ended_(e->job, trigger, out, retry_scheduled);
   }
   return runs;
+}
+
+bool Scheduler::EndRunLocked(Entry& e, const std::string& trigger, const JobOutcome& out,
+                             std::stop_token stop) {
+  e.state.last = out;
+  e.state.last_trigger = trigger;
+  if (out.succeeded) {
+    e.state.attempt = 0;
+    for (Entry& next : entries_) {
+      if (std::find(next.job.after.begin(), next.job.after.end(), e.job.name) !=
+          next.job.after.end()) {
+        next.state.attempt = 0;
+        QueueLocked(next, "after:" + e.job.name);
+      }
+    }
+    return false;
+  }
+  if (!out.retryable || e.state.attempt >= e.job.retries.attempts || stop.stop_requested()) {
+    e.state.attempt = 0;
+    return false;
+  }
+  const double base =
+      static_cast<double>(e.job.retries.backoff.count()) * std::pow(2.0, e.state.attempt - 1);
+  const double jitter = std::uniform_real_distribution<double>(0.8, 1.2)(rng_);
+  e.state.retry_at_ms = clock_.WallMillis() + static_cast<int64_t>(base * jitter);
+  Log("job " + e.job.name + ": failed (" + out.error + "); retry " +
+      std::to_string(e.state.attempt + 1) + " of " + std::to_string(e.job.retries.attempts) +
+      " in " + std::to_string(static_cast<int64_t>(base * jitter) / 1000) + " s");
+  return true;
 }
 
 void Scheduler::Loop(std::stop_token stop) {

@@ -41,7 +41,16 @@ struct JobOutcome {
   bool succeeded = false;
   bool retryable = false;  // the failure may pass on retry
   std::string error;
+  bool cancelled = false;  // stopped on request (the daemon stops, or the timeout)
+  std::string failed_step;
+  std::string failed_rule;   // a `fail` rule stopped the run
+  int64_t rows_checked = 0;  // of that rule
+  int64_t rows_failed = 0;
 };
+
+// Called after each run, with whether a retry of it is scheduled.
+using RunEndedHook = std::function<void(const project::Job& job, const std::string& trigger,
+                                        const JobOutcome& outcome, bool retry_scheduled)>;
 
 // Runs `job` once, for `trigger`; returns when the run ended. `stop` asks it
 // to end early (the daemon stops, or the job's timeout passed).
@@ -58,6 +67,9 @@ class Scheduler : public Service {
             LastRunLookup last_run = nullptr,
             std::function<void(const std::string&)> log = nullptr);
   ~Scheduler() override;
+
+  // Set before Start().
+  void OnRunEnded(RunEndedHook hook) { on_run_ended_ = std::move(hook); }
 
   std::string_view name() const override { return "scheduler"; }
   // Computes each schedule's next fire time, queues catch-ups, and starts
@@ -100,12 +112,16 @@ class Scheduler : public Service {
   void QueueLocked(Entry& e, const std::string& trigger);
   void Log(const std::string& line) const;
   JobOutcome RunOne(Entry& e, const std::string& trigger, std::stop_token stop);
+  // Records a run's end: queues the jobs `after:` it, or its retry (true).
+  bool EndRunLocked(Entry& e, const std::string& trigger, const JobOutcome& out,
+                    std::stop_token stop);
   void Loop(std::stop_token stop);
 
   const Clock& clock_;
   JobRunner runner_;
   LastRunLookup last_run_;
   std::function<void(const std::string&)> log_;
+  RunEndedHook on_run_ended_;
   mutable std::mutex mu_;
   std::condition_variable_any wake_;
   std::vector<Entry> entries_;
