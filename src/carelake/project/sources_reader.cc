@@ -53,8 +53,7 @@ Status ReadCsv(const Value& v, Source& source) {
 
 Result<Source> ReadSource(const Value& v) {
   static const std::vector<std::string> kKeys = {"name",        "format",   "path", "table",
-                                                 "compression", "encoding", "csv",
-                                                 "freshness"};
+                                                 "compression", "encoding", "csv",  "freshness"};
   static const Choices<SourceFormat> kFormats = {{"json", SourceFormat::kJson},
                                                  {"ndjson", SourceFormat::kNdjson},
                                                  {"csv", SourceFormat::kCsv}};
