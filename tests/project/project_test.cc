@@ -825,7 +825,7 @@ alerts:
   EXPECT_EQ(email.to, std::vector<std::string>{"oncall@example"});
   EXPECT_EQ(email.password_env, "SMTP_PASSWORD");
   const AlertTarget& log = p.alerts[2];
-  EXPECT_EQ(log.on.size(), 4u);  // every event by default
+  EXPECT_EQ(log.on.size(), 5u);  // every event by default (reload_failed too)
   EXPECT_EQ(std::get<CommandTarget>(log.channel).argv,
             (std::vector<std::string>{"/usr/bin/logger", "-t", "carelake"}));
   EXPECT_EQ(log.origin.line, 17);

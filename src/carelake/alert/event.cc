@@ -55,6 +55,7 @@ nlohmann::ordered_json Document(const Event& e, const std::string& alert_name) {
 }  // namespace
 
 std::string Scope(const Event& e) {
+  if (e.about_project) return "project";
   return e.source.empty() ? "job:" + e.job : "source:" + e.source;
 }
 
@@ -79,9 +80,13 @@ std::string Summary(const Event& e) {
            (e.last_data_ms > 0 ? Duration(e.time_ms - e.last_data_ms) : "ever") + " (warn after " +
            Duration(e.warn_after_ms) + ")";
       break;
+    case Kind::kReloadFailed:
+      s += "the changed project did not load; the previous configuration keeps running: " + e.error;
+      break;
     case Kind::kRecovered:
-      s += (e.source.empty() ? "job " + e.job + " succeeded again"
-                             : "source " + e.source + " has new data again") +
+      s += (e.about_project    ? std::string("the project loaded again")
+            : e.source.empty() ? "job " + e.job + " succeeded again"
+                               : "source " + e.source + " has new data again") +
            " (" + e.resolves +
            (e.problem_since_ms > 0 ? " for " + Duration(e.time_ms - e.problem_since_ms) : "") + ")";
       break;

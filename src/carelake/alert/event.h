@@ -33,6 +33,8 @@ struct Event {
   std::string source;
   int64_t last_data_ms = 0;  // 0: never
   int64_t warn_after_ms = 0;
+  // reload_failed, and its recovery: about the project, not a job or source.
+  bool about_project = false;
   // recovered: what it ends ("run_failed" ...) and since when it lasted.
   std::string resolves;
   int64_t problem_since_ms = 0;
@@ -42,7 +44,8 @@ struct Event {
   int64_t suppressed = 0;
 };
 
-// "job:NAME" or "source:NAME": what a problem and its recovery are about.
+// "job:NAME", "source:NAME" or "project": what a problem and its recovery
+// are about.
 std::string Scope(const Event& event);
 // The scope plus what failed (kind, step, rule): occurrences with the same
 // key are the same problem.

@@ -55,6 +55,21 @@ std::vector<Event> Tracker::SourceChecked(const std::string& source, int64_t las
   return {std::move(e)};
 }
 
+std::vector<Event> Tracker::ReloadEnded(bool ok, const std::string& error, int64_t now_ms) {
+  Event e;
+  e.project = project_;
+  e.time_ms = now_ms;
+  e.about_project = true;
+  if (ok) {
+    const std::string scope = Scope(e);
+    return Recover(scope, std::move(e));
+  }
+  e.kind = Kind::kReloadFailed;
+  e.error = error;
+  open_.try_emplace(Scope(e), e);
+  return {std::move(e)};
+}
+
 std::optional<Event> Throttle::Admit(const Event& event, int64_t now_ms,
                                      std::chrono::milliseconds repeat_every) {
   if (event.kind == Kind::kRecovered) {

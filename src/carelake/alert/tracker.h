@@ -55,6 +55,10 @@ class Tracker {
                                    std::chrono::milliseconds warn_after, int64_t now_ms,
                                    int64_t since_ms);
 
+  // A reload of the project failed with `error` (reload_failed), or
+  // succeeded (recovered after a failed one).
+  std::vector<Event> ReloadEnded(bool ok, const std::string& error, int64_t now_ms);
+
  private:
   std::vector<Event> Recover(const std::string& scope, Event recovered);
 

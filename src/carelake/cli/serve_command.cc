@@ -1,12 +1,16 @@
 // `carelake serve`: the long-running process of one project. Today it hosts
 // the HTTP server (health, readiness and the run API); the scheduler of
 // `jobs:`, alerts, streams and the pgwire server join it as services.
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <stop_token>
 #include <string>
+#include <variant>
+#include <vector>
 
+#include "carelake/base/env_template.h"
 #include "carelake/base/process_lock.h"
 #include "carelake/cli/commands.h"
 #include "carelake/cli/signal_stop.h"
@@ -19,6 +23,7 @@
 #include "carelake/serve/file_watcher.h"
 #include "carelake/serve/http_service.h"
 #include "carelake/serve/job_runner.h"
+#include "carelake/serve/reloader.h"
 #include "carelake/serve/scheduler.h"
 
 namespace carelake::cli {
@@ -28,6 +33,7 @@ struct ServeArgs {
   std::string project;
   std::string lake;
   std::string http = "127.0.0.1:8080";
+  std::string log_format = "text";
 };
 
 // "HOST:PORT", "[v6]:PORT", or "off" (nullopt host).
@@ -53,6 +59,77 @@ Status ParseListen(const std::string& text, std::string* host, int* port) {
   return Status::Ok();
 }
 
+// The daemon's services, in start order: alerts first (the scheduler reports
+// to them), the scheduler, what triggers it (files, reloads), then HTTP.
+struct Services {
+  serve::Daemon daemon;
+  std::shared_ptr<serve::AlertService> alerts;
+  std::shared_ptr<serve::Scheduler> scheduler;
+  std::shared_ptr<serve::Reloader> reloader;
+  std::shared_ptr<serve::HttpService> http;
+};
+
+void Compose(Services& s, serve::ProjectHolder& project, const std::string& lake_override,
+             engine::Database& db, const serve::Logger& log, const std::string& host, int port,
+             bool http_on) {
+  const std::shared_ptr<const project::Project> current = project.Get();
+  s.alerts = std::make_shared<serve::AlertService>(project, DefaultClock(),
+                                                   serve::AlertServiceOptions{}, log);
+  s.scheduler = std::make_shared<serve::Scheduler>(current->jobs, DefaultClock(),
+                                                   serve::MakeJobRunner(project, log),
+                                                   serve::MakeLastRunLookup(project), log);
+  s.scheduler->OnRunEnded([alerts = s.alerts](const project::Job& job, const std::string& trigger,
+                                              const serve::JobOutcome& outcome,
+                                              bool retry_scheduled) {
+    alerts->RunEnded(job, trigger, outcome, retry_scheduled);
+  });
+  s.reloader = std::make_shared<serve::Reloader>(project, lake_override, *s.scheduler, *s.alerts,
+                                                 std::chrono::seconds(1), log);
+  s.daemon.Add(s.alerts);
+  s.daemon.Add(s.scheduler);
+  s.daemon.Add(std::make_shared<serve::FileWatcher>(project, db, *s.scheduler, DefaultClock(),
+                                                    std::chrono::seconds(1), log));
+  s.daemon.Add(s.reloader);
+  if (http_on) {
+    s.http = std::make_shared<serve::HttpService>(host, port);
+    serve::AddRoutes(*s.http, project, s.daemon, *s.scheduler);
+    s.daemon.Add(s.http);
+  }
+}
+
+// Warns about `${NAME}` references of alerts whose variable is not set now:
+// those alerts would fail when sent.
+void WarnUnsetVariables(const project::Project& project, const serve::Logger& log) {
+  for (const project::AlertTarget& t : project.alerts) {
+    std::vector<std::string> texts;
+    if (const auto* w = std::get_if<project::WebhookTarget>(&t.channel)) {
+      texts.push_back(w->url);
+      for (const auto& [key, value] : w->headers) texts.push_back(value);
+    } else if (const auto* e = std::get_if<project::EmailTarget>(&t.channel)) {
+      texts = {e->smtp, e->from};
+      texts.insert(texts.end(), e->to.begin(), e->to.end());
+      for (const std::string& name : {e->username_env, e->password_env}) {
+        if (!name.empty()) texts.push_back("${" + name + "}");
+      }
+    } else if (const auto* c = std::get_if<project::CommandTarget>(&t.channel)) {
+      texts = c->argv;
+    }
+    for (const std::string& text : texts) {
+      auto names = EnvTemplateNames(text);
+      if (!names.ok()) continue;
+      for (const std::string& name : *names) {
+        if (ProcessEnv()(name) == nullptr) {
+          log(serve::Event("warning",
+                           "alert " + t.name + " (" + t.origin.ToString() +
+                               "): environment variable " + name +
+                               " is not set; its alerts will fail until it is",
+                           serve::LogLevel::kWarning));
+        }
+      }
+    }
+  }
+}
+
 int Serve(const ServeArgs& args, Io& io) {
   std::string host;
   int port = 0;
@@ -63,20 +140,28 @@ int Serve(const ServeArgs& args, Io& io) {
       return kExitUsage;
     }
   }
+  if (args.log_format != "text" && args.log_format != "json") {
+    io.err << "Error: --log-format: expected text or json; got '" << args.log_format << "'\n";
+    return kExitUsage;
+  }
   // Before any thread starts, so that every thread inherits the mask.
   SignalStop signals;
-  auto project = project::LoadProject(args.project, args.lake);
-  if (!project.ok()) {
-    io.err << "Error: " << project.status().message() << "\n";
+  std::atomic<serve::Reloader*> reloader{nullptr};
+  SignalHangup hangup([&reloader] {
+    if (serve::Reloader* r = reloader.load()) r->Request("SIGHUP");
+  });
+  auto loaded = project::LoadProject(args.project, args.lake);
+  if (!loaded.ok()) {
+    io.err << "Error: " << loaded.status().message() << "\n";
     return kExitUsage;
   }
   // One daemon per project.
-  const std::string lock_path = project->lake + "/_system/serve.lock";
+  const std::string lock_path = loaded->lake + "/_system/serve.lock";
   LockHolder holder;
   auto lock = ProcessLock::TryAcquire(lock_path, "carelake serve", &holder);
   if (!lock.ok()) {
     if (lock.status().code() == StatusCode::kUnavailable) {
-      io.err << "Error: carelake serve is already running for project '" << project->name
+      io.err << "Error: carelake serve is already running for project '" << loaded->name
              << "' (pid " << holder.pid << ", since " << ledger::FormatUtc(holder.since_ms)
              << ")\n";
       return kExitUsage;
@@ -89,48 +174,33 @@ int Serve(const ServeArgs& args, Io& io) {
     io.err << "Error: " << db.status().message() << "\n";
     return kExitFailed;
   }
-  std::mutex log_mu;
-  auto log = [&io, &log_mu](const std::string& line) {
-    std::lock_guard<std::mutex> l(log_mu);
-    io.err << ledger::FormatUtc(DefaultClock().WallMillis()) << " " << line << std::endl;
-  };
-  serve::Daemon daemon;
-  auto alerts = std::make_shared<serve::AlertService>(*project, DefaultClock(),
-                                                      serve::AlertServiceOptions{}, log);
-  auto scheduler = std::make_shared<serve::Scheduler>(project->jobs, DefaultClock(),
-                                                      serve::MakeJobRunner(*project, log),
-                                                      serve::MakeLastRunLookup(*project), log);
-  scheduler->OnRunEnded([alerts](const project::Job& job, const std::string& trigger,
-                                 const serve::JobOutcome& outcome, bool retry_scheduled) {
-    alerts->RunEnded(job, trigger, outcome, retry_scheduled);
-  });
-  daemon.Add(alerts);  // before the scheduler: its runs' ends are alerted
-  daemon.Add(scheduler);
-  daemon.Add(std::make_shared<serve::FileWatcher>(*project, **db, *scheduler, DefaultClock(),
-                                                  std::chrono::seconds(1), log));
-  std::shared_ptr<serve::HttpService> http;
-  if (http_on) {
-    http = std::make_shared<serve::HttpService>(host, port);
-    serve::AddRoutes(*http, *project, daemon, *scheduler);
-    daemon.Add(http);
-  }
-  if (Status s = daemon.Start(); !s.ok()) {
+  serve::EventLog events(
+      io.err,
+      args.log_format == "json" ? serve::EventLog::Format::kJson : serve::EventLog::Format::kText,
+      loaded->name, DefaultClock());
+  const serve::Logger log = events.logger();
+  serve::ProjectHolder project(std::move(*loaded));
+  Services services;
+  Compose(services, project, args.lake, **db, log, host, port, http_on);
+  WarnUnsetVariables(*project.Get(), log);
+  if (Status s = services.daemon.Start(); !s.ok()) {
     io.err << "Error: " << s.message() << "\n";
     return kExitFailed;
   }
-  log("serving project '" + project->name + "' (lake " + project->lake + ", " +
-      std::to_string(project->jobs.size()) + " jobs)");
-
+  reloader = services.reloader.get();
+  const std::shared_ptr<const project::Project> current = project.Get();
+  log(serve::Event("serving", "serving project '" + current->name + "' (lake " + current->lake +
+                                  ", " + std::to_string(current->jobs.size()) + " jobs, " +
+                                  std::to_string(current->alerts.size()) + " alerts)"));
+  const std::string address =
+      services.http ? services.http->host() + ":" + std::to_string(services.http->port()) : "off";
   // `carelake jobs` finds the daemon's address here.
-  if (http) {
-    if (Status s = lock->Update("carelake serve http=" + http->host() + ":" +
-                                std::to_string(http->port()));
-        !s.ok()) {
-      log("warning: " + s.message());
+  if (services.http) {
+    if (Status s = lock->Update("carelake serve http=" + address); !s.ok()) {
+      log(serve::Event("warning", s.message(), serve::LogLevel::kWarning));
     }
   }
-  io.out << "ready http=" << (http ? http->host() + ":" + std::to_string(http->port()) : "off")
-         << std::endl;
+  io.out << "ready http=" << address << std::endl;
   // Until SIGINT or SIGTERM.
   std::mutex mu;
   std::condition_variable cv;
@@ -142,10 +212,12 @@ int Serve(const ServeArgs& args, Io& io) {
     std::unique_lock<std::mutex> l(mu);
     cv.wait(l, [&] { return signals.token().stop_requested(); });
   }
-  log("stopping (signal " + std::to_string(signals.signal()) +
-      "): no new runs; a running one is interrupted and recorded as cancelled");
-  daemon.Stop();
-  log("stopped");
+  reloader = nullptr;
+  log(serve::Event("stopping",
+                   "stopping (signal " + std::to_string(signals.signal()) +
+                       "): no new runs; a running one is interrupted and recorded as cancelled"));
+  services.daemon.Stop();
+  log(serve::Event("stopped", "stopped"));
   return kExitOk;
 }
 
@@ -165,6 +237,9 @@ void RegisterServeCommand(CLI::App& app, Io& io, int& exit_code) {
   cmd->add_option("--http", args->http,
                   "HOST:PORT to listen on (port 0: any free port), or off; binds loopback "
                   "unless told otherwise")
+      ->capture_default_str();
+  cmd->add_option("--log-format", args->log_format,
+                  "text (for people) or json (one object per line, for log collectors)")
       ->capture_default_str();
   cmd->callback([args, &io, &exit_code] { exit_code = Serve(*args, io); });
 }

@@ -45,4 +45,26 @@ SignalStop::~SignalStop() {
   pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
 }
 
+SignalHangup::SignalHangup(std::function<void()> on_hangup) : on_hangup_(std::move(on_hangup)) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  watcher_ = std::thread([this, set] {
+    const timespec tick{0, 100'000'000};
+    while (!done_.load()) {
+      if (sigtimedwait(&set, nullptr, &tick) == SIGHUP && on_hangup_) on_hangup_();
+    }
+  });
+}
+
+SignalHangup::~SignalHangup() {
+  done_ = true;
+  watcher_.join();
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+}
+
 }  // namespace carelake::cli

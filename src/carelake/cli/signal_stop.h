@@ -38,6 +38,22 @@ class SignalStop {
   std::thread watcher_;
 };
 
+// SignalHangup: SIGHUP calls `on_hangup` (on a watcher thread) instead of
+// ending the process, for daemons that reload their configuration on it.
+// Like SignalStop, construct it before any thread starts.
+class SignalHangup {
+ public:
+  explicit SignalHangup(std::function<void()> on_hangup);
+  ~SignalHangup();
+  SignalHangup(const SignalHangup&) = delete;
+  SignalHangup& operator=(const SignalHangup&) = delete;
+
+ private:
+  std::function<void()> on_hangup_;
+  std::atomic<bool> done_{false};
+  std::thread watcher_;
+};
+
 }  // namespace carelake::cli
 
 #endif  // CARELAKE_CLI_SIGNAL_STOP_H_

@@ -31,7 +31,8 @@ const Choices<AlertEvent>& Events() {
   static const Choices<AlertEvent> kEvents = {{"run_failed", AlertEvent::kRunFailed},
                                               {"rule_failed", AlertEvent::kRuleFailed},
                                               {"source_stale", AlertEvent::kSourceStale},
-                                              {"recovered", AlertEvent::kRecovered}};
+                                              {"recovered", AlertEvent::kRecovered},
+                                              {"reload_failed", AlertEvent::kReloadFailed}};
   return kEvents;
 }
 

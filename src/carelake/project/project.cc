@@ -217,6 +217,8 @@ std::string ToString(AlertEvent event) {
       return "source_stale";
     case AlertEvent::kRecovered:
       return "recovered";
+    case AlertEvent::kReloadFailed:
+      return "reload_failed";
   }
   return "unknown";
 }

@@ -229,7 +229,9 @@ struct Job {
 // Where `carelake serve` reports what goes wrong (the `alerts:` section).
 // Text fields may hold `${NAME}` environment references
 // (base/env_template.h), expanded only when an alert is sent.
-enum class AlertEvent { kRunFailed, kRuleFailed, kSourceStale, kRecovered };
+// kReloadFailed: a changed carelake.yaml did not load (the daemon keeps the
+// configuration it has).
+enum class AlertEvent { kRunFailed, kRuleFailed, kSourceStale, kRecovered, kReloadFailed };
 
 // POSTs the alert JSON (or `body_template` filled from it) to `url`.
 struct WebhookTarget {

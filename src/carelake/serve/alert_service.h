@@ -18,7 +18,8 @@
 #include "carelake/alert/dispatcher.h"
 #include "carelake/alert/tracker.h"
 #include "carelake/base/clock.h"
-#include "carelake/project/project.h"
+#include "carelake/serve/event_log.h"
+#include "carelake/serve/project_holder.h"
 #include "carelake/serve/scheduler.h"
 #include "carelake/serve/service.h"
 
@@ -34,8 +35,8 @@ struct AlertServiceOptions {
 class AlertService : public Service {
  public:
   // `project` and `clock` must outlive the service.
-  AlertService(const project::Project& project, const Clock& clock, AlertServiceOptions options,
-               std::function<void(const std::string&)> log = nullptr);
+  AlertService(const ProjectHolder& project, const Clock& clock, AlertServiceOptions options,
+               Logger log = nullptr);
   ~AlertService() override;
 
   std::string_view name() const override { return "alerts"; }
@@ -49,14 +50,17 @@ class AlertService : public Service {
                 bool retry_scheduled);
   // One freshness check of the sources with `freshness:` (public for tests).
   Status CheckFreshness();
+  // The project was reloaded (`ok`: the alert targets may have changed), or
+  // a changed one did not load (`error`, alerted as reload_failed).
+  void ReloadEnded(bool ok, const std::string& error);
 
  private:
   void Record(const alert::Delivery& delivery);
 
-  const project::Project& project_;
+  const ProjectHolder& project_;
   const Clock& clock_;
   AlertServiceOptions options_;
-  std::function<void(const std::string&)> log_;
+  Logger log_;
   std::mutex mu_;  // the tracker
   alert::Tracker tracker_;
   std::unique_ptr<alert::Dispatcher> dispatcher_;

@@ -183,7 +183,7 @@ HttpResponse Metrics(const project::Project& project, const Scheduler& scheduler
 
 }  // namespace
 
-void AddRoutes(HttpService& http, const project::Project& project, const Daemon& daemon,
+void AddRoutes(HttpService& http, const ProjectHolder& project, const Daemon& daemon,
                Scheduler& scheduler) {
   http.Get("/healthz", [](const HttpRequest&) { return Json(200, {{"status", "ok"}}); });
   http.Get("/readyz", [&daemon](const HttpRequest&) {
@@ -203,11 +203,12 @@ void AddRoutes(HttpService& http, const project::Project& project, const Daemon&
       return handler(r);
     };
   };
-  http.Get("/api/runs", api([&project](const HttpRequest& r) { return Runs(r, project); }));
+  http.Get("/api/runs", api([&project](const HttpRequest& r) { return Runs(r, *project.Get()); }));
   http.Get(R"(/api/runs/([A-Za-z0-9-]+))",
-           api([&project](const HttpRequest& r) { return Run(r, project); }));
-  http.Get("/metrics",
-           [&project, &scheduler](const HttpRequest&) { return Metrics(project, scheduler); });
+           api([&project](const HttpRequest& r) { return Run(r, *project.Get()); }));
+  http.Get("/metrics", [&project, &scheduler](const HttpRequest&) {
+    return Metrics(*project.Get(), scheduler);
+  });
   http.Get("/api/jobs",
            api([&scheduler](const HttpRequest&) { return Json(200, JobsJson(scheduler)); }));
   http.Post(R"(/api/jobs/([a-z_][a-z0-9_]*)/trigger)", api([&scheduler](const HttpRequest& r) {

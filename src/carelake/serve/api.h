@@ -15,15 +15,16 @@
 #ifndef CARELAKE_SERVE_API_H_
 #define CARELAKE_SERVE_API_H_
 
-#include "carelake/project/project.h"
 #include "carelake/serve/daemon.h"
 #include "carelake/serve/http_service.h"
+#include "carelake/serve/project_holder.h"
 #include "carelake/serve/scheduler.h"
 
 namespace carelake::serve {
 
-// `project`, `daemon` and `scheduler` must outlive the server.
-void AddRoutes(HttpService& http, const project::Project& project, const Daemon& daemon,
+// `project`, `daemon` and `scheduler` must outlive the server. Each request
+// reads the project current when it arrives.
+void AddRoutes(HttpService& http, const ProjectHolder& project, const Daemon& daemon,
                Scheduler& scheduler);
 
 }  // namespace carelake::serve

@@ -9,9 +9,8 @@
 
 namespace carelake::serve {
 
-FileWatcher::FileWatcher(const project::Project& project, engine::Database& db,
-                         Scheduler& scheduler, const Clock& clock, std::chrono::milliseconds poll,
-                         std::function<void(const std::string&)> log)
+FileWatcher::FileWatcher(const ProjectHolder& project, engine::Database& db, Scheduler& scheduler,
+                         const Clock& clock, std::chrono::milliseconds poll, Logger log)
     : project_(project),
       db_(db),
       scheduler_(scheduler),
@@ -29,20 +28,21 @@ std::vector<std::string> FileWatcher::Poll() {
     error_ = conn.status().message();
     return triggered;
   }
-  const std::map<std::string, std::string> paths = catalog::TablePaths(project_);
+  const std::shared_ptr<const project::Project> project = project_.Get();
+  const std::map<std::string, std::string> paths = catalog::TablePaths(*project);
   std::string error;
-  for (const project::Job& job : project_.jobs) {
+  for (const project::Job& job : project->jobs) {
     if (!job.on_new_files) continue;
     std::set<std::string> settled;
     for (const std::string& name : job.on_new_files->sources) {
       const project::Source* source = nullptr;
-      for (const project::Source& s : project_.sources) {
+      for (const project::Source& s : project->sources) {
         if (s.name == name) source = &s;
       }
       if (source == nullptr) continue;  // LoadProject checked the names
       ingest::IngestRequest req;
       req.source = source;
-      req.project_dir = project_.dir;
+      req.project_dir = project->dir;
       req.bronze_path = paths.at("bronze." + source->table);
       req.quarantine_path = paths.at("bronze." + source->table + catalog::kQuarantineSuffix);
       req.clock = &clock_;
@@ -66,7 +66,10 @@ std::vector<std::string> FileWatcher::Poll() {
       fired = settled;
       triggered.push_back(job.name);
       if (log_) {
-        log_("job " + job.name + ": " + std::to_string(settled.size()) + " new files settled");
+        LogEvent e = Event("new_files", "job " + job.name + ": " + std::to_string(settled.size()) +
+                                            " new files settled");
+        e.job = job.name;
+        log_(e.Field("files", static_cast<int64_t>(settled.size())));
       }
     }
   }

@@ -18,7 +18,8 @@
 
 #include "carelake/base/clock.h"
 #include "carelake/engine/database.h"
-#include "carelake/project/project.h"
+#include "carelake/serve/event_log.h"
+#include "carelake/serve/project_holder.h"
 #include "carelake/serve/scheduler.h"
 #include "carelake/serve/service.h"
 
@@ -27,9 +28,9 @@ namespace carelake::serve {
 class FileWatcher : public Service {
  public:
   // All must outlive the watcher.
-  FileWatcher(const project::Project& project, engine::Database& db, Scheduler& scheduler,
+  FileWatcher(const ProjectHolder& project, engine::Database& db, Scheduler& scheduler,
               const Clock& clock, std::chrono::milliseconds poll = std::chrono::seconds(1),
-              std::function<void(const std::string&)> log = nullptr);
+              Logger log = nullptr);
   ~FileWatcher() override;
 
   std::string_view name() const override { return "file_watcher"; }
@@ -41,12 +42,12 @@ class FileWatcher : public Service {
   std::vector<std::string> Poll();
 
  private:
-  const project::Project& project_;
+  const ProjectHolder& project_;
   engine::Database& db_;
   Scheduler& scheduler_;
   const Clock& clock_;
   std::chrono::milliseconds poll_;
-  std::function<void(const std::string&)> log_;
+  Logger log_;
   std::map<std::string, std::set<std::string>> fired_;  // job -> files it was triggered for
   mutable std::mutex mu_;
   std::string error_;  // the last poll's error, if any

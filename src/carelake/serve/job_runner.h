@@ -9,20 +9,20 @@
 #include <optional>
 #include <string>
 
-#include "carelake/project/project.h"
+#include "carelake/serve/event_log.h"
+#include "carelake/serve/project_holder.h"
 #include "carelake/serve/scheduler.h"
 
 namespace carelake::serve {
 
-// `project` must outlive the runner; `log` gets one line per run. Each run
-// has its own in-memory database: DuckDB's views are database-wide, and the
-// API reads the ledger at the same time.
-JobRunner MakeJobRunner(const project::Project& project,
-                        std::function<void(const std::string&)> log);
+// `project` must outlive the runner (each run reads the current one); `log` gets one line per run.
+// Each run has its own in-memory database: DuckDB's views are database-wide, and the API reads the
+// ledger at the same time.
+JobRunner MakeJobRunner(const ProjectHolder& project, Logger log);
 
 // When `job` last started a run, from the ledger; nullopt when never (or
 // the ledger cannot say).
-LastRunLookup MakeLastRunLookup(const project::Project& project);
+LastRunLookup MakeLastRunLookup(const ProjectHolder& project);
 
 }  // namespace carelake::serve
 

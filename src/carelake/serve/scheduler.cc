@@ -8,49 +8,81 @@
 namespace carelake::serve {
 
 Scheduler::Scheduler(std::vector<project::Job> jobs, const Clock& clock, JobRunner runner,
-                     LastRunLookup last_run, std::function<void(const std::string&)> log)
+                     LastRunLookup last_run, Logger log)
     : clock_(clock),
       runner_(std::move(runner)),
       last_run_(std::move(last_run)),
       log_(std::move(log)) {
   for (project::Job& j : jobs) {
-    Entry e;
-    e.state.name = j.name;
-    e.job = std::move(j);
+    auto e = std::make_shared<Entry>();
+    e->state.name = j.name;
+    e->job = std::move(j);
     entries_.push_back(std::move(e));
   }
 }
 
 Scheduler::~Scheduler() { Stop(); }
 
-void Scheduler::Log(const std::string& line) const {
-  if (log_) log_(line);
+void Scheduler::Log(const LogEvent& event) const {
+  if (log_) log_(event);
 }
 
-Scheduler::Entry* Scheduler::Find(const std::string& name) {
-  for (Entry& e : entries_) {
-    if (e.job.name == name) return &e;
+std::shared_ptr<Scheduler::Entry> Scheduler::Find(const std::string& name) {
+  for (const std::shared_ptr<Entry>& e : entries_) {
+    if (e->job.name == name) return e;
   }
   return nullptr;
+}
+
+Status Scheduler::ScheduleLocked(Entry& e, int64_t now, bool catchup) {
+  e.cron.reset();
+  e.zone.reset();
+  e.state.next_fire_ms.reset();
+  if (e.job.schedule.empty()) return Status::Ok();
+  CARELAKE_ASSIGN_OR_RETURN(schedule::CronSchedule cron,
+                            schedule::CronSchedule::Parse(e.job.schedule));
+  CARELAKE_ASSIGN_OR_RETURN(schedule::TimeZone zone, schedule::TimeZone::Find(e.job.timezone));
+  e.cron.emplace(std::move(cron));
+  e.zone.emplace(std::move(zone));
+  e.state.next_fire_ms = e.cron->NextAfter(now, *e.zone);
+  if (!catchup || e.job.catchup != project::Catchup::kLatest || !last_run_) return Status::Ok();
+  // A fire time between the last run and now was missed: run once.
+  if (std::optional<int64_t> last = last_run_(e.job.name)) {
+    if (e.cron->NextAfter(*last, *e.zone) <= now) QueueLocked(e, "catchup");
+  }
+  return Status::Ok();
 }
 
 Status Scheduler::Prepare() {
   std::lock_guard<std::mutex> lock(mu_);
   const int64_t now = clock_.WallMillis();
-  for (Entry& e : entries_) {
-    if (e.job.schedule.empty()) continue;
-    CARELAKE_ASSIGN_OR_RETURN(schedule::CronSchedule cron,
-                              schedule::CronSchedule::Parse(e.job.schedule));
-    CARELAKE_ASSIGN_OR_RETURN(schedule::TimeZone zone, schedule::TimeZone::Find(e.job.timezone));
-    e.cron.emplace(std::move(cron));
-    e.zone.emplace(std::move(zone));
-    e.state.next_fire_ms = e.cron->NextAfter(now, *e.zone);
-    if (e.job.catchup != project::Catchup::kLatest || !last_run_) continue;
-    // A fire time between the last run and now was missed: run once.
-    if (std::optional<int64_t> last = last_run_(e.job.name)) {
-      if (e.cron->NextAfter(*last, *e.zone) <= now) QueueLocked(e, "catchup");
-    }
+  for (const std::shared_ptr<Entry>& e : entries_) {
+    CARELAKE_RETURN_IF_ERROR(ScheduleLocked(*e, now, /*catchup=*/true));
   }
+  return Status::Ok();
+}
+
+Status Scheduler::Reload(std::vector<project::Job> jobs) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const int64_t now = clock_.WallMillis();
+    std::vector<std::shared_ptr<Entry>> next;
+    for (project::Job& job : jobs) {
+      std::shared_ptr<Entry> e = Find(job.name);
+      if (e == nullptr) {
+        e = std::make_shared<Entry>();
+        e->state.name = job.name;
+      }
+      const bool rescheduled = e->job.schedule != job.schedule || e->job.timezone != job.timezone;
+      e->job = std::move(job);
+      if (rescheduled || !started_) CARELAKE_RETURN_IF_ERROR(ScheduleLocked(*e, now, false));
+      next.push_back(std::move(e));
+    }
+    entries_ = std::move(next);
+    // A job that is gone leaves the queue.
+    std::erase_if(queue_, [this](const std::string& name) { return Find(name) == nullptr; });
+  }
+  wake_.notify_all();
   return Status::Ok();
 }
 
@@ -82,6 +114,11 @@ Health Scheduler::health() const {
 }
 
 void Scheduler::QueueLocked(Entry& e, const std::string& trigger) {
+  LogEvent fired =
+      Event("trigger", "job " + e.job.name + ": " + trigger +
+                           (e.state.queued ? " (joins the run already queued)" : " (queued)"));
+  fired.job = e.job.name;
+  Log(fired.Field("trigger", trigger).Field("coalesced", e.state.queued));
   if (e.state.queued) return;  // coalesces with the queued run
   e.state.queued = true;
   e.state.queued_trigger = trigger;
@@ -91,7 +128,7 @@ void Scheduler::QueueLocked(Entry& e, const std::string& trigger) {
 Status Scheduler::Trigger(const std::string& job, const std::string& trigger) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    Entry* e = Find(job);
+    std::shared_ptr<Entry> e = Find(job);
     if (e == nullptr) return NotFound("no job '" + job + "' in the project");
     e->state.attempt = 0;
     QueueLocked(*e, trigger);
@@ -103,7 +140,8 @@ Status Scheduler::Trigger(const std::string& job, const std::string& trigger) {
 void Scheduler::FireDue() {
   std::lock_guard<std::mutex> lock(mu_);
   const int64_t now = clock_.WallMillis();
-  for (Entry& e : entries_) {
+  for (const std::shared_ptr<Entry>& entry : entries_) {
+    Entry& e = *entry;
     if (e.state.retry_at_ms && *e.state.retry_at_ms <= now) {
       e.state.retry_at_ms.reset();
       QueueLocked(e, "retry");
@@ -117,12 +155,13 @@ void Scheduler::FireDue() {
   }
 }
 
-JobOutcome Scheduler::RunOne(Entry& e, const std::string& trigger, std::stop_token outer) {
+JobOutcome Scheduler::RunOne(const project::Job& job, const std::string& trigger,
+                             std::stop_token outer) {
   std::stop_source stop;
   std::stop_callback forward(outer, [&] { stop.request_stop(); });
   std::jthread watchdog;
-  if (e.job.timeout) {
-    const auto timeout = *e.job.timeout;
+  if (job.timeout) {
+    const auto timeout = *job.timeout;
     watchdog = std::jthread([&stop, timeout](std::stop_token done) {
       std::mutex m;
       std::condition_variable_any cv;
@@ -130,8 +169,10 @@ JobOutcome Scheduler::RunOne(Entry& e, const std::string& trigger, std::stop_tok
       if (!cv.wait_for(l, done, timeout, [] { return false; })) stop.request_stop();
     });
   }
-  Log("job " + e.job.name + ": run (" + trigger + ")");
-  JobOutcome out = runner_(e.job, trigger, stop.get_token());
+  LogEvent started = Event("run_started", "job " + job.name + ": run (" + trigger + ")");
+  started.job = job.name;
+  Log(started.Field("trigger", trigger));
+  JobOutcome out = runner_(job, trigger, stop.get_token());
   const bool timed_out = stop.stop_requested() && !outer.stop_requested();
   if (watchdog.joinable()) {
     watchdog.request_stop();
@@ -146,25 +187,30 @@ JobOutcome Scheduler::RunOne(Entry& e, const std::string& trigger, std::stop_tok
 std::vector<std::pair<std::string, JobOutcome>> Scheduler::RunQueued(std::stop_token stop) {
   std::vector<std::pair<std::string, JobOutcome>> runs;
   while (!stop.stop_requested()) {
-    Entry* e = nullptr;
+    // The entry stays alive (and its job as it was) for this run, even if a
+    // reload replaces or removes it meanwhile.
+    std::shared_ptr<Entry> e;
+    project::Job job;
     std::string trigger;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (queue_.empty()) break;
       e = Find(queue_.front());
       queue_.erase(queue_.begin());
+      if (e == nullptr) continue;
+      job = e->job;
       trigger = e->state.queued_trigger;
       e->state.queued = false;
       ++e->state.attempt;
     }
-    JobOutcome out = RunOne(*e, trigger, stop);
-    runs.emplace_back(e->job.name, out);
+    JobOutcome out = RunOne(job, trigger, stop);
+    runs.emplace_back(job.name, out);
     bool retry_scheduled = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
       retry_scheduled = EndRunLocked(*e, trigger, out, stop);
     }
-    if (on_run_ended_) on_run_ended_(e->job, trigger, out, retry_scheduled);
+    if (on_run_ended_) on_run_ended_(job, trigger, out, retry_scheduled);
   }
   return runs;
 }
@@ -175,11 +221,11 @@ bool Scheduler::EndRunLocked(Entry& e, const std::string& trigger, const JobOutc
   e.state.last_trigger = trigger;
   if (out.succeeded) {
     e.state.attempt = 0;
-    for (Entry& next : entries_) {
-      if (std::find(next.job.after.begin(), next.job.after.end(), e.job.name) !=
-          next.job.after.end()) {
-        next.state.attempt = 0;
-        QueueLocked(next, "after:" + e.job.name);
+    for (const std::shared_ptr<Entry>& next : entries_) {
+      if (std::find(next->job.after.begin(), next->job.after.end(), e.job.name) !=
+          next->job.after.end()) {
+        next->state.attempt = 0;
+        QueueLocked(*next, "after:" + e.job.name);
       }
     }
     return false;
@@ -192,9 +238,16 @@ bool Scheduler::EndRunLocked(Entry& e, const std::string& trigger, const JobOutc
       static_cast<double>(e.job.retries.backoff.count()) * std::pow(2.0, e.state.attempt - 1);
   const double jitter = std::uniform_real_distribution<double>(0.8, 1.2)(rng_);
   e.state.retry_at_ms = clock_.WallMillis() + static_cast<int64_t>(base * jitter);
-  Log("job " + e.job.name + ": failed (" + out.error + "); retry " +
-      std::to_string(e.state.attempt + 1) + " of " + std::to_string(e.job.retries.attempts) +
-      " in " + std::to_string(static_cast<int64_t>(base * jitter) / 1000) + " s");
+  LogEvent retry = Event("retry",
+                         "job " + e.job.name + ": failed (" + out.error + "); retry " +
+                             std::to_string(e.state.attempt + 1) + " of " +
+                             std::to_string(e.job.retries.attempts) + " in " +
+                             std::to_string(static_cast<int64_t>(base * jitter) / 1000) + " s",
+                         LogLevel::kWarning);
+  retry.job = e.job.name;
+  retry.run_id = out.run_id;
+  Log(retry.Field("attempt", static_cast<int64_t>(e.state.attempt + 1))
+          .Field("delay_ms", static_cast<int64_t>(base * jitter)));
   return true;
 }
 
@@ -205,8 +258,8 @@ void Scheduler::Loop(std::stop_token stop) {
     std::unique_lock<std::mutex> lock(mu_);
     int64_t wait_ms = 1000;
     const int64_t now = clock_.WallMillis();
-    for (const Entry& e : entries_) {
-      for (const std::optional<int64_t>& at : {e.state.next_fire_ms, e.state.retry_at_ms}) {
+    for (const std::shared_ptr<Entry>& e : entries_) {
+      for (const std::optional<int64_t>& at : {e->state.next_fire_ms, e->state.retry_at_ms}) {
         if (at) wait_ms = std::min(wait_ms, std::max<int64_t>(*at - now, 0));
       }
     }
@@ -218,7 +271,7 @@ void Scheduler::Loop(std::stop_token stop) {
 std::vector<Scheduler::JobState> Scheduler::States() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<JobState> out;
-  for (const Entry& e : entries_) out.push_back(e.state);
+  for (const std::shared_ptr<Entry>& e : entries_) out.push_back(e->state);
   return out;
 }
 

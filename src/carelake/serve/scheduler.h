@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -32,6 +33,7 @@
 #include "carelake/base/clock.h"
 #include "carelake/project/project.h"
 #include "carelake/schedule/cron.h"
+#include "carelake/serve/event_log.h"
 #include "carelake/serve/service.h"
 
 namespace carelake::serve {
@@ -64,8 +66,7 @@ class Scheduler : public Service {
  public:
   // `clock` must outlive the scheduler.
   Scheduler(std::vector<project::Job> jobs, const Clock& clock, JobRunner runner,
-            LastRunLookup last_run = nullptr,
-            std::function<void(const std::string&)> log = nullptr);
+            LastRunLookup last_run = nullptr, Logger log = nullptr);
   ~Scheduler() override;
 
   // Set before Start().
@@ -78,6 +79,12 @@ class Scheduler : public Service {
   Status Start() override;
   void Stop() override;
   Health health() const override;
+
+  // A reloaded project's jobs. A job that keeps its name keeps its state
+  // (queued, last run, a retry waiting); a new or changed schedule or time
+  // zone fires next after now (no catch-up); a job that is gone leaves the
+  // queue, and a run of it in progress ends as it would have.
+  Status Reload(std::vector<project::Job> jobs);
 
   // Queues `job` (NotFound for an unknown one); coalesces with a queued run.
   Status Trigger(const std::string& job, const std::string& trigger);
@@ -108,10 +115,13 @@ class Scheduler : public Service {
     std::optional<schedule::TimeZone> zone;
     JobState state;
   };
-  Entry* Find(const std::string& name);
+  std::shared_ptr<Entry> Find(const std::string& name);
+  // The entry's cron and zone, and its next fire time after `now`; with
+  // `catchup`, queues a missed run (see the class comment).
+  Status ScheduleLocked(Entry& e, int64_t now, bool catchup);
   void QueueLocked(Entry& e, const std::string& trigger);
-  void Log(const std::string& line) const;
-  JobOutcome RunOne(Entry& e, const std::string& trigger, std::stop_token stop);
+  void Log(const LogEvent& event) const;
+  JobOutcome RunOne(const project::Job& job, const std::string& trigger, std::stop_token stop);
   // Records a run's end: queues the jobs `after:` it, or its retry (true).
   bool EndRunLocked(Entry& e, const std::string& trigger, const JobOutcome& out,
                     std::stop_token stop);
@@ -120,11 +130,11 @@ class Scheduler : public Service {
   const Clock& clock_;
   JobRunner runner_;
   LastRunLookup last_run_;
-  std::function<void(const std::string&)> log_;
+  Logger log_;
   RunEndedHook on_run_ended_;
   mutable std::mutex mu_;
   std::condition_variable_any wake_;
-  std::vector<Entry> entries_;
+  std::vector<std::shared_ptr<Entry>> entries_;
   std::vector<std::string> queue_;  // job names, in trigger order
   std::mt19937 rng_{std::random_device{}()};
   std::jthread thread_;
