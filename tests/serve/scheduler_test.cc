@@ -11,6 +11,7 @@
 #include <chrono>
 #include <ctime>
 #include <future>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -167,6 +168,33 @@ TEST(SchedulerTest, CatchupRunsAMissedScheduleOnce) {
   ASSERT_TRUE(s.Prepare().ok());
   s.RunQueued({});
   EXPECT_EQ(calls.seen, std::vector<std::string>{"latest/catchup"});
+}
+
+TEST(SchedulerTest, AReloadKeepsJobStateAndReschedulesWhatChanged) {
+  FakeClock clock(Utc(2026, 12, 3, 9, 0));
+  Calls calls;
+  Scheduler s({MakeJob("kept", "0 2 * * *"), MakeJob("gone"), MakeJob("moved", "0 2 * * *")}, clock,
+              calls.Runner());
+  ASSERT_TRUE(s.Prepare().ok());
+  ASSERT_TRUE(s.Trigger("kept", "http").ok());
+  ASSERT_TRUE(s.Trigger("gone", "http").ok());
+  ASSERT_TRUE(s.Reload({MakeJob("kept", "0 2 * * *"), MakeJob("moved", "30 9 * * *"),
+                        MakeJob("added", "0 12 * * *")})
+                  .ok());
+  EXPECT_EQ(s.Trigger("gone", "http").code(), StatusCode::kNotFound);
+  std::map<std::string, Scheduler::JobState> states;
+  for (const Scheduler::JobState& st : s.States()) states[st.name] = st;
+  ASSERT_EQ(states.size(), 3u);
+  EXPECT_TRUE(states["kept"].queued);  // its trigger survives the reload
+  EXPECT_EQ(states["kept"].next_fire_ms, Utc(2026, 12, 4, 2, 0));
+  EXPECT_EQ(states["moved"].next_fire_ms, Utc(2026, 12, 3, 9, 30));
+  EXPECT_EQ(states["added"].next_fire_ms, Utc(2026, 12, 3, 12, 0));
+  s.RunQueued({});
+  EXPECT_EQ(calls.seen, std::vector<std::string>{"kept/http"});  // not the removed job
+  clock.Advance(31 * 60 * 1000);
+  s.FireDue();
+  s.RunQueued({});
+  EXPECT_EQ(calls.seen, (std::vector<std::string>{"kept/http", "moved/schedule"}));
 }
 
 TEST(SchedulerTest, TheLoopRunsWhatIsTriggered) {
