@@ -135,6 +135,27 @@ TEST_F(ServeAlertsTest, FailuresAlertOnceReloadsRecoverAndBrokenReloadsKeepServi
   EXPECT_EQ(readyz->status, 200) << readyz->body;
   ASSERT_EQ(http.Post("/api/jobs/refresh/trigger")->status, 202);  // the old jobs still run
   ASSERT_TRUE(Eventually([&] { return finished_runs() == 4; }));
+  // Metrics: alert deliveries, step durations, the age of each source's data.
+  auto metrics = http.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  const std::string& m = metrics->body;
+  EXPECT_NE(m.find("carelake_alert_deliveries_total{alert=\"ops\",event=\"rule_failed\","
+                   "status=\"sent\"} 1\n"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("carelake_alert_deliveries_total{alert=\"ops\",event=\"reload_failed\","
+                   "status=\"sent\"} 1\n"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("# TYPE carelake_step_duration_seconds histogram\n"), std::string::npos);
+  EXPECT_NE(m.find("carelake_step_duration_seconds_count{step=\"silver.visits\"} 4\n"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("carelake_step_duration_seconds_bucket{step=\"silver.visits\",le=\"+Inf\"} 4\n"),
+            std::string::npos);
+  const size_t age = m.find("carelake_source_seconds_since_new_data{source=\"visits\"} ");
+  ASSERT_NE(age, std::string::npos) << m;
+  EXPECT_LT(std::stod(m.substr(m.find("} ", age) + 2)), 120.0);
   EXPECT_EQ(daemon.Terminate(), 0);
   write_project(/*ward_rule=*/false);
 

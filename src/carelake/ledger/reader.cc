@@ -272,6 +272,28 @@ Result<std::vector<Reader::TableTotals>> Reader::TotalsByTable() {
   return out;
 }
 
+Result<std::vector<Reader::DurationHistogram>> Reader::StepDurations(
+    const std::vector<int64_t>& bounds_ms) {
+  std::vector<DurationHistogram> out;
+  if (!Has(LedgerTable::kSteps)) return out;
+  std::string sql = "SELECT step, count(*) AS n, sum(duration_ms)::BIGINT AS total";
+  for (size_t i = 0; i < bounds_ms.size(); ++i) {
+    sql += ", count(*) FILTER (WHERE duration_ms <= " + std::to_string(bounds_ms[i]) + ") AS b" +
+           std::to_string(i);
+  }
+  sql += " FROM _system.steps GROUP BY step ORDER BY step";
+  CARELAKE_RETURN_IF_ERROR(ForEachRow(*conn_, sql, [&](const Fields& f) {
+    DurationHistogram h;
+    h.step = f.Text("step");
+    h.count = f.Int("n");
+    h.sum_ms = f.Int("total");
+    for (size_t i = 0; i < bounds_ms.size(); ++i)
+      h.at_most.push_back(f.Int("b" + std::to_string(i)));
+    out.push_back(std::move(h));
+  }));
+  return out;
+}
+
 Result<std::map<std::string, int64_t>> Reader::LatestDataBySource() {
   std::map<std::string, int64_t> out;
   if (!Has(LedgerTable::kFiles)) return out;

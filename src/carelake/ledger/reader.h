@@ -72,6 +72,17 @@ class Reader {
   };
   Result<std::vector<TableTotals>> TotalsByTable();
 
+  // Step durations as a cumulative histogram per step: for each bound of
+  // `bounds_ms` (ascending), how many recorded steps took at most that long;
+  // plus their count and total.
+  struct DurationHistogram {
+    std::string step;
+    std::vector<int64_t> at_most;  // one per bound
+    int64_t count = 0;
+    int64_t sum_ms = 0;
+  };
+  Result<std::vector<DurationHistogram>> StepDurations(const std::vector<int64_t>& bounds_ms);
+
   // When each source last brought data: the newest ingestion of a file with
   // records (or quarantined ones), by source name. Sources without any are
   // absent.

@@ -123,11 +123,55 @@ std::string Seconds(int64_t ms) {
   return std::to_string(ms / 1000) + "." + std::to_string(1000 + ms % 1000).substr(1);
 }
 
+void Family(std::string& out, const char* name, const char* type, const char* help) {
+  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+}
+
+// Step durations, the age of each source's newest data, alert deliveries.
+Status MoreLedgerMetrics(const project::Project& project, ledger::Reader& reader,
+                         std::string& out) {
+  static const std::vector<int64_t> kBoundsMs = {100,    500,    1'000,  2'500,   5'000,
+                                                 10'000, 30'000, 60'000, 300'000, 1'800'000};
+  CARELAKE_ASSIGN_OR_RETURN(auto histograms, reader.StepDurations(kBoundsMs));
+  Family(out, "carelake_step_duration_seconds", "histogram",
+         "How long each pipeline step took, over all recorded runs.");
+  for (const auto& h : histograms) {
+    const std::string step = "step=\"" + Label(h.step) + "\"";
+    for (size_t i = 0; i < kBoundsMs.size(); ++i) {
+      out += "carelake_step_duration_seconds_bucket{" + step + ",le=\"" + Seconds(kBoundsMs[i]) +
+             "\"} " + std::to_string(h.at_most[i]) + "\n";
+    }
+    out += "carelake_step_duration_seconds_bucket{" + step + ",le=\"+Inf\"} " +
+           std::to_string(h.count) + "\n";
+    out += "carelake_step_duration_seconds_sum{" + step + "} " + Seconds(h.sum_ms) + "\n";
+    out += "carelake_step_duration_seconds_count{" + step + "} " + std::to_string(h.count) + "\n";
+  }
+  CARELAKE_ASSIGN_OR_RETURN(auto latest, reader.LatestDataBySource());
+  Family(out, "carelake_source_seconds_since_new_data", "gauge",
+         "Seconds since each source last brought data (a file with records ingested).");
+  const int64_t now = DefaultClock().WallMillis();
+  for (const project::Source& s : project.sources) {
+    auto it = latest.find(s.name);
+    if (it == latest.end()) continue;
+    out += "carelake_source_seconds_since_new_data{source=\"" + Label(s.name) + "\"} " +
+           Seconds(std::max<int64_t>(now - it->second, 0)) + "\n";
+  }
+  CARELAKE_ASSIGN_OR_RETURN(auto alerts, reader.CountAlerts());
+  Family(out, "carelake_alert_deliveries_total", "counter",
+         "Alerts delivered (status sent) or given up on (failed), by alert and event.");
+  for (const auto& a : alerts) {
+    out += "carelake_alert_deliveries_total{alert=\"" + Label(a.alert) + "\",event=\"" +
+           Label(a.event) + "\",status=\"" + Label(a.status) + "\"} " +
+           std::to_string(a.deliveries) + "\n";
+  }
+  return Status::Ok();
+}
+
 // The Prometheus text format (version 0.0.4).
 HttpResponse Metrics(const project::Project& project, const Scheduler& scheduler) {
   std::string out;
   auto family = [&](const char* name, const char* type, const char* help) {
-    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+    Family(out, name, type, help);
   };
   int64_t queued = 0;
   const std::vector<Scheduler::JobState> jobs = scheduler.States();
@@ -178,6 +222,7 @@ HttpResponse Metrics(const project::Project& project, const Scheduler& scheduler
     out += "carelake_rows_quarantined_total{table=\"" + Label(t.table) + "\"} " +
            std::to_string(t.rows_quarantined) + "\n";
   }
+  if (Status s = MoreLedgerMetrics(project, *reader, out); !s.ok()) return Failure(s);
   return {200, "text/plain; version=0.0.4; charset=utf-8", out};
 }
 
