@@ -20,6 +20,7 @@ PACKAGES=(
   libroaring-dev       # Roaring bitmaps (Delta deletion vectors)
   libhowardhinnant-date-dev tzdata  # time zones (IANA database) for schedules
   libcurl4-openssl-dev # alert delivery: webhooks (HTTPS) and mail (SMTP)
+  libsystemd-dev systemd  # sd_notify readiness; systemd-analyze verify (tests)
   python3-aiosmtpd     # tests: a real SMTP server receives the alert mails
   clang-format         # make format-check (CI)
 )

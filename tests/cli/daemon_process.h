@@ -70,7 +70,12 @@ struct Daemon {
   // Its exit status after SIGTERM, or -1 if it did not exit within 30 s.
   int Terminate() {
     ::kill(pid, SIGTERM);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    return WaitExit(30);
+  }
+
+  // Its exit status once it exits, or -1 if it does not within `seconds`.
+  int WaitExit(int seconds) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
     int status = 0;
     while (std::chrono::steady_clock::now() < deadline) {
       if (::waitpid(pid, &status, WNOHANG) == pid) {

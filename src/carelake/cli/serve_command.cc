@@ -14,6 +14,7 @@
 #include "carelake/base/process_lock.h"
 #include "carelake/cli/commands.h"
 #include "carelake/cli/signal_stop.h"
+#include "carelake/cli/systemd_notify.h"
 #include "carelake/engine/database.h"
 #include "carelake/ledger/json.h"
 #include "carelake/project/project.h"
@@ -201,6 +202,7 @@ int Serve(const ServeArgs& args, Io& io) {
     }
   }
   io.out << "ready http=" << address << std::endl;
+  NotifyReady("serving project " + current->name + ", http " + address);
   // Until SIGINT or SIGTERM.
   std::mutex mu;
   std::condition_variable cv;
@@ -213,6 +215,7 @@ int Serve(const ServeArgs& args, Io& io) {
     cv.wait(l, [&] { return signals.token().stop_requested(); });
   }
   reloader = nullptr;
+  NotifyStopping();
   log(serve::Event("stopping",
                    "stopping (signal " + std::to_string(signals.signal()) +
                        "): no new runs; a running one is interrupted and recorded as cancelled"));
