@@ -14,6 +14,7 @@
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "../delta/lake_test.h"
@@ -905,6 +906,37 @@ TEST_F(FileIngestTest, FilesYoungerThanMinFileAgeWaitForALaterRun) {
   EXPECT_EQ(second->files.size(), 1u);
   EXPECT_EQ(second->rows_written, 2);
   EXPECT_EQ(Int("SELECT count(*) FROM " + Scan(bronze_path_)), 3);
+}
+
+// A stop while DuckDB reads a CSV file interrupts the read: the ingest is
+// cancelled and the file is neither quarantined nor marked as ingested, so a
+// later run reads all of it (an interrupt is not bad data).
+TEST_F(CsvIngestTest, AStopDuringTheReadCancelsWithoutQuarantiningTheFile) {
+  std::string doc = "visit_id,patient_id,ward\n";
+  const int64_t rows = 1'500'000;
+  for (int64_t i = 0; i < rows; ++i) {
+    doc += std::to_string(i) + "," + std::to_string(i % 9973) + ",ward-" + std::to_string(i % 7) +
+           "\n";
+  }
+  WriteFile("landing/big.csv", doc);
+  std::stop_source stop;
+  IngestRequest req = Request("run-stopped");
+  req.stop = stop.get_token();
+  std::thread stopper([&stop] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the read takes ~0.5 s
+    stop.request_stop();
+  });
+  auto r = IngestFiles(req, LocalFileSystem(), *conn_);
+  stopper.join();
+  EXPECT_EQ(QuarantineRows(), 0) << "an interrupted read quarantined the file";
+  if (r.ok()) {  // the read won the race
+    EXPECT_EQ(BronzeRows(), rows);
+    return;
+  }
+  EXPECT_EQ(r.status().code(), StatusCode::kCancelled) << r.status();
+  const IngestResult done = MustIngest("run-2");
+  EXPECT_EQ(done.files.size(), 1u) << "the file was marked as ingested by the stopped run";
+  EXPECT_EQ(BronzeRows(), rows);
 }
 
 }  // namespace

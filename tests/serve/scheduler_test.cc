@@ -160,14 +160,28 @@ TEST(SchedulerTest, CatchupRunsAMissedScheduleOnce) {
   project::Job none = MakeJob("none", "0 2 * * *");
   none.catchup = project::Catchup::kNone;
   project::Job fresh = MakeJob("fresh", "0 2 * * *");  // ran after today's 02:00
-  auto last = [](const std::string& job) -> std::optional<int64_t> {
-    if (job == "fresh") return Utc(2026, 12, 3, 2, 5);
-    return Utc(2026, 12, 1, 2, 0);  // two nights ago
+  auto last = [](const std::string& job) -> std::optional<LastRun> {
+    if (job == "fresh") return LastRun{Utc(2026, 12, 3, 2, 5)};
+    return LastRun{Utc(2026, 12, 1, 2, 0)};  // two nights ago
   };
   Scheduler s({latest, none, fresh}, clock, calls.Runner(), last);
   ASSERT_TRUE(s.Prepare().ok());
   s.RunQueued({});
   EXPECT_EQ(calls.seen, std::vector<std::string>{"latest/catchup"});
+}
+
+TEST(SchedulerTest, AnInterruptedRunIsResumedOnceAtStart) {
+  FakeClock clock(Utc(2026, 12, 3, 9, 0));
+  Calls calls;
+  auto last = [](const std::string& job) -> std::optional<LastRun> {
+    if (job == "killed") return LastRun{Utc(2026, 12, 3, 8, 0), /*interrupted=*/true};
+    if (job == "done") return LastRun{Utc(2026, 12, 3, 8, 0), false};
+    return std::nullopt;
+  };
+  Scheduler s({MakeJob("killed"), MakeJob("done"), MakeJob("never")}, clock, calls.Runner(), last);
+  ASSERT_TRUE(s.Prepare().ok());
+  s.RunQueued({});
+  EXPECT_EQ(calls.seen, std::vector<std::string>{"killed/resume"});
 }
 
 TEST(SchedulerTest, AReloadKeepsJobStateAndReschedulesWhatChanged) {

@@ -24,6 +24,21 @@ bool IsStatementError(const Status& st) {
   return false;
 }
 
+// True for errors about what was read: DuckDB's parse, conversion and
+// invalid input errors (engine/internal.cc), and a corrupt compressed file.
+bool IsAboutTheInput(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kOutOfRange:
+    case StatusCode::kNotSupported:
+    case StatusCode::kFailedPrecondition:
+    case StatusCode::kCorruption:  // a truncated or corrupt gzip stream
+      return true;
+    default:
+      return false;
+  }
+}
+
 // DuckDB's read_csv of the file, which keeps the records it rejects in the
 // tables named `scan` and `rejects`.
 std::string ReaderSql(const Unit& unit, const project::Source& source, const std::string& scan,
@@ -127,7 +142,10 @@ Result<UnitRows> ReadCsvFile(const Unit& unit, const project::Source& source,
   }
   if (!st.ok()) {
     (void)conn.Execute(drop_rejects);
-    if (IsStatementError(st)) return st;
+    // Only an error about the file's contents quarantines it. A stop
+    // request (DuckDB interrupt), memory, I/O or an internal error is not the
+    // file's fault: the run fails or stops and a later one reads the file.
+    if (IsStatementError(st) || !IsAboutTheInput(st)) return st;
     return QuarantinedWhole(unit, st.message());
   }
   temps.Keep(table);

@@ -111,7 +111,7 @@ JobRunner MakeJobRunner(const ProjectHolder& holder, Logger log) {
 }
 
 LastRunLookup MakeLastRunLookup(const ProjectHolder& holder) {
-  return [&holder](const std::string& job) -> std::optional<int64_t> {
+  return [&holder](const std::string& job) -> std::optional<LastRun> {
     auto db = engine::Database::OpenInMemory();
     if (!db.ok()) return std::nullopt;
     auto conn = engine::OpenLakeConnection(**db);
@@ -120,7 +120,9 @@ LastRunLookup MakeLastRunLookup(const ProjectHolder& holder) {
     if (!reader.ok()) return std::nullopt;
     auto runs = reader->Runs({.limit = 1, .job = job});
     if (!runs.ok() || runs->empty()) return std::nullopt;
-    return runs->front().started_ms;
+    const ledger::RunRecord& run = runs->front();
+    return LastRun{run.started_ms, run.status == ledger::RunStatus::kStarted ||
+                                       run.status == ledger::RunStatus::kCancelled};
   };
 }
 

@@ -20,8 +20,8 @@ namespace carelake::serve {
 // ledger at the same time.
 JobRunner MakeJobRunner(const ProjectHolder& project, Logger log);
 
-// When `job` last started a run, from the ledger; nullopt when never (or
-// the ledger cannot say).
+// `job`'s latest run, from the ledger; nullopt when none (or the ledger
+// cannot say).
 LastRunLookup MakeLastRunLookup(const ProjectHolder& project);
 
 }  // namespace carelake::serve

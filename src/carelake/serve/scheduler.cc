@@ -47,8 +47,8 @@ Status Scheduler::ScheduleLocked(Entry& e, int64_t now, bool catchup) {
   e.state.next_fire_ms = e.cron->NextAfter(now, *e.zone);
   if (!catchup || e.job.catchup != project::Catchup::kLatest || !last_run_) return Status::Ok();
   // A fire time between the last run and now was missed: run once.
-  if (std::optional<int64_t> last = last_run_(e.job.name)) {
-    if (e.cron->NextAfter(*last, *e.zone) <= now) QueueLocked(e, "catchup");
+  if (std::optional<LastRun> last = last_run_(e.job.name)) {
+    if (e.cron->NextAfter(last->started_ms, *e.zone) <= now) QueueLocked(e, "catchup");
   }
   return Status::Ok();
 }
@@ -58,6 +58,10 @@ Status Scheduler::Prepare() {
   const int64_t now = clock_.WallMillis();
   for (const std::shared_ptr<Entry>& e : entries_) {
     CARELAKE_RETURN_IF_ERROR(ScheduleLocked(*e, now, /*catchup=*/true));
+    if (!last_run_ || e->state.queued) continue;
+    if (std::optional<LastRun> last = last_run_(e->job.name); last && last->interrupted) {
+      QueueLocked(*e, "resume");
+    }
   }
   return Status::Ok();
 }

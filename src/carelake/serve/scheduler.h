@@ -5,6 +5,9 @@
 // so tests move a FakeClock instead of sleeping.
 //
 // - A trigger for a job that is already queued joins it (coalesces).
+// - A job whose latest run was interrupted (the daemon was killed or stopped
+//   mid-run) runs once at Start() ("resume"): what that run left undone —
+//   files it ingested whose silver and gold were not built — is done then.
 // - Schedules missed while the daemon was down: a job with `catchup: latest`
 //   (the default) whose last run started before its latest scheduled time
 //   runs once at Start(); `catchup: none` waits for the next fire time. Many
@@ -59,8 +62,15 @@ using RunEndedHook = std::function<void(const project::Job& job, const std::stri
 using JobRunner = std::function<JobOutcome(const project::Job& job, const std::string& trigger,
                                            std::stop_token stop)>;
 
-// When each job last started a run (from the ledger), for catch-up.
-using LastRunLookup = std::function<std::optional<int64_t>(const std::string& job)>;
+// A job's latest run in the ledger: when it started, and whether it was
+// interrupted — its process died (still `started`) or it was stopped
+// (`cancelled`) — leaving work undone.
+struct LastRun {
+  int64_t started_ms = 0;
+  bool interrupted = false;
+};
+// The latest run of a job (from the ledger), for catch-up and resumption.
+using LastRunLookup = std::function<std::optional<LastRun>(const std::string& job)>;
 
 class Scheduler : public Service {
  public:
