@@ -12,7 +12,9 @@
 // Dimpatient delivery on or before the day of service (the original file
 // counts as delivered at the start). Then three daily drops arrive (the third
 // re-delivers Dimpatient with moved patients): the next run ingests only
-// them and every mart still equals the raw computation. The quarantine holds
+// them and every mart still equals the raw computation; and again after
+// three more (the sixth re-delivers again), when lines served after a move
+// point to the new version. The quarantine holds
 // exactly the dirty lines, each with the rule it broke and a reason, and the
 // counts equal what the generator reports.
 #include <gtest/gtest.h>
@@ -321,6 +323,21 @@ TEST_F(BillingPipelineTest, MartsMatchARawComputationBeforeAndAfterDailyDrops) {
                 "AND p.valid_from > DATE '1900-01-01'"),
             0);
   EXPECT_EQ(Int("SELECT count(*) FROM gold.fact_billing WHERE patient_sk = -1"), 0);
+
+  // Three more drops (the sixth re-delivers again): lines served after a
+  // move point to the moved patient's new version.
+  for (int i = 0; i < 3; ++i) Generate();
+  ASSERT_TRUE(fs::exists(project_dir_ / "landing" / "Dimpatient_20240126.csv"));
+  report = Run();
+  ASSERT_TRUE(report.succeeded) << report.error;
+  ExpectMartsMatchRaw(" (after six drops)");
+  EXPECT_GT(Int("SELECT count(*) FROM gold.fact_billing f JOIN gold.dim_patient p "
+                "ON p.patient_sk = f.patient_sk WHERE p.valid_from > DATE '1900-01-01'"),
+            0);
+  EXPECT_EQ(Int("SELECT count(*) FROM gold.fact_billing f JOIN gold.dim_patient p "
+                "ON p.patient_sk = f.patient_sk WHERE f.service_date < p.valid_from "
+                "AND p.valid_from > DATE '1900-01-01'"),
+            0);
 
   // Nothing new: nothing is committed.
   report = Run();
