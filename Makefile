@@ -32,6 +32,7 @@ demo: build
 	./examples/quickstart/run.sh $(BUILD)/bin/carelake
 	./examples/lumia/run.sh $(BUILD)/bin/carelake
 	./examples/mha/run.sh $(BUILD)/bin/carelake
+	./examples/billing/run.sh $(BUILD)/bin/carelake
 
 bench: build
 	$(BUILD)/bench/appender_bench

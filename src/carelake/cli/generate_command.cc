@@ -4,7 +4,9 @@
 #include <memory>
 #include <ostream>
 
+#include "carelake/base/civil_time.h"
 #include "carelake/cli/commands.h"
+#include "carelake/generate/billing.h"
 #include "carelake/generate/lumia.h"
 #include "carelake/generate/mha.h"
 
@@ -59,6 +61,32 @@ int RunMha(const generate::MhaOptions& options, Io& io) {
   return kExitOk;
 }
 
+int RunBilling(const generate::BillingOptions& options, Io& io) {
+  const auto start = std::chrono::steady_clock::now();
+  auto summary = generate::GenerateBilling(options);
+  if (!summary.ok()) {
+    io.err << "Error: " << summary.status().message() << "\n";
+    return summary.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailed;
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const generate::BillingSummary& s = *summary;
+  io.out << "wrote billing "
+         << (s.drop == 0 ? std::string("first set") : "drop " + std::to_string(s.drop)) << ": "
+         << s.files.size() << " files to " << options.out_dir << " (" << s.bytes / 1024 << " KiB, "
+         << static_cast<int64_t>(seconds * 1000) << " ms)\n";
+  io.out << "facts: " << s.fact_lines << " lines posted " << FormatDate(s.first_day) << ".."
+         << FormatDate(s.last_day) << ", FactTablePK " << s.first_fact_pk << ".." << s.last_fact_pk
+         << "\n";
+  if (s.patients_moved > 0) {
+    io.out << "re-delivered Dimpatient: " << s.patients_moved << " patients moved (City/State)\n";
+  }
+  io.out << "dirt: " << s.missing_key << " missing keys, " << s.negative_payment
+         << " negative payments, " << s.unreconciled << " AR not reconciling, "
+         << s.bad_service_date << " impossible service dates\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 void RegisterGenerateCommand(CLI::App& app, Io& io, int& exit_code) {
@@ -99,6 +127,25 @@ void RegisterGenerateCommand(CLI::App& app, Io& io, int& exit_code) {
                 "0, duplicate, future timestamp, discharge before admission)")
       ->capture_default_str();
   m->callback([mha, &io, &exit_code] { exit_code = RunMha(*mha, io); });
+
+  auto billing = std::make_shared<generate::BillingOptions>();
+  CLI::App* b = cmd->add_subcommand(
+      "billing",
+      "Healthcare billing CSVs (a fact table and eight dimensions) shaped like the Kaggle "
+      "dataset of seed 001; a later call into the same folder writes the next daily fact drop "
+      "(FactTable_YYYYMMDD.csv) and, every third drop, a changed Dimpatient_YYYYMMDD.csv");
+  b->add_option("--out", billing->out_dir, "folder to write into")->required();
+  b->add_option("--seed", billing->seed, "random seed: the same seed writes the same bytes")
+      ->capture_default_str();
+  b->add_option("--days", billing->days, "days of fact lines in the first call")
+      ->capture_default_str();
+  b->add_option("--patients", billing->patients, "number of patients (first call)")
+      ->capture_default_str();
+  b->add_option("--dirt", billing->dirt,
+                "fraction of fact lines made dirty (missing key, negative payment, AR not "
+                "reconciling, impossible service date)")
+      ->capture_default_str();
+  b->callback([billing, &io, &exit_code] { exit_code = RunBilling(*billing, io); });
 }
 
 }  // namespace carelake::cli

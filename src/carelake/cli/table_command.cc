@@ -35,6 +35,7 @@ struct TableArgs {
   bool merge_schema = false;
   bool timestamp_ntz = false;
   int64_t target_file_size = delta::kDefaultTargetFileSize;
+  std::vector<std::string> cluster_by;
   std::string txn_app;
   int64_t txn_version = -1;
   std::optional<int64_t> version;
@@ -258,10 +259,12 @@ int RunOptimize(const TableArgs& args, Io& io) {
   delta::DeltaTable table(LocalFileSystem(), args.path, *s.conn);
   delta::OptimizeOptions options;
   options.target_file_size = args.target_file_size;
+  options.cluster_by = args.cluster_by;
   auto r = table.Optimize(options);
   if (!r.ok()) return Fail(r.status(), io);
   if (r->committed) {
-    io.out << "committed version " << r->version << ": compacted " << r->metrics.files_removed
+    io.out << "committed version " << r->version << ": "
+           << (options.cluster_by.empty() ? "compacted " : "clustered ") << r->metrics.files_removed
            << " files (" << Bytes(r->metrics.bytes_removed) << ") into " << r->metrics.files_added
            << " (" << Bytes(r->metrics.bytes_added) << ")\n";
   } else {
@@ -357,9 +360,15 @@ void RegisterTableCommand(CLI::App& app, Io& io, int& exit_code) {
   describe->add_flag("--json", args->json_output, "print JSON");
   describe->callback([args, &io, &exit_code] { exit_code = RunDescribe(*args, io); });
 
-  CLI::App* optimize = PathCommand(table, "optimize", "Compact small files", *args);
+  CLI::App* optimize =
+      PathCommand(table, "optimize", "Compact small files (or cluster them: --cluster-by)", *args);
   optimize->add_option("--target-file-size", args->target_file_size, "BYTES per compacted file")
       ->capture_default_str();
+  optimize
+      ->add_option("--cluster-by", args->cluster_by,
+                   "rewrite every partition's files sorted by these columns (comma-separated), "
+                   "so a query on a range of the first skips most files")
+      ->delimiter(',');
   optimize->callback([args, &io, &exit_code] { exit_code = RunOptimize(*args, io); });
 
   CLI::App* vacuum =

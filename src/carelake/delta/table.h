@@ -96,6 +96,13 @@ struct OptimizeOptions {
   int64_t target_file_size = kDefaultTargetFileSize;
   // Files smaller than this are compacted; 3/4 of the target when unset.
   std::optional<int64_t> min_file_size;
+  // Clustering: when not empty, every partition with two or more files (or
+  // one file over the target size) is rewritten whole, its rows sorted by
+  // these columns (in order), so each new file holds a narrow range of them
+  // and its min/max statistics let a query on a range of the first column
+  // skip most files. Columns must be in the schema and not be partition
+  // columns. Not idempotent: a second call rewrites the files again.
+  std::vector<std::string> cluster_by;
 };
 
 struct VacuumOptions {
@@ -196,7 +203,8 @@ class DeltaTable {
   // holding matched keys are rewritten).
   Result<OperationResult> Merge(const std::string& source_query, const MergeOptions& options);
 
-  // Compacts small files; commits a rewrite without data change.
+  // Compacts small files, or clusters them (`cluster_by`); commits a
+  // rewrite without data change.
   Result<OperationResult> Optimize(const OptimizeOptions& options = {});
 
   // Deletes data files no retained version needs, and leftovers of writers

@@ -1,5 +1,7 @@
 // DeltaTable::Optimize (compaction) and Vacuum (deleting files no retained
 // version needs).
+#include <algorithm>
+
 #include "carelake/delta/checkpoint.h"
 #include "carelake/delta/deletion_vector.h"
 #include "carelake/delta/partition.h"
@@ -24,17 +26,33 @@ Result<OperationResult> DeltaTable::Optimize(const OptimizeOptions& options) {
   result.version = snapshot->version();
   const int64_t min_size = options.min_file_size.value_or(options.target_file_size * 3 / 4);
   const auto& partitions = snapshot->metadata().partition_columns;
+  const bool cluster = !options.cluster_by.empty();
+  std::string order_by;
+  for (const std::string& c : options.cluster_by) {
+    const Field* field = snapshot->schema().Find(c);
+    if (field == nullptr) return InvalidArgument("cluster_by: no column '" + c + "' in the table");
+    if (std::find(partitions.begin(), partitions.end(), field->name) != partitions.end()) {
+      return InvalidArgument("cluster_by: '" + c + "' is a partition column");
+    }
+    order_by += (order_by.empty() ? "" : ", ") + QuoteIdentifier(field->name);
+  }
   std::map<std::string, std::vector<AddFile>> groups;
   for (const AddFile& f : snapshot->files()) {
-    if (f.size < min_size) groups[PartitionDirectory(partitions, f.partition_values)].push_back(f);
+    if (cluster || f.size < min_size) {
+      groups[PartitionDirectory(partitions, f.partition_values)].push_back(f);
+    }
   }
   std::vector<AddFile> compacted;
   for (auto& [dir, files] : groups) {
-    if (files.size() >= 2) compacted.insert(compacted.end(), files.begin(), files.end());
+    const bool oversized = cluster && files.size() == 1 && files[0].size > options.target_file_size;
+    if (files.size() >= 2 || oversized) {
+      compacted.insert(compacted.end(), files.begin(), files.end());
+    }
   }
   if (compacted.empty()) {
-    result.reason =
-        "no partition has two or more files smaller than " + std::to_string(min_size) + " bytes";
+    result.reason = cluster ? "no partition has two or more files (nothing to cluster)"
+                            : "no partition has two or more files smaller than " +
+                                  std::to_string(min_size) + " bytes";
     return result;
   }
   std::set<std::string> paths;
@@ -42,6 +60,9 @@ Result<OperationResult> DeltaTable::Optimize(const OptimizeOptions& options) {
   ScanOptions only;
   only.file_filter = [&paths](const AddFile& f) { return paths.count(f.path) > 0; };
   CARELAKE_ASSIGN_OR_RETURN(std::string rows, BuildScanSql(*snapshot, conn_, only));
+  // The writer keeps the order of its rows (DuckDB preserves insertion
+  // order), so the files it rolls hold consecutive ranges.
+  if (cluster) rows = "SELECT * FROM (" + rows + ") AS __clustered ORDER BY " + order_by;
   Transaction txn(log_, conn_, snapshot, clock_);
   txn.ReadFiles(compacted);
   txn.RemoveFiles(RemovesFor(compacted, false, clock_.WallMillis(), &result.metrics));
@@ -51,9 +72,9 @@ Result<OperationResult> DeltaTable::Optimize(const OptimizeOptions& options) {
                                          options.target_file_size, false, &result.metrics));
   for (const AddFile& a : adds) result.metrics.rows_copied += StatsNumRecords(a).value_or(0);
   txn.AddFiles(adds);
-  CARELAKE_RETURN_IF_ERROR(
-      CommitInto(txn, "OPTIMIZE", {{"targetFileSize", std::to_string(options.target_file_size)}},
-                 fs_, path(), adds, &result));
+  json parameters = {{"targetFileSize", std::to_string(options.target_file_size)}};
+  if (cluster) parameters["clusterBy"] = json(options.cluster_by).dump();
+  CARELAKE_RETURN_IF_ERROR(CommitInto(txn, "OPTIMIZE", parameters, fs_, path(), adds, &result));
   return result;
 }
 
