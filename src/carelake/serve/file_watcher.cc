@@ -1,11 +1,13 @@
 #include "carelake/serve/file_watcher.h"
 
+#include <algorithm>
 #include <condition_variable>
 
 #include "carelake/base/file_system.h"
 #include "carelake/catalog/catalog.h"
 #include "carelake/engine/lake_connection.h"
 #include "carelake/ingest/file_ingest.h"
+#include "carelake/serve/dir_notifier.h"
 
 namespace carelake::serve {
 
@@ -83,16 +85,59 @@ Status FileWatcher::Start() {
     std::lock_guard<std::mutex> lock(mu_);
     started_ = true;
   }
-  thread_ = std::jthread([this](std::stop_token stop) {
-    std::mutex m;
-    std::condition_variable_any cv;
-    while (!stop.stop_requested()) {
-      Poll();
-      std::unique_lock<std::mutex> l(m);
-      cv.wait_for(l, stop, poll_, [] { return false; });
-    }
-  });
+  thread_ = std::jthread([this](std::stop_token stop) { Loop(stop); });
   return Status::Ok();
+}
+
+// The folders the `on_new_files:` sources' globs are under, and the
+// shortest settle time among those jobs.
+static std::set<std::string> WatchedFolders(const project::Project& project,
+                                            std::chrono::milliseconds* settle) {
+  std::set<std::string> dirs;
+  *settle = std::chrono::milliseconds::max();
+  for (const project::Job& job : project.jobs) {
+    if (!job.on_new_files) continue;
+    *settle = std::min(*settle, job.on_new_files->settle);
+    for (const project::Source& s : project.sources) {
+      const auto& names = job.on_new_files->sources;
+      if (std::find(names.begin(), names.end(), s.name) != names.end()) {
+        dirs.insert(GlobFolder(project.dir, s.path));
+      }
+    }
+  }
+  return dirs;
+}
+
+void FileWatcher::Loop(std::stop_token stop) {
+  DirNotifier notifier;
+  // With inotify, a landed file wakes the watcher, which looks again once
+  // the file can have settled; the poll is then only a fallback.
+  const std::chrono::milliseconds idle = notifier.active() ? poll_ * 5 : poll_;
+  while (!stop.stop_requested()) {
+    Poll();
+    std::chrono::milliseconds settle{0};
+    notifier.Watch(WatchedFolders(*project_.Get(), &settle));
+    if (settle == std::chrono::milliseconds::max()) settle = std::chrono::milliseconds(0);
+    bool woken = false;  // a file landed: look again at `look_at`
+    auto look_at = std::chrono::steady_clock::now();
+    while (!stop.stop_requested()) {
+      const auto now = std::chrono::steady_clock::now();
+      std::chrono::milliseconds wait = idle;
+      if (woken) {
+        if (look_at <= now) break;
+        wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(look_at - now) +
+                                  std::chrono::milliseconds(1));
+      }
+      if (notifier.Wait(wait, stop)) {
+        if (!woken) {
+          woken = true;
+          look_at = std::chrono::steady_clock::now() + settle + std::chrono::milliseconds(20);
+        }
+        continue;
+      }
+      if (!woken) break;  // the idle poll is due
+    }
+  }
 }
 
 void FileWatcher::Stop() {

@@ -2,8 +2,12 @@
 // `min_files` new files of their sources have settled (not modified for
 // `settle_seconds`). "New" is what no bronze commit has ingested yet (the
 // exactly-once bookkeeping, ingest::ListPendingFiles), so a restart neither
-// misses nor repeats a file. Polls (every second by default); a job is
-// triggered again only when a file it was not triggered for has settled.
+// misses nor repeats a file. A job is triggered again only when a file it
+// was not triggered for has settled. The folders of the sources' globs are
+// watched with inotify (dir_notifier.h): a file landing there is looked at
+// as soon as it can have settled; polling (every `poll`, every 5 `poll`
+// with inotify) catches what inotify cannot see (other folders of a `**`
+// glob, network file systems).
 #ifndef CARELAKE_SERVE_FILE_WATCHER_H_
 #define CARELAKE_SERVE_FILE_WATCHER_H_
 
@@ -42,6 +46,8 @@ class FileWatcher : public Service {
   std::vector<std::string> Poll();
 
  private:
+  void Loop(std::stop_token stop);
+
   const ProjectHolder& project_;
   engine::Database& db_;
   Scheduler& scheduler_;
