@@ -39,6 +39,7 @@ bench: build
 	$(BUILD)/bench/delta_bench
 	$(BUILD)/bench/pipeline_bench
 	$(BUILD)/bench/mha_bench
+	$(BUILD)/bench/serve_bench
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -55,5 +55,29 @@ sql "SELECT day, lines, gross_charges, payments, ar FROM gold.billing_daily ORDE
 echo
 "$CARELAKE" runs --project "$here" --limit 3
 echo
+echo "== carelake serve: the next day's drop lands in the landing folder and gold follows, no command typed"
+"$CARELAKE" serve --project "$here" --http 127.0.0.1:0 >"$here/serve.out" 2>"$here/serve.log" &
+daemon=$!
+trap 'kill -TERM "$daemon" 2>/dev/null || true' EXIT
+value() { "$CARELAKE" sql --project "$here" --format csv "$1" | tail -1; }
+for _ in $(seq 300); do grep -q '^ready' "$here/serve.out" 2>/dev/null && break; sleep 0.1; done
+cat "$here/serve.out"
+before=$(value "SELECT max(day) FROM gold.billing_daily")
+start=$(date +%s%N)
+"$CARELAKE" generate billing --out "$here/landing" --dirt 0.02 | tail -1
+# Until the daemon's run for the drop has ended (gold is then complete).
+for _ in $(seq 600); do
+  now=$(value "SELECT max(day) FROM gold.billing_daily")
+  last=$(value "SELECT status FROM _system.runs WHERE job = 'billing_drop' ORDER BY started_at DESC LIMIT 1")
+  [ "$now" != "$before" ] && [ "$last" = succeeded ] && break
+  sleep 0.1
+done
+echo "gold is up to date: billing_daily went from $before to $now, $(( ($(date +%s%N) - start) / 1000000 )) ms after the drop was written"
+sql "SELECT day, lines, gross_charges, payments, ar FROM gold.billing_daily ORDER BY day DESC LIMIT 2"
+kill -TERM "$daemon" && wait "$daemon"
+trap - EXIT
+echo "the daemon's log:"
+cat "$here/serve.log"
+echo
 ls "$here/reports"
 echo "(open one of the .html files above in a browser: per rule, rows checked / failed / action, with examples)"

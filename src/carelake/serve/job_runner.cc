@@ -84,10 +84,15 @@ JobRunner MakeJobRunner(const ProjectHolder& holder, Logger log) {
                       Retryable(report->failure_code);
     }
     if (log) {
-      LogEvent e = Event("run_ended",
-                         "job " + job.name + ": run " + (out.run_id.empty() ? "-" : out.run_id) +
-                             " " + (out.succeeded ? "succeeded" : "failed: " + out.error),
-                         out.succeeded ? LogLevel::kInfo : LogLevel::kError);
+      LogEvent e =
+          Event("run_ended",
+                "job " + job.name + ": run " + (out.run_id.empty() ? "-" : out.run_id) + " " +
+                    (out.succeeded   ? "succeeded"
+                     : out.cancelled ? "cancelled: " + out.error
+                                     : "failed: " + out.error),
+                out.succeeded   ? LogLevel::kInfo
+                : out.cancelled ? LogLevel::kWarning
+                                : LogLevel::kError);
       e.job = job.name;
       e.run_id = out.run_id;
       e.Field("status", out.succeeded ? "succeeded" : out.cancelled ? "cancelled" : "failed");
