@@ -24,7 +24,11 @@ model::ModelRequest RequestFor(const project::Model& m, const Step& step, const 
 
 Status RunGoldStep(const project::Model& m, const Step& step, StepContext& ctx, StepReport& record,
                    StepOutput& out) {
-  CARELAKE_RETURN_IF_ERROR(catalog::RegisterViews(ctx.project, ctx.fs, ctx.conn).status());
+  if (ctx.catalog != nullptr) {
+    CARELAKE_RETURN_IF_ERROR(ctx.catalog->Refresh(ctx.conn).status());
+  } else {
+    CARELAKE_RETURN_IF_ERROR(catalog::RegisterViews(ctx.project, ctx.fs, ctx.conn).status());
+  }
   CARELAKE_ASSIGN_OR_RETURN(model::ModelResult r,
                             model::RunModel(RequestFor(m, step, ctx), ctx.fs, ctx.conn));
   record.rows_read = r.rows_read;

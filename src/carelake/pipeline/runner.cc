@@ -102,7 +102,11 @@ class Run {
   // Runs the steps in order until one fails or a stop is asked for.
   void RunSteps(const std::vector<Step>& steps) {
     engine::Interrupter interrupter(conn_, options_.stop);
-    StepContext ctx{project_, options_, fs_, conn_, clock_, paths_, report_.run_id, &writer_};
+    // One catalog for the run: each gold step re-creates only the views of
+    // tables committed since the previous one.
+    catalog::Catalog views(project_, fs_);
+    StepContext ctx{project_, options_,       fs_,      conn_, clock_,
+                    paths_,   report_.run_id, &writer_, &views};
     for (const Step& step : steps) {
       if (!report_.succeeded) break;
       if (options_.stop.stop_requested()) {

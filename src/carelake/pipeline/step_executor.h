@@ -13,6 +13,7 @@
 #include "carelake/base/clock.h"
 #include "carelake/base/file_system.h"
 #include "carelake/base/result.h"
+#include "carelake/catalog/catalog.h"
 #include "carelake/engine/connection.h"
 #include "carelake/ingest/file_ingest.h"
 #include "carelake/ledger/writer.h"
@@ -33,6 +34,10 @@ struct StepContext {
   const std::map<std::string, std::string>& paths;
   std::string run_id;                // empty in a forecast
   ledger::Writer* ledger = nullptr;  // null in a forecast
+  // The run's views of the project's tables: a gold step refreshes it, which
+  // re-creates only the views of tables committed since (null: every gold
+  // step registers every view afresh).
+  catalog::Catalog* catalog = nullptr;
 };
 
 // What a step adds to its run besides its step record.
