@@ -126,8 +126,8 @@ int main(int argc, char** argv) {
   posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, (dir / "serve.log").c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<std::string> args = {CARELAKE_BIN, "serve", "--project", dir.string(),
-                                   "--http",     "127.0.0.1:0"};
+  std::vector<std::string> args = {CARELAKE_BIN, "serve",  "--project",
+                                   dir.string(), "--http", "127.0.0.1:0"};
   std::vector<char*> c_args;
   for (std::string& a : args) c_args.push_back(a.data());
   c_args.push_back(nullptr);
@@ -170,8 +170,8 @@ int main(int argc, char** argv) {
   const long ticks0 = CpuTicks(pid);
   std::this_thread::sleep_for(std::chrono::seconds(10));
   const long ticks1 = CpuTicks(pid);
-  const double idle_cpu =
-      100.0 * static_cast<double>(ticks1 - ticks0) / static_cast<double>(::sysconf(_SC_CLK_TCK)) / 10.0;
+  const double idle_cpu = 100.0 * static_cast<double>(ticks1 - ticks0) /
+                          static_cast<double>(::sysconf(_SC_CLK_TCK)) / 10.0;
   const long rss = StatusKiB(pid, "VmRSS"), hwm = StatusKiB(pid, "VmHWM");
   ::kill(pid, SIGTERM);
   int status = 0;
@@ -179,11 +179,11 @@ int main(int argc, char** argv) {
 
   // Latencies from the ledger: each drop's file, from its last write to the
   // end of the run that ingested it.
-  const json rows = Sql(
-      dir.string(),
-      "SELECT f.file, epoch_ms(r.finished_at) - epoch_ms(f.modified_at) AS latency_ms, "
-      "r.duration_ms FROM _system.files f JOIN _system.runs r USING (run_id) WHERE f.source = "
-      "'facts' AND f.file LIKE '%FactTable\\_%' ESCAPE '\\' ORDER BY f.file");
+  const json rows =
+      Sql(dir.string(),
+          "SELECT f.file, epoch_ms(r.finished_at) - epoch_ms(f.modified_at) AS latency_ms, "
+          "r.duration_ms FROM _system.files f JOIN _system.runs r USING (run_id) WHERE f.source = "
+          "'facts' AND f.file LIKE '%FactTable\\_%' ESCAPE '\\' ORDER BY f.file");
   if (!rows.is_array() || rows.size() != static_cast<size_t>(drops)) {
     Die("expected " + std::to_string(drops) + " drops in the ledger; got " + rows.dump());
   }
@@ -196,14 +196,16 @@ int main(int argc, char** argv) {
   std::printf("\nfile drop -> gold committed (%d drops, settle_seconds: 1):\n", drops);
   std::printf("  latency  p50 %.2f s  p95 %.2f s  max %.2f s   goal p95 < 3 s: %.2fx the goal\n",
               p50, p95, Percentile(latency, 1.0), p95 / 3.0);
-  std::printf("  the run alone (baseline: `carelake run` once the file is noticed)  p50 %.2f s  "
-              "p95 %.2f s\n",
-              Median(run), Percentile(run, 0.95));
+  std::printf(
+      "  the run alone (baseline: `carelake run` once the file is noticed)  p50 %.2f s  "
+      "p95 %.2f s\n",
+      Median(run), Percentile(run, 0.95));
   std::printf("  daemon overhead (settle + detection), p50: %.2f s; latency / run: %.2fx\n",
               p50 - Median(run), p50 / Median(run));
-  std::printf("\nidle daemon (10 s, nothing to do): CPU %.2f%% of one core, RSS %.1f MiB "
-              "(peak %.1f MiB)\n",
-              idle_cpu, static_cast<double>(rss) / 1024.0, static_cast<double>(hwm) / 1024.0);
+  std::printf(
+      "\nidle daemon (10 s, nothing to do): CPU %.2f%% of one core, RSS %.1f MiB "
+      "(peak %.1f MiB)\n",
+      idle_cpu, static_cast<double>(rss) / 1024.0, static_cast<double>(hwm) / 1024.0);
   fs::remove_all(dir);
   return 0;
 }

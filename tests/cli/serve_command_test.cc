@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -219,6 +220,39 @@ TEST_F(ServeCommandTest, JobsWithoutADaemonAreListedAsDeclared) {
   EXPECT_NE(trigger.err.find("no carelake serve is running for project 'clinic'"),
             std::string::npos)
       << trigger.err;
+}
+
+// SIGHUP reloads the project, whichever thread the kernel gives it to; the
+// daemon keeps serving and still stops cleanly on SIGTERM.
+TEST_F(ServeCommandTest, SighupReloadsAndKeepsServing) {
+  const std::string log_file = dir_ + "/serve.log";
+  Daemon daemon;
+  ASSERT_TRUE(daemon.Start("--project " + dir_ + " --http 127.0.0.1:0", log_file));
+  const std::string ready = daemon.FirstLine(30);
+  ASSERT_EQ(ready.rfind("ready http=127.0.0.1:", 0), 0u) << ready;
+  httplib::Client http("127.0.0.1", std::stoi(ready.substr(ready.rfind(':') + 1)));
+  auto reloads = [&] {
+    std::ifstream in(log_file);
+    const std::string log((std::istreambuf_iterator<char>(in)), {});
+    size_t n = 0;
+    for (size_t at = log.find("reloaded the project (SIGHUP)"); at != std::string::npos;
+         at = log.find("reloaded the project (SIGHUP)", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  for (size_t i = 1; i <= 5; ++i) {
+    ASSERT_EQ(::kill(daemon.pid, SIGHUP), 0);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (reloads() < i && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_EQ(reloads(), i);
+    auto health = http.Get("/healthz");
+    ASSERT_TRUE(health) << "the daemon died on SIGHUP " << i;
+    EXPECT_EQ(health->status, 200);
+  }
+  EXPECT_EQ(daemon.Terminate(), 0);
 }
 
 TEST_F(ServeCommandTest, BadListenAddressesAreUsageErrors) {

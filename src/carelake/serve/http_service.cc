@@ -2,7 +2,9 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <exception>
+#include <thread>
 #include <utility>
 
 namespace carelake::serve {
@@ -70,6 +72,16 @@ Status HttpService::Start() {
     impl_->server.listen_after_bind();
     listening_ = false;
   });
+  // Ready only once the server runs: httplib's stop() does nothing before
+  // that, and a Stop() right after Start() (a SIGTERM as the daemon starts)
+  // would then wait forever for the accept loop.
+  while (!impl_->server.is_running() && listening_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (!listening_) {
+    thread_.join();
+    return Unavailable("cannot serve on " + host_ + ":" + std::to_string(port_));
+  }
   return Status::Ok();
 }
 
