@@ -40,6 +40,7 @@ bench: build
 	$(BUILD)/bench/pipeline_bench
 	$(BUILD)/bench/mha_bench
 	$(BUILD)/bench/serve_bench
+	$(BUILD)/bench/cluster_bench
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
