@@ -46,17 +46,16 @@ struct Measure {
 };
 
 Measure RangeQuery(carelake::engine::Connection& conn, const std::string& path, int runs) {
-  const std::string sql =
-      "SELECT count(*), sum(gross_charge) FROM delta_scan('" + path +
-      "') WHERE service_date BETWEEN DATE '2024-03-01' AND DATE '2024-03-10'";
+  const std::string sql = "SELECT count(*), sum(gross_charge) FROM delta_scan('" + path +
+                          "') WHERE service_date BETWEEN DATE '2024-03-01' AND DATE '2024-03-10'";
   std::vector<double> times;
   Measure m;
   for (int i = 0; i < runs; ++i) {
     const auto start = Clock::now();
     carelake::delta::DeltaScanReport report;
-    const std::string expanded = Must(
-        carelake::delta::ExpandDeltaScans(sql, conn, carelake::LocalFileSystem(), "", &report),
-        "expand");
+    const std::string expanded =
+        Must(carelake::delta::ExpandDeltaScans(sql, conn, carelake::LocalFileSystem(), "", &report),
+             "expand");
     Must(conn.Query(expanded), "query");
     times.push_back(Seconds(start));
     m.files_read = report.scans.at(0).files_read;
@@ -99,8 +98,8 @@ int main(int argc, char** argv) {
   std::printf("cluster_bench: fact table of %lld lines in 8 commits, service dates over 2024\n",
               static_cast<long long>(lines));
   std::printf("10-day service_date range query (median of %d):\n", runs);
-  std::printf("  unclustered                     %6.3f s   files read %zu of %zu\n",
-              before.seconds, before.files_read, before.files_total);
+  std::printf("  unclustered                     %6.3f s   files read %zu of %zu\n", before.seconds,
+              before.files_read, before.files_total);
   std::printf("  clustered by service_date       %6.3f s   files read %zu of %zu   %.1fx faster\n",
               after.seconds, after.files_read, after.files_total, before.seconds / after.seconds);
   std::printf("  OPTIMIZE cluster_by service_date (4 MiB files) took %.2f s (once)\n", optimize_s);

@@ -17,6 +17,7 @@ int RunCli(int argc, const char* const* argv, Io& io) {
   RegisterInitCommand(app, io, exit_code);
   RegisterServeCommand(app, io, exit_code);
   RegisterJobsCommand(app, io, exit_code);
+  RegisterUserCommand(app, io, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -88,7 +88,8 @@ Result<PartitionValues> PartitionValuesOf(const engine::Value& keys, const Schem
 Result<std::vector<AddFile>> DataWriter::Write(const std::string& select_sql, const Schema& schema,
                                                const std::vector<std::string>& partition_columns,
                                                int64_t target_file_size, bool data_change,
-                                               OperationMetrics* metrics) {
+                                               OperationMetrics* metrics,
+                                               const std::string& order_by) {
   Schema data_schema;
   std::string data_cols, part_exprs;
   for (const Field& f : schema.fields) {
@@ -126,6 +127,9 @@ Result<std::vector<AddFile>> DataWriter::Write(const std::string& select_sql, co
     options += std::string(", PARTITION_BY (") + kPartitionColumn + ")";
   }
   select += " FROM (" + select_sql + ") AS __rows";
+  // At the top of the COPY: an ORDER BY inside a subquery need not survive
+  // the projection, and a parallel COPY then interleaves the ranges.
+  if (!order_by.empty()) select += " ORDER BY " + order_by;
   auto result =
       conn.Query("COPY (" + select + ") TO " + QuoteLiteral(staging) + " (" + options + ")");
   if (!result.ok()) {

@@ -35,11 +35,13 @@ struct DataWriter {
   const Clock& clock;  // stamps the add actions' modificationTime
 
   // Writes the rows of `select_sql` (which yields `schema`'s columns) into
-  // new data files of the table; returns their add actions.
+  // new data files of the table; returns their add actions. With `order_by`
+  // (an SQL ORDER BY list over those columns) the rows are written in that
+  // order, so the files it rolls hold consecutive ranges (clustering).
   Result<std::vector<AddFile>> Write(const std::string& select_sql, const Schema& schema,
                                      const std::vector<std::string>& partition_columns,
                                      int64_t target_file_size, bool data_change,
-                                     OperationMetrics* metrics);
+                                     OperationMetrics* metrics, const std::string& order_by = "");
 
   // Removes a staging folder and whatever a failed COPY left in it.
   void RemoveStaging(const std::string& staging);

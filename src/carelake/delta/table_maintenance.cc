@@ -60,16 +60,14 @@ Result<OperationResult> DeltaTable::Optimize(const OptimizeOptions& options) {
   ScanOptions only;
   only.file_filter = [&paths](const AddFile& f) { return paths.count(f.path) > 0; };
   CARELAKE_ASSIGN_OR_RETURN(std::string rows, BuildScanSql(*snapshot, conn_, only));
-  // The writer keeps the order of its rows (DuckDB preserves insertion
-  // order), so the files it rolls hold consecutive ranges.
-  if (cluster) rows = "SELECT * FROM (" + rows + ") AS __clustered ORDER BY " + order_by;
   Transaction txn(log_, conn_, snapshot, clock_);
   txn.ReadFiles(compacted);
   txn.RemoveFiles(RemovesFor(compacted, false, clock_.WallMillis(), &result.metrics));
   DataWriter writer{fs_, conn_, path(), clock_};
-  CARELAKE_ASSIGN_OR_RETURN(std::vector<AddFile> adds,
-                            writer.Write(rows, snapshot->schema(), partitions,
-                                         options.target_file_size, false, &result.metrics));
+  CARELAKE_ASSIGN_OR_RETURN(
+      std::vector<AddFile> adds,
+      writer.Write(rows, snapshot->schema(), partitions, options.target_file_size, false,
+                   &result.metrics, order_by));
   for (const AddFile& a : adds) result.metrics.rows_copied += StatsNumRecords(a).value_or(0);
   txn.AddFiles(adds);
   json parameters = {{"targetFileSize", std::to_string(options.target_file_size)}};
