@@ -56,12 +56,12 @@ echo
 "$CARELAKE" runs --project "$here" --limit 3
 echo
 echo "== carelake serve: the next day's drop lands in the landing folder and gold follows, no command typed"
-"$CARELAKE" serve --project "$here" --http 127.0.0.1:0 >"$here/serve.out" 2>"$here/serve.log" &
+"$CARELAKE" serve --project "$here" --http 127.0.0.1:0 >"$here/reports/serve.out" 2>"$here/reports/serve.log" &
 daemon=$!
 trap 'kill -TERM "$daemon" 2>/dev/null || true' EXIT
 value() { "$CARELAKE" sql --project "$here" --format csv "$1" | tail -1; }
-for _ in $(seq 300); do grep -q '^ready' "$here/serve.out" 2>/dev/null && break; sleep 0.1; done
-cat "$here/serve.out"
+for _ in $(seq 300); do grep -q '^ready' "$here/reports/serve.out" 2>/dev/null && break; sleep 0.1; done
+cat "$here/reports/serve.out"
 before=$(value "SELECT max(day) FROM gold.billing_daily")
 start=$(date +%s%N)
 "$CARELAKE" generate billing --out "$here/landing" --dirt 0.02 | tail -1
@@ -77,7 +77,7 @@ sql "SELECT day, lines, gross_charges, payments, ar FROM gold.billing_daily ORDE
 kill -TERM "$daemon" && wait "$daemon"
 trap - EXIT
 echo "the daemon's log:"
-cat "$here/serve.log"
+cat "$here/reports/serve.log"
 echo
 ls "$here/reports"
 echo "(open one of the .html files above in a browser: per rule, rows checked / failed / action, with examples)"
