@@ -9,6 +9,7 @@
 #include "carelake/engine/lake_connection.h"
 #include "carelake/ledger/reader.h"
 #include "carelake/ledger/writer.h"
+#include "carelake/serve/own_ledger.h"
 
 namespace carelake::serve {
 
@@ -100,11 +101,8 @@ Status AlertService::CheckFreshness() {
   bool any = false;
   for (const project::Source& s : project->sources) any |= s.warn_after.has_value();
   if (!any || project->alerts.empty()) return Status::Ok();
-  CARELAKE_ASSIGN_OR_RETURN(std::unique_ptr<engine::Database> db, engine::Database::OpenInMemory());
-  CARELAKE_ASSIGN_OR_RETURN(engine::Connection conn, engine::OpenLakeConnection(*db));
-  CARELAKE_ASSIGN_OR_RETURN(ledger::Reader reader,
-                            ledger::Reader::Open(*project, LocalFileSystem(), conn));
-  CARELAKE_ASSIGN_OR_RETURN(auto latest, reader.LatestDataBySource());
+  CARELAKE_ASSIGN_OR_RETURN(OwnLedger ledger, OwnLedger::Open(*project));
+  CARELAKE_ASSIGN_OR_RETURN(auto latest, ledger.reader().LatestDataBySource());
   const int64_t now = clock_.WallMillis();
   std::vector<alert::Event> events;
   {

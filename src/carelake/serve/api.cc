@@ -8,6 +8,7 @@
 #include "carelake/engine/lake_connection.h"
 #include "carelake/ledger/json.h"
 #include "carelake/ledger/reader.h"
+#include "carelake/serve/own_ledger.h"
 
 namespace carelake::serve {
 namespace {
@@ -34,13 +35,6 @@ HttpResponse Failure(const Status& s) {
   return Error(s.code() == StatusCode::kNotFound ? 404 : 500, s.message());
 }
 
-// Each request reads through its own in-memory database: views are
-// database-wide in DuckDB, so concurrent requests (and runs) registering
-// them on one database would conflict.
-Result<std::unique_ptr<engine::Database>> RequestDatabase() {
-  return engine::Database::OpenInMemory();
-}
-
 HttpResponse Runs(const HttpRequest& r, const project::Project& project) {
   size_t limit = 50;
   if (auto it = r.query.find("limit"); it != r.query.end()) {
@@ -52,12 +46,9 @@ HttpResponse Runs(const HttpRequest& r, const project::Project& project) {
       return Error(400, "limit: expected a whole number >= 0 (0: all); got '" + it->second + "'");
     }
   }
-  auto db = RequestDatabase();
-  if (!db.ok()) return Failure(db.status());
-  auto conn = engine::OpenLakeConnection(**db);
-  if (!conn.ok()) return Failure(conn.status());
-  auto reader = ledger::Reader::Open(project, LocalFileSystem(), *conn);
-  if (!reader.ok()) return Failure(reader.status());
+  auto ledger = OwnLedger::Open(project);
+  if (!ledger.ok()) return Failure(ledger.status());
+  ledger::Reader* reader = &ledger->reader();
   auto runs = reader->Runs({.limit = limit});
   if (!runs.ok()) return Failure(runs.status());
   ordered_json out = ordered_json::array();
@@ -66,12 +57,9 @@ HttpResponse Runs(const HttpRequest& r, const project::Project& project) {
 }
 
 HttpResponse Run(const HttpRequest& r, const project::Project& project) {
-  auto db = RequestDatabase();
-  if (!db.ok()) return Failure(db.status());
-  auto conn = engine::OpenLakeConnection(**db);
-  if (!conn.ok()) return Failure(conn.status());
-  auto reader = ledger::Reader::Open(project, LocalFileSystem(), *conn);
-  if (!reader.ok()) return Failure(reader.status());
+  auto ledger = OwnLedger::Open(project);
+  if (!ledger.ok()) return Failure(ledger.status());
+  ledger::Reader* reader = &ledger->reader();
   const std::string& id = r.matches.at(0);
   auto run = reader->FindRun(id);
   if (!run.ok()) return Failure(run.status());
@@ -187,12 +175,9 @@ HttpResponse Metrics(const project::Project& project, const Scheduler& scheduler
   family("carelake_jobs_queued", "gauge", "Jobs waiting to run.");
   out += "carelake_jobs_queued " + std::to_string(queued) + "\n";
 
-  auto db = RequestDatabase();
-  if (!db.ok()) return Failure(db.status());
-  auto conn = engine::OpenLakeConnection(**db);
-  if (!conn.ok()) return Failure(conn.status());
-  auto reader = ledger::Reader::Open(project, LocalFileSystem(), *conn);
-  if (!reader.ok()) return Failure(reader.status());
+  auto ledger = OwnLedger::Open(project);
+  if (!ledger.ok()) return Failure(ledger.status());
+  ledger::Reader* reader = &ledger->reader();
   auto counts = reader->CountRunsByJob();
   if (!counts.ok()) return Failure(counts.status());
   family("carelake_runs_total", "counter",

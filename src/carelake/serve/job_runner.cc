@@ -5,6 +5,7 @@
 #include "carelake/engine/lake_connection.h"
 #include "carelake/ledger/reader.h"
 #include "carelake/pipeline/runner.h"
+#include "carelake/serve/own_ledger.h"
 
 namespace carelake::serve {
 namespace {
@@ -117,13 +118,9 @@ JobRunner MakeJobRunner(const ProjectHolder& holder, Logger log) {
 
 LastRunLookup MakeLastRunLookup(const ProjectHolder& holder) {
   return [&holder](const std::string& job) -> std::optional<LastRun> {
-    auto db = engine::Database::OpenInMemory();
-    if (!db.ok()) return std::nullopt;
-    auto conn = engine::OpenLakeConnection(**db);
-    if (!conn.ok()) return std::nullopt;
-    auto reader = ledger::Reader::Open(*holder.Get(), LocalFileSystem(), *conn);
-    if (!reader.ok()) return std::nullopt;
-    auto runs = reader->Runs({.limit = 1, .job = job});
+    auto ledger = OwnLedger::Open(*holder.Get());
+    if (!ledger.ok()) return std::nullopt;
+    auto runs = ledger->reader().Runs({.limit = 1, .job = job});
     if (!runs.ok() || runs->empty()) return std::nullopt;
     const ledger::RunRecord& run = runs->front();
     return LastRun{run.started_ms, run.status == ledger::RunStatus::kStarted ||
