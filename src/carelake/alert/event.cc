@@ -8,13 +8,7 @@ namespace carelake::alert {
 namespace {
 
 // ISO 8601 in UTC: "2026-11-22T21:26:17Z"; "" for 0.
-std::string Utc(int64_t ms) {
-  if (ms <= 0) return "";
-  std::string s = ledger::FormatUtc(ms);  // "2026-11-22 21:26:17 UTC"
-  if (s.size() > 10 && s[10] == ' ') s[10] = 'T';
-  if (s.size() > 4 && s.compare(s.size() - 4, 4, " UTC") == 0) s.replace(s.size() - 4, 4, "Z");
-  return s;
-}
+std::string Utc(int64_t ms) { return ms > 0 ? ledger::FormatIsoUtc(ms) : ""; }
 
 std::string Duration(int64_t ms) {
   const int64_t minutes = ms / 60'000;

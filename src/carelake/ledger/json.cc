@@ -11,17 +11,21 @@ ordered_json TextOrNull(const std::string& s) {
   return s.empty() ? ordered_json() : ordered_json(s);
 }
 
-}  // namespace
-
-std::string FormatUtc(int64_t epoch_ms) {
+std::string FormatSeconds(int64_t epoch_ms, const char* format) {
   std::time_t t =
       static_cast<std::time_t>(epoch_ms >= 0 ? epoch_ms / 1000 : (epoch_ms - 999) / 1000);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[40];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
+  std::strftime(buf, sizeof(buf), format, &tm);
   return buf;
 }
+
+}  // namespace
+
+std::string FormatUtc(int64_t epoch_ms) { return FormatSeconds(epoch_ms, "%Y-%m-%d %H:%M:%S UTC"); }
+
+std::string FormatIsoUtc(int64_t epoch_ms) { return FormatSeconds(epoch_ms, "%Y-%m-%dT%H:%M:%SZ"); }
 
 ordered_json ToJson(const StepRecord& s) {
   ordered_json j = {

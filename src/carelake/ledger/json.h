@@ -15,6 +15,9 @@ namespace carelake::ledger {
 
 // "2026-11-22 21:26:17 UTC".
 std::string FormatUtc(int64_t epoch_ms);
+// ISO 8601 in UTC, "2026-11-22T21:26:17Z", for machine-read JSON (alerts,
+// the daemon's JSON log).
+std::string FormatIsoUtc(int64_t epoch_ms);
 
 // step, kind, status, rows_read, rows_written, rows_quarantined,
 // rows_dropped, rows_deduplicated, rows_fixed, rows_warned, files,

@@ -21,12 +21,7 @@ std::string_view ToString(LogLevel level) {
 std::string EventLog::Line(const LogEvent& e, int64_t time_ms) const {
   if (format_ == Format::kJson) {
     nlohmann::ordered_json j;
-    std::string time = ledger::FormatUtc(time_ms);  // "2026-11-22 21:26:17 UTC"
-    if (time.size() > 10) time[10] = 'T';
-    if (time.size() > 4 && time.compare(time.size() - 4, 4, " UTC") == 0) {
-      time.replace(time.size() - 4, 4, "Z");
-    }
-    j["time"] = time;
+    j["time"] = ledger::FormatIsoUtc(time_ms);
     j["level"] = ToString(e.level);
     j["project"] = project_;
     j["event"] = e.event;
