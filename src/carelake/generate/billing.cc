@@ -13,6 +13,7 @@
 
 #include "carelake/base/civil_time.h"
 #include "carelake/base/file_system.h"
+#include "carelake/generate/csv_field.h"
 #include "carelake/generate/rng.h"
 
 namespace carelake::generate {
@@ -150,26 +151,13 @@ uint64_t Stream(uint64_t seed, uint64_t kind, uint64_t index) {
          index * 0x9E3779B97F4A7C15ULL;
 }
 
-void AppendField(std::string& out, std::string_view v) {
-  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out += v;
-    return;
-  }
-  out += '"';
-  for (char c : v) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
-
 // One CSV line, CRLF-terminated.
 void AppendRow(std::string& out, std::initializer_list<std::string_view> fields) {
   bool first = true;
   for (std::string_view f : fields) {
     if (!first) out += ',';
     first = false;
-    AppendField(out, f);
+    AppendCsvField(out, f);
   }
   out += "\r\n";
 }

@@ -10,6 +10,7 @@
 
 #include "carelake/base/civil_time.h"
 #include "carelake/base/file_system.h"
+#include "carelake/generate/csv_field.h"
 #include "carelake/generate/rng.h"
 
 namespace carelake::generate {
@@ -152,19 +153,6 @@ void AppendJsonString(std::string& out, std::string_view s) {
           out += c;
         }
     }
-  }
-  out += '"';
-}
-
-void AppendCsvField(std::string& out, std::string_view s) {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
-    out += s;
-    return;
-  }
-  out += '"';
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
   }
   out += '"';
 }
