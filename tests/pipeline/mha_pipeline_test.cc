@@ -56,6 +56,7 @@
 #include "carelake/generate/mha.h"
 #include "carelake/pipeline/runner.h"
 #include "carelake/project/project.h"
+#include "sorted_rows.h"
 
 namespace carelake::pipeline {
 namespace {
@@ -350,39 +351,6 @@ ExpectedAnswers ComputeAnswers(const RawEvents& raw) {
   }
   for (const auto& [k, n] : peaks) a.peaks[k] = {static_cast<double>(n)};
   return a;
-}
-
-// Sorted rows of `sql` on `conn`, each rendered as text ("a|b|NULL").
-std::vector<std::string> SortedRows(engine::Connection& conn, const std::string& sql) {
-  auto r = conn.Query(sql);
-  EXPECT_TRUE(r.ok()) << r.status() << "\n" << sql;
-  if (!r.ok()) return {};
-  auto rows = r->FetchAllRows();
-  EXPECT_TRUE(rows.ok()) << rows.status();
-  if (!rows.ok()) return {};
-  std::vector<std::string> out;
-  for (const auto& row : *rows) {
-    std::string text;
-    for (size_t i = 0; i < row.size(); ++i) text += (i ? "|" : "") + row[i].ToString();
-    out.push_back(std::move(text));
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-// Expects two sorted row lists to be equal; on a difference, shows a few rows
-// only one side has.
-void ExpectSameRows(const std::vector<std::string>& a, const std::vector<std::string>& b,
-                    const std::string& what) {
-  if (a == b) return;
-  std::vector<std::string> only_a, only_b;
-  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(only_a));
-  std::set_difference(b.begin(), b.end(), a.begin(), a.end(), std::back_inserter(only_b));
-  std::string sample;
-  for (size_t i = 0; i < std::min<size_t>(5, only_a.size()); ++i) sample += "\n  < " + only_a[i];
-  for (size_t i = 0; i < std::min<size_t>(5, only_b.size()); ++i) sample += "\n  > " + only_b[i];
-  ADD_FAILURE() << what << ": " << a.size() << " vs " << b.size() << " rows; " << only_a.size()
-                << " only in the first, " << only_b.size() << " only in the second:" << sample;
 }
 
 class MhaPipelineTest : public delta::LakeTest {
