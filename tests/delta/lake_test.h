@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "carelake/base/file_system.h"
+#include "carelake/delta/sql_rewrite.h"
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
 
@@ -55,6 +57,22 @@ class LakeTest : public ::testing::Test {
   int64_t Difference(const std::string& a, const std::string& b) {
     return Int("SELECT (SELECT count(*) FROM ((" + a + ") EXCEPT ALL (" + b +
                "))) + (SELECT count(*) FROM ((" + b + ") EXCEPT ALL (" + a + ")))");
+  }
+
+  // Runs `query` ("@T" stands for the Delta table at `path`) through
+  // delta_scan and over all rows (a table named `everything`); expects the
+  // same answer and one scan, and returns that scan's file counts.
+  DeltaScanReport::Scan ScanOf(const std::string& path, const std::string& query) {
+    std::string with_scan = query, plain = query;
+    with_scan.replace(with_scan.find("@T"), 2, "delta_scan('" + path + "')");
+    plain.replace(plain.find("@T"), 2, "everything");
+    DeltaScanReport report;
+    auto expanded = ExpandDeltaScans(with_scan, *conn_, LocalFileSystem(), "", &report);
+    EXPECT_TRUE(expanded.ok()) << expanded.status();
+    if (!expanded.ok()) return {};
+    EXPECT_EQ(Difference(*expanded, plain), 0) << query;
+    EXPECT_EQ(report.scans.size(), 1u);
+    return report.scans.empty() ? DeltaScanReport::Scan{} : report.scans[0];
   }
 
   std::filesystem::path dir_;
