@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 
+#include "carelake/base/civil_time.h"
 #include "carelake/schedule/time_zone.h"
 
 namespace carelake::schedule {
@@ -16,13 +17,7 @@ namespace {
 
 // Epoch milliseconds of a UTC wall-clock minute.
 int64_t Utc(int y, int mo, int d, int h, int mi) {
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  return static_cast<int64_t>(timegm(&tm)) * 1000;
+  return ((DaysFromCivil(y, mo, d) * 24 + h) * 60 + mi) * 60'000;
 }
 
 int64_t Next(const std::string& expr, int64_t after, const TimeZone& zone = TimeZone::Utc()) {

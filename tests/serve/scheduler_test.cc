@@ -9,24 +9,19 @@
 
 #include <atomic>
 #include <chrono>
-#include <ctime>
 #include <future>
 #include <map>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "carelake/base/civil_time.h"
+
 namespace carelake::serve {
 namespace {
 
 int64_t Utc(int y, int mo, int d, int h, int mi) {
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  return static_cast<int64_t>(timegm(&tm)) * 1000;
+  return ((DaysFromCivil(y, mo, d) * 24 + h) * 60 + mi) * 60'000;
 }
 
 project::Job MakeJob(const std::string& name, const std::string& schedule = "") {
