@@ -1,9 +1,6 @@
 // `carelake serve`: the long-running process of one project. Today it hosts
 // the HTTP server (health, readiness and the run API); the scheduler of
 // `jobs:`, alerts, streams and the pgwire server join it as services.
-#include <pthread.h>
-#include <signal.h>
-
 #include <atomic>
 #include <condition_variable>
 #include <csignal>
@@ -149,19 +146,13 @@ int Serve(const ServeArgs& args, Io& io) {
     io.err << "Error: --log-format: expected text or json; got '" << args.log_format << "'\n";
     return kExitUsage;
   }
-  // Before any thread starts, so that every thread inherits the mask: all
-  // three blocked first, or a watcher thread would have the other's signal
-  // unblocked and a SIGHUP (or SIGTERM) delivered to it would end the process.
-  sigset_t daemon_signals;
-  sigemptyset(&daemon_signals);
-  for (int sig : {SIGHUP, SIGINT, SIGTERM}) sigaddset(&daemon_signals, sig);
-  pthread_sigmask(SIG_BLOCK, &daemon_signals, nullptr);
   // A peer that hangs up (an HTTP client, a webhook, an alert command) is an
   // error to handle where it happens, never a reason for the daemon to die.
   std::signal(SIGPIPE, SIG_IGN);
-  SignalStop signals;
+  // Before any thread starts, so that every thread inherits the mask; SIGHUP
+  // asks the reloader (once there is one) for a reload.
   std::atomic<serve::Reloader*> reloader{nullptr};
-  SignalHangup hangup([&reloader] {
+  SignalStop signals(nullptr, [&reloader] {
     if (serve::Reloader* r = reloader.load()) r->Request("SIGHUP");
   });
   auto loaded = project::LoadProject(args.project, args.lake);

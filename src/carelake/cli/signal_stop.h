@@ -6,7 +6,10 @@
 // threads inherit the mask) and received by a watcher thread instead: the
 // first one requests a stop through `token()` and calls `on_first`; a second
 // one ends the process at once with the conventional status (130 for SIGINT,
-// 143 for SIGTERM). The destructor restores the signal mask.
+// 143 for SIGTERM). With `on_hangup`, SIGHUP is watched by the same thread
+// and calls it (a daemon reloads its configuration) instead of ending the
+// process: one thread and one mask, so no thread is ever left with a watched
+// signal unblocked. The destructor restores the signal mask.
 #ifndef CARELAKE_CLI_SIGNAL_STOP_H_
 #define CARELAKE_CLI_SIGNAL_STOP_H_
 
@@ -19,7 +22,8 @@ namespace carelake::cli {
 
 class SignalStop {
  public:
-  explicit SignalStop(std::function<void(int signal)> on_first = nullptr);
+  explicit SignalStop(std::function<void(int signal)> on_first = nullptr,
+                      std::function<void()> on_hangup = nullptr);
   ~SignalStop();
   SignalStop(const SignalStop&) = delete;
   SignalStop& operator=(const SignalStop&) = delete;
@@ -35,22 +39,7 @@ class SignalStop {
   std::atomic<int> signal_{0};
   std::atomic<bool> done_{false};
   std::function<void(int)> on_first_;
-  std::thread watcher_;
-};
-
-// SignalHangup: SIGHUP calls `on_hangup` (on a watcher thread) instead of
-// ending the process, for daemons that reload their configuration on it.
-// Like SignalStop, construct it before any thread starts.
-class SignalHangup {
- public:
-  explicit SignalHangup(std::function<void()> on_hangup);
-  ~SignalHangup();
-  SignalHangup(const SignalHangup&) = delete;
-  SignalHangup& operator=(const SignalHangup&) = delete;
-
- private:
   std::function<void()> on_hangup_;
-  std::atomic<bool> done_{false};
   std::thread watcher_;
 };
 
