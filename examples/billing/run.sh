@@ -56,7 +56,7 @@ echo
 "$CARELAKE" runs --project "$here" --limit 3
 echo
 echo "== carelake serve: the next day's drop lands in the landing folder and gold follows, no command typed"
-"$CARELAKE" serve --project "$here" --http 127.0.0.1:0 >"$here/reports/serve.out" 2>"$here/reports/serve.log" &
+"$CARELAKE" serve --project "$here" --http 127.0.0.1:0 --pg off >"$here/reports/serve.out" 2>"$here/reports/serve.log" &
 daemon=$!
 trap 'kill -TERM "$daemon" 2>/dev/null || true' EXIT
 value() { "$CARELAKE" sql --project "$here" --format csv "$1" | tail -1; }

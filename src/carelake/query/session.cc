@@ -31,6 +31,7 @@ Result<std::unique_ptr<Session>> Session::Open(const SessionOptions& options, Fi
   std::unique_ptr<Session> s(new Session());
   s->fs_ = &fs;
   s->untrusted_ = options.untrusted;
+  s->allow_session_objects_ = options.allow_session_objects;
   s->project_ = options.project;
   if (options.untrusted) {
     if (!s->project_) {
@@ -40,12 +41,15 @@ Result<std::unique_ptr<Session>> Session::Open(const SessionOptions& options, Fi
       return InvalidArgument("an untrusted session cannot open a database file");
     }
     const std::string lake = std::filesystem::absolute(s->project_->lake).lexically_normal();
-    CARELAKE_ASSIGN_OR_RETURN(s->db_, engine::Database::OpenLockedDown({lake}));
+    engine::DatabaseOptions db_options;
+    db_options.config = options.database_config;
+    CARELAKE_ASSIGN_OR_RETURN(s->db_, engine::Database::OpenLockedDown({lake}, db_options));
     s->confined_ = std::make_unique<ConfinedFileSystem>(fs, std::vector<std::string>{lake});
     s->fs_ = s->confined_.get();
   } else {
     engine::DatabaseOptions db_options;
     db_options.path = options.database;
+    db_options.config = options.database_config;
     CARELAKE_ASSIGN_OR_RETURN(s->db_, engine::Database::Open(db_options));
   }
   if (options.untrusted) {  // in UTC already; its configuration is locked
@@ -61,11 +65,27 @@ Result<std::unique_ptr<Session>> Session::Open(const SessionOptions& options, Fi
   return s;
 }
 
+bool Session::Allowed(engine::StatementKind kind) const {
+  if (IsRead(kind)) return true;
+  if (!allow_session_objects_) return false;
+  switch (kind) {
+    case engine::StatementKind::kCreate:
+    case engine::StatementKind::kInsert:
+    case engine::StatementKind::kUpdate:
+    case engine::StatementKind::kDelete:
+    case engine::StatementKind::kDrop:
+    case engine::StatementKind::kAlter:
+      return true;
+    default:
+      return false;
+  }
+}
+
 Status Session::CheckReadOnly(const std::string& sql) {
   CARELAKE_ASSIGN_OR_RETURN(std::vector<engine::StatementKind> kinds,
                             engine::StatementKinds(*conn_, sql));
   for (size_t i = 0; i < kinds.size(); ++i) {
-    if (!IsRead(kinds[i])) {
+    if (!Allowed(kinds[i])) {
       return PermissionDenied("statement " + std::to_string(i + 1) + " (" +
                               std::string(engine::ToString(kinds[i])) +
                               ") is not allowed: this session is read-only");
@@ -74,9 +94,25 @@ Status Session::CheckReadOnly(const std::string& sql) {
   return Status::Ok();
 }
 
+Status Session::Refresh() {
+  if (catalog_ && !pinned_) CARELAKE_RETURN_IF_ERROR(catalog_->Refresh(*conn_).status());
+  return Status::Ok();
+}
+
+Result<engine::PreparedStatement> Session::Prepare(const std::string& sql) {
+  CARELAKE_RETURN_IF_ERROR(Refresh());
+  CARELAKE_ASSIGN_OR_RETURN(std::string expanded, delta::ExpandDeltaScans(sql, *conn_, *fs_));
+  CARELAKE_ASSIGN_OR_RETURN(engine::PreparedStatement prepared, conn_->Prepare(expanded));
+  if (untrusted_ && !Allowed(prepared.kind())) {
+    return PermissionDenied(std::string(engine::ToString(prepared.kind())) +
+                            " is not allowed: this session is read-only");
+  }
+  return prepared;
+}
+
 Status Session::Execute(const std::string& sql,
                         const std::function<Status(engine::QueryResult&)>& on_result) {
-  if (catalog_) CARELAKE_RETURN_IF_ERROR(catalog_->Refresh(*conn_).status());
+  CARELAKE_RETURN_IF_ERROR(Refresh());
   CARELAKE_ASSIGN_OR_RETURN(std::string expanded, delta::ExpandDeltaScans(sql, *conn_, *fs_));
   if (untrusted_) CARELAKE_RETURN_IF_ERROR(CheckReadOnly(expanded));
   return conn_->ExecuteScript(expanded, on_result);
