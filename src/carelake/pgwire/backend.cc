@@ -51,7 +51,8 @@ std::string TagFor(const Backend::Statement& s, int64_t rows) {
             w == "if" || w == "not" || w == "exists" || w == "local" || w == "global") {
           continue;
         }
-        for (char c : w) tag.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+        for (char c : w)
+          tag.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
         if (tag.find(' ') != std::string::npos) break;
         tag.push_back(' ');
       }
@@ -139,9 +140,9 @@ void Backend::Handle(const Message& m) {
       status = NotSupported("the function call protocol is not supported");
       break;
     default:
-      SendError(PgError::Fatal(sqlstate::kProtocolViolation,
-                               "invalid frontend message type " +
-                                   std::to_string(static_cast<unsigned char>(m.type))));
+      SendError(PgError::Fatal(
+          sqlstate::kProtocolViolation,
+          "invalid frontend message type " + std::to_string(static_cast<unsigned char>(m.type))));
       state_ = State::kClosed;
       return;
   }
@@ -169,7 +170,8 @@ PgError Backend::ErrorFor(const Status& status, const std::string& sql) {
   if (e.code == sqlstate::kQueryCanceled && timed_out_) {
     e.message = "canceling statement due to statement timeout";
   }
-  if (status.code() == StatusCode::kPermissionDenied && e.code == sqlstate::kInsufficientPrivilege &&
+  if (status.code() == StatusCode::kPermissionDenied &&
+      e.code == sqlstate::kInsufficientPrivilege &&
       status.message().find("read-only") != std::string::npos) {
     e.code = sqlstate::kReadOnlySqlTransaction;
   }
@@ -232,7 +234,9 @@ Result<std::shared_ptr<Backend::Statement>> Backend::PrepareStatement(
   if (translate) {
     CARELAKE_ASSIGN_OR_RETURN(engine_sql, translate(engine_sql));
   }
-  CARELAKE_ASSIGN_OR_RETURN(engine::PreparedStatement prepared, session_->Prepare(engine_sql));
+  Result<engine::PreparedStatement> prepared_or = session_->Prepare(engine_sql);
+  if (!prepared_or.ok()) return RefuseLakeWrite(sql, prepared_or.status());
+  engine::PreparedStatement prepared = std::move(*prepared_or);
   s->kind = prepared.kind();
   s->returns_rows = !s->copy && ReturnsRows(s->kind);
   if (s->returns_rows) {
@@ -250,6 +254,28 @@ Result<std::shared_ptr<Backend::Statement>> Backend::PrepareStatement(
   }
   s->prepared.emplace(std::move(prepared));
   return s;
+}
+
+Status Backend::RefuseLakeWrite(const std::string& sql, Status status) const {
+  // The lake's tables are views in the session: DuckDB's binder refuses to
+  // write them ("... is not an table"); say it as PostgreSQL says a write in
+  // a read-only transaction.
+  const std::vector<std::string> words = LeadingWords(sql, 1);
+  if (words.empty()) return status;
+  const std::string& verb = words[0];
+  if ((verb == "insert" || verb == "update" || verb == "delete" || verb == "merge" ||
+       verb == "truncate") &&
+      (status.message().find("is not an table") != std::string::npos ||
+       status.message().find("is not a table") != std::string::npos ||
+       status.message().find("view") != std::string::npos)) {
+    std::string upper;
+    for (char c : verb)
+      upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    return PermissionDenied("cannot execute " + upper +
+                            " in a read-only transaction: the lake's tables are written by "
+                            "pipelines only");
+  }
+  return status;
 }
 
 Result<bool> Backend::RunPortal(Portal& portal, int64_t max_rows, bool describe_rows) {
@@ -313,9 +339,8 @@ Status Backend::StartEngineStatement(Portal& portal) {
   const EncodeSettings encode{settings_.extra_float_digits(), settings_.time_zone()};
   for (size_t i = 0; i < s.columns.size(); ++i) {
     portal.encoders.push_back(
-        FieldEncoder::For(s.columns[i].type, portal.result_formats[i] == 1 ? Format::kBinary
-                                                                           : Format::kText,
-                          encode));
+        FieldEncoder::For(s.columns[i].type,
+                          portal.result_formats[i] == 1 ? Format::kBinary : Format::kText, encode));
   }
   return Status::Ok();
 }

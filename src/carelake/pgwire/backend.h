@@ -122,6 +122,7 @@ class Backend {
   // (its SQLSTATE is not a Status code), else FromStatus.
   PgError ErrorFor(const Status& status, const std::string& sql);
   Status FailedTransaction();
+  Status RefuseLakeWrite(const std::string& sql, Status status) const;
 
   std::unique_ptr<query::Session> session_;
   Settings settings_;

@@ -31,8 +31,9 @@ Status Backend::RunCommand(const SessionCommand& c, bool describe_rows) {
   switch (c.kind) {
     case Kind::kSet:
     case Kind::kReset: {
-      std::optional<PgError> e =
-          c.kind == Kind::kReset || c.to_default ? settings_.Reset(c.name) : settings_.Set(c.name, c.value);
+      std::optional<PgError> e = c.kind == Kind::kReset || c.to_default
+                                     ? settings_.Reset(c.name)
+                                     : settings_.Set(c.name, c.value);
       if (e) return fail(std::move(*e));
       if (on_setting) CARELAKE_RETURN_IF_ERROR(on_setting(c.name));
       break;

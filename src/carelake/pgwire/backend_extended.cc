@@ -46,9 +46,9 @@ Status Backend::Parse(FieldReader& r) {
   }
   CARELAKE_RETURN_IF_ERROR(r.ExpectEnd());
   if (!name.empty() && statements_.contains(std::string(name))) {
-    pending_error_ = PgError::Error(sqlstate::kDuplicatePreparedStatement,
-                                    "prepared statement \"" + std::string(name) +
-                                        "\" already exists");
+    pending_error_ =
+        PgError::Error(sqlstate::kDuplicatePreparedStatement,
+                       "prepared statement \"" + std::string(name) + "\" already exists");
     return Aborted("duplicate");
   }
   CARELAKE_ASSIGN_OR_RETURN(std::shared_ptr<Statement> stmt,
@@ -64,9 +64,9 @@ Status Backend::Bind(FieldReader& r) {
   CARELAKE_ASSIGN_OR_RETURN(std::string_view stmt_name, r.CString());
   auto it = statements_.find(std::string(stmt_name));
   if (it == statements_.end()) {
-    pending_error_ = PgError::Error(sqlstate::kInvalidSqlStatementName,
-                                    "prepared statement \"" + std::string(stmt_name) +
-                                        "\" does not exist");
+    pending_error_ =
+        PgError::Error(sqlstate::kInvalidSqlStatementName,
+                       "prepared statement \"" + std::string(stmt_name) + "\" does not exist");
     return Aborted("missing");
   }
   auto portal = std::make_unique<Portal>();
@@ -110,9 +110,9 @@ Status Backend::Describe(FieldReader& r) {
   if (kind == 'S') {
     auto it = statements_.find(std::string(name));
     if (it == statements_.end()) {
-      pending_error_ = PgError::Error(sqlstate::kInvalidSqlStatementName,
-                                      "prepared statement \"" + std::string(name) +
-                                          "\" does not exist");
+      pending_error_ =
+          PgError::Error(sqlstate::kInvalidSqlStatementName,
+                         "prepared statement \"" + std::string(name) + "\" does not exist");
       return Aborted("missing");
     }
     const Statement& s = *it->second;

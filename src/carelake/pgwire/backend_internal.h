@@ -29,7 +29,7 @@ struct Backend::Statement {
 struct Backend::Portal {
   std::shared_ptr<Statement> stmt;
   std::vector<std::optional<std::string>> params;
-  std::vector<int16_t> param_formats;  // one per parameter
+  std::vector<int16_t> param_formats;   // one per parameter
   std::vector<int16_t> result_formats;  // one per column
   std::optional<engine::QueryResult> result;
   std::optional<engine::DataChunk> chunk;

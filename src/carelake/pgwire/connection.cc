@@ -67,7 +67,7 @@ class ConnectionRun {
       Result<StartupPacket> p = ParseStartupPacket(m->body);
       if (!p.ok()) {
         Fatal(p.status().code() == StatusCode::kFailedPrecondition ? sqlstate::kFeatureNotSupported
-                                                                    : sqlstate::kProtocolViolation,
+                                                                   : sqlstate::kProtocolViolation,
               p.status().message());
         return std::nullopt;
       }
@@ -125,9 +125,9 @@ class ConnectionRun {
     FieldReader r(first->body, "SASLInitialResponse");
     Result<std::string_view> mechanism = r.CString();
     Result<int32_t> len = mechanism.ok() ? r.Int32() : Result<int32_t>(mechanism.status());
-    Result<std::string_view> data =
-        len.ok() && *len >= 0 ? r.Bytes(static_cast<size_t>(*len))
-                              : Result<std::string_view>(InvalidArgument("no SASL data"));
+    Result<std::string_view> data = len.ok() && *len >= 0
+                                        ? r.Bytes(static_cast<size_t>(*len))
+                                        : Result<std::string_view>(InvalidArgument("no SASL data"));
     Result<std::string> server_first =
         data.ok() ? scram.Start(*mechanism, *data) : Result<std::string>(data.status());
     if (!server_first.ok()) {
@@ -142,8 +142,10 @@ class ConnectionRun {
     if (!server_final.ok()) {
       if (server_final.status().code() == StatusCode::kPermissionDenied) {
         std::this_thread::sleep_for(server_.LoginFailed(peer_));
-        server_.Log("warning", peer_ + ": password authentication failed for user \"" + user + "\"");
-        Fatal(sqlstate::kInvalidPassword, "password authentication failed for user \"" + user + "\"");
+        server_.Log("warning",
+                    peer_ + ": password authentication failed for user \"" + user + "\"");
+        Fatal(sqlstate::kInvalidPassword,
+              "password authentication failed for user \"" + user + "\"");
       } else {
         Fatal(sqlstate::kProtocolViolation, server_final.status().message());
       }
@@ -167,7 +169,8 @@ class ConnectionRun {
   void Serve(const StartupPacket& startup) {
     const std::string user = startup.parameters.at("user");
     auto db = startup.parameters.find("database");
-    const std::string database = db != startup.parameters.end() && !db->second.empty() ? db->second : user;
+    const std::string database =
+        db != startup.parameters.end() && !db->second.empty() ? db->second : user;
     if (!Authenticate(user)) return;
     const std::shared_ptr<const project::Project> project = server_.project();
     if (database != project->name) {
@@ -176,14 +179,17 @@ class ConnectionRun {
     }
     Settings settings(user, server_.options().version_suffix);
     for (const auto& [name, value] : startup.parameters) {
-      if (name == "user" || name == "database" || name == "options" || name == "replication") continue;
+      if (name == "user" || name == "database" || name == "options" || name == "replication")
+        continue;
       if (std::optional<PgError> e = settings.Set(name, value)) {
         Fatal(e->code.c_str(), e->message);
         return;
       }
     }
     if (!startup.unknown_protocol_options.empty() || (startup.protocol & 0xffff) != 0) {
-      out_.Begin('v').Int32(kProtocol30).Int32(static_cast<int32_t>(startup.unknown_protocol_options.size()));
+      out_.Begin('v')
+          .Int32(kProtocol30)
+          .Int32(static_cast<int32_t>(startup.unknown_protocol_options.size()));
       for (const std::string& o : startup.unknown_protocol_options) out_.CString(o);
       out_.End();
     }
@@ -199,9 +205,8 @@ class ConnectionRun {
       Fatal(sqlstate::kInternalError, "cannot open a session: " + session.status().message());
       return;
     }
-    Backend backend(std::move(*session), std::move(settings), &out_, [this] {
-      return Send() ? Status::Ok() : Unavailable("the client went away");
-    });
+    Backend backend(std::move(*session), std::move(settings), &out_,
+                    [this] { return Send() ? Status::Ok() : Unavailable("the client went away"); });
     backend.on_statement = [this, &backend](bool running) {
       const int64_t ms = backend.settings().statement_timeout_ms();
       if (running && ms > 0) {

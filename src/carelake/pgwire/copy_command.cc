@@ -41,8 +41,8 @@ std::string NextToken(std::string_view s, size_t* i, bool* quoted = nullptr) {
   }
   if (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.') {
     std::string out;
-    while (*i < s.size() && (std::isalnum(static_cast<unsigned char>(s[*i])) != 0 ||
-                             s[*i] == '_' || s[*i] == '.' || s[*i] == '"')) {
+    while (*i < s.size() && (std::isalnum(static_cast<unsigned char>(s[*i])) != 0 || s[*i] == '_' ||
+                             s[*i] == '.' || s[*i] == '"')) {
       out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(s[*i]))));
       ++*i;
     }
@@ -69,14 +69,16 @@ Status ApplyOption(CopyCommand& copy, const std::string& name, const std::string
   } else if (name == "header") {
     copy.header = value.empty() || value == "true" || value == "on" || value == "1";
   } else if (name == "delimiter") {
-    if (value.size() != 1) return InvalidArgument("COPY delimiter must be a single one-byte character");
+    if (value.size() != 1)
+      return InvalidArgument("COPY delimiter must be a single one-byte character");
     copy.delimiter = value[0];
     *delimiter_set = true;
   } else if (name == "null") {
     copy.null_string = value;
     *null_set = true;
   } else if (name == "quote" || name == "escape") {
-    if (value.size() != 1) return InvalidArgument("COPY " + name + " must be a single one-byte character");
+    if (value.size() != 1)
+      return InvalidArgument("COPY " + name + " must be a single one-byte character");
     (name == "quote" ? copy.quote : copy.escape) = value[0];
   } else if (name == "encoding") {
     // UTF8 only; accepted

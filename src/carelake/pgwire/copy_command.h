@@ -23,7 +23,7 @@ struct CopyCommand {
   std::string query;  // a SELECT the rows come from
   bool csv = false;
   bool header = false;
-  char delimiter = '\t';  // ',' for csv unless given
+  char delimiter = '\t';            // ',' for csv unless given
   std::string null_string = "\\N";  // "" for csv unless given
   char quote = '"';
   char escape = '"';

@@ -33,8 +33,8 @@ Result<std::string_view> Attribute(std::string_view* rest, char name) {
     return Malformed(std::string("expected attribute \"") + name + "\"");
   }
   const size_t comma = rest->find(',');
-  std::string_view value = rest->substr(2, comma == std::string_view::npos ? std::string_view::npos
-                                                                           : comma - 2);
+  std::string_view value =
+      rest->substr(2, comma == std::string_view::npos ? std::string_view::npos : comma - 2);
   rest->remove_prefix(comma == std::string_view::npos ? rest->size() : comma + 1);
   return value;
 }
@@ -115,8 +115,9 @@ Result<std::string> ScramExchange::Finish(std::string_view client_final) {
   const std::string expected = gs2_header_ + (plus_ ? end_point_hash_ : "");
   if (cbind.size() != expected.size() ||
       CRYPTO_memcmp(cbind.data(), expected.data(), expected.size()) != 0) {
-    return InvalidArgument(plus_ ? "SCRAM channel binding check failed"
-                                 : "unexpected SCRAM channel-binding attribute in client-final-message");
+    return InvalidArgument(
+        plus_ ? "SCRAM channel binding check failed"
+              : "unexpected SCRAM channel-binding attribute in client-final-message");
   }
   CARELAKE_ASSIGN_OR_RETURN(std::string_view nonce, Attribute(&rest, 'r'));
   if (nonce != nonce_) return Malformed("nonce does not match");

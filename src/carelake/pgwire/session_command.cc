@@ -48,9 +48,9 @@ Result<std::vector<Token>> Tokenize(std::string_view s) {
     } else if (std::isalpha(static_cast<unsigned char>(c)) != 0 || c == '_' ||
                static_cast<unsigned char>(c) >= 0x80) {
       std::string word;
-      while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) != 0 || s[i] == '_' ||
-                              s[i] == '.' || s[i] == '$' ||
-                              static_cast<unsigned char>(s[i]) >= 0x80)) {
+      while (i < s.size() &&
+             (std::isalnum(static_cast<unsigned char>(s[i])) != 0 || s[i] == '_' || s[i] == '.' ||
+              s[i] == '$' || static_cast<unsigned char>(s[i]) >= 0x80)) {
         word.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(s[i]))));
         ++i;
       }
@@ -139,7 +139,8 @@ Result<std::optional<SessionCommand>> ParseSet(const std::vector<Token>& t) {
     CARELAKE_ASSIGN_OR_RETURN(c.value, Value(t, i + 1));
     return std::optional(c);
   }
-  if (i >= t.size() || (t[i].type != Token::Type::kWord && t[i].type != Token::Type::kQuotedIdent)) {
+  if (i >= t.size() ||
+      (t[i].type != Token::Type::kWord && t[i].type != Token::Type::kQuotedIdent)) {
     return InvalidArgument("syntax error at or near \"" + (i < t.size() ? t[i].text : "") + "\"");
   }
   c.name = t[i].text;
@@ -184,9 +185,8 @@ Result<std::optional<SessionCommand>> ParseSessionCommand(std::string_view state
   if (words.empty()) return std::optional<SessionCommand>();
   const std::string& w = words[0];
   static constexpr std::string_view kOurs[] = {
-      "set",    "show",     "reset",    "begin",  "start",  "commit",
-      "end",    "rollback", "abort",    "discard", "deallocate", "listen",
-      "unlisten", "notify"};
+      "set",      "show",  "reset",   "begin",      "start",  "commit",   "end",
+      "rollback", "abort", "discard", "deallocate", "listen", "unlisten", "notify"};
   bool ours = false;
   for (std::string_view k : kOurs) ours = ours || w == k;
   // `start` only as START TRANSACTION; `rollback to savepoint` is not ours.

@@ -9,7 +9,7 @@ namespace carelake::pgwire {
 namespace {
 
 struct Spec {
-  const char* name;  // as PostgreSQL spells it
+  const char* name;   // as PostgreSQL spells it
   const char* value;  // default; "" for those set by the constructor
   bool reported;      // GUC_REPORT: sent as ParameterStatus
   bool read_only;
@@ -57,11 +57,25 @@ constexpr Spec kSpecs[] = {
 
 // DuckDB settings that reach the file system or undo the lock-down.
 constexpr std::string_view kGuarded[] = {
-    "enable_external_access", "allowed_directories", "allowed_paths", "lock_configuration",
-    "allow_community_extensions", "allow_unsigned_extensions", "autoinstall_known_extensions",
-    "autoload_known_extensions", "extension_directory", "temp_directory", "home_directory",
-    "custom_extension_repository", "memory_limit", "max_memory", "threads", "worker_threads",
-    "enable_http_metadata_cache", "secret_directory", "allow_persistent_secrets",
+    "enable_external_access",
+    "allowed_directories",
+    "allowed_paths",
+    "lock_configuration",
+    "allow_community_extensions",
+    "allow_unsigned_extensions",
+    "autoinstall_known_extensions",
+    "autoload_known_extensions",
+    "extension_directory",
+    "temp_directory",
+    "home_directory",
+    "custom_extension_repository",
+    "memory_limit",
+    "max_memory",
+    "threads",
+    "worker_threads",
+    "enable_http_metadata_cache",
+    "secret_directory",
+    "allow_persistent_secrets",
 };
 
 std::string Lower(std::string_view s) {
@@ -78,9 +92,9 @@ const Spec* FindSpec(std::string_view key) {
 }
 
 PgError BadValue(std::string_view name, std::string_view value) {
-  return PgError::Error(sqlstate::kInvalidParameterValue,
-                        "invalid value for parameter \"" + std::string(name) + "\": \"" +
-                            std::string(value) + "\"");
+  return PgError::Error(
+      sqlstate::kInvalidParameterValue,
+      "invalid value for parameter \"" + std::string(name) + "\": \"" + std::string(value) + "\"");
 }
 
 std::optional<int64_t> ParseInt(std::string_view s) {
@@ -110,8 +124,8 @@ std::optional<int64_t> ParseMillis(std::string_view s) {
 
 bool IsTimeZone(std::string_view tz) {
   const std::string lower = Lower(tz);
-  if (lower == "utc" || lower == "gmt" || lower == "z" || lower == "zulu" ||
-      lower == "etc/utc" || lower == "universal") {
+  if (lower == "utc" || lower == "gmt" || lower == "z" || lower == "zulu" || lower == "etc/utc" ||
+      lower == "universal") {
     return true;
   }
   if (tz.empty() || tz.find("..") != std::string_view::npos || tz.front() == '/') return false;

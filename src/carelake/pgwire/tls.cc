@@ -127,8 +127,7 @@ Result<std::unique_ptr<TlsContext>> TlsContext::FromFiles(const std::string& cer
   t->ctx_ = ctx;
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1) {
-    return InvalidArgument("cannot load the TLS certificate " + cert_file + ": " +
-                           OpenSslError());
+    return InvalidArgument("cannot load the TLS certificate " + cert_file + ": " + OpenSslError());
   }
   if (SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
     return InvalidArgument("cannot load the TLS key " + key_file + ": " + OpenSslError());

@@ -115,10 +115,9 @@ MessageWriter& MessageWriter::Bytes(std::string_view s) {
 
 MessageWriter& MessageWriter::End() {
   const auto length = static_cast<uint32_t>(out_.size() - start_ - 1);
-  const unsigned char bytes[4] = {static_cast<unsigned char>(length >> 24),
-                                  static_cast<unsigned char>(length >> 16),
-                                  static_cast<unsigned char>(length >> 8),
-                                  static_cast<unsigned char>(length)};
+  const unsigned char bytes[4] = {
+      static_cast<unsigned char>(length >> 24), static_cast<unsigned char>(length >> 16),
+      static_cast<unsigned char>(length >> 8), static_cast<unsigned char>(length)};
   std::memcpy(out_.data() + start_ + 1, bytes, 4);
   return *this;
 }
