@@ -20,7 +20,8 @@ class PsqlTest : public PgServerTest {
  protected:
   void SetUp() override {
     if (!HavePsql()) {
-      if (std::getenv("CI") != nullptr) FAIL() << "psql is missing (scripts/bootstrap.sh installs it)";
+      if (std::getenv("CI") != nullptr)
+        FAIL() << "psql is missing (scripts/bootstrap.sh installs it)";
       GTEST_SKIP() << "psql is not installed (Debian package postgresql-client-15)";
     }
     PgServerTest::SetUp();

@@ -77,8 +77,8 @@ class PgServerTest : public ::testing::Test {
   void StartServer(ServerOptions options = {}) {
     options.port = 0;
     if (options.tls_dir.empty()) options.tls_dir = (dir_ / "tls").string();
-    auto server =
-        Server::Start(options, [p = project_] { return p; }, LocalFileSystem());
+    auto server = Server::Start(
+        options, [p = project_] { return p; }, LocalFileSystem());
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
   }

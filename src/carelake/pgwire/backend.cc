@@ -316,7 +316,8 @@ Result<bool> Backend::RunPortal(Portal& portal, int64_t max_rows, bool describe_
     out_->Begin('s').End();
     return false;
   }
-  CommandComplete(TagFor(s, portal.rows));
+  // Like PostgreSQL, the tag counts the rows this Execute sent.
+  CommandComplete(TagFor(s, portal.rows_this_call));
   return true;
 }
 
@@ -347,10 +348,15 @@ Status Backend::StartEngineStatement(Portal& portal) {
 
 Status Backend::SendRows(Portal& portal, int64_t max_rows, bool* suspended) {
   *suspended = false;
-  int64_t sent = 0;
+  int64_t& sent = portal.rows_this_call;
+  sent = 0;
   if (on_statement) on_statement(true);
   Status status;
   while (!portal.done) {
+    if (max_rows > 0 && sent == max_rows) {
+      *suspended = true;
+      break;
+    }
     if (!portal.chunk || portal.next_row >= portal.chunk->size()) {
       Result<std::optional<engine::DataChunk>> next = portal.result->Fetch();
       if (!next.ok()) {
@@ -365,10 +371,6 @@ Status Backend::SendRows(Portal& portal, int64_t max_rows, bool* suspended) {
       }
       continue;
     }
-    if (max_rows > 0 && sent == max_rows) {
-      *suspended = true;
-      break;
-    }
     const engine::DataChunk& chunk = *portal.chunk;
     out_->Begin('D').Int16(static_cast<int16_t>(chunk.column_count()));
     for (size_t c = 0; c < chunk.column_count(); ++c) {
@@ -376,7 +378,6 @@ Status Backend::SendRows(Portal& portal, int64_t max_rows, bool* suspended) {
     }
     out_->End();
     ++portal.next_row;
-    ++portal.rows;
     ++sent;
     if (out_->size() >= kFlushAt) {
       status = flush_();

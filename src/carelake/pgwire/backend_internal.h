@@ -35,7 +35,7 @@ struct Backend::Portal {
   std::optional<engine::DataChunk> chunk;
   std::vector<FieldEncoder> encoders;
   size_t next_row = 0;
-  int64_t rows = 0;
+  int64_t rows_this_call = 0;  // rows sent by the latest Execute
   bool started = false;
   bool done = false;
 };
