@@ -235,6 +235,7 @@ Result<std::shared_ptr<Backend::Statement>> Backend::PrepareStatement(
     CARELAKE_ASSIGN_OR_RETURN(engine_sql, translate(engine_sql));
   }
   Result<engine::PreparedStatement> prepared_or = session_->Prepare(engine_sql);
+  fresh_ = true;
   if (!prepared_or.ok()) return RefuseLakeWrite(sql, prepared_or.status());
   engine::PreparedStatement prepared = std::move(*prepared_or);
   s->kind = prepared.kind();
@@ -325,7 +326,9 @@ Status Backend::StartEngineStatement(Portal& portal) {
   Statement& s = *portal.stmt;
   portal.started = true;
   timed_out_ = false;
-  CARELAKE_RETURN_IF_ERROR(session_->Refresh());
+  // One snapshot per statement: a Parse in this same batch has just moved
+  // the views to the latest commits.
+  if (!fresh_) CARELAKE_RETURN_IF_ERROR(session_->Refresh());
   for (size_t i = 0; i < portal.params.size(); ++i) {
     CARELAKE_ASSIGN_OR_RETURN(
         engine::Value v,
@@ -408,6 +411,7 @@ void Backend::RowDescription(const std::vector<Column>& columns,
 void Backend::CommandComplete(const std::string& tag) { out_->Begin('C').CString(tag).End(); }
 
 void Backend::ReadyForQuery() {
+  fresh_ = false;
   const char status = tx_ == Transaction::kIdle ? 'I' : tx_ == Transaction::kBlock ? 'T' : 'E';
   out_->Begin('Z').Byte(static_cast<uint8_t>(status)).End();
 }

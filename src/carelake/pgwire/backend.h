@@ -133,6 +133,7 @@ class Backend {
   std::map<std::string, std::shared_ptr<Statement>> statements_;
   std::map<std::string, std::unique_ptr<Portal>> portals_;
   std::atomic<bool> timed_out_{false};
+  bool fresh_ = false;  // the views were refreshed since the last ReadyForQuery
   std::optional<PgError> pending_error_;
   std::string error_sql_;  // the statement an Execute error is about
 };
