@@ -6,8 +6,8 @@
 // protocol allows one while the server keeps serving everyone else.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <random>
 #include <thread>
 
@@ -158,7 +158,8 @@ TEST_F(ProtocolTest, MalformedInputGetsAnErrorAndOthersAreStillServed) {
     ASSERT_TRUE(m);
     EXPECT_EQ(m->type, 'E');
     EXPECT_EQ(ErrorFields(*m)['C'], "0A000");
-    EXPECT_EQ(ErrorFields(*m)['M'], "unsupported frontend protocol 2.0: server supports 3.0 to 3.0");
+    EXPECT_EQ(ErrorFields(*m)['M'],
+              "unsupported frontend protocol 2.0: server supports 3.0 to 3.0");
     EXPECT_TRUE(c.Closed());
   }
   {  // an absurd start-up length
@@ -218,10 +219,14 @@ TEST_F(ProtocolTest, RandomMessagesNeverBreakTheServer) {
   const int rounds = env != nullptr ? std::atoi(env) : 30;
   std::mt19937 rng(20261204);
   const std::string types = "QPBDECSHXdcfpFz\x00";
-  const std::vector<std::string> seeds = {
-      std::string("SELECT 1\0", 9), std::string("\0SELECT $1\0\0\x01\0\0\0\x17", 16),
-      std::string("\0\0\0\0\0\x01\0\0\0\x01" "7\0\0", 14), std::string("S\0", 2),
-      std::string("\0\0\0\0\x05", 5), ""};
+  const std::vector<std::string> seeds = {std::string("SELECT 1\0", 9),
+                                          std::string("\0SELECT $1\0\0\x01\0\0\0\x17", 16),
+                                          std::string("\0\0\0\0\0\x01\0\0\0\x01"
+                                                      "7\0\0",
+                                                      14),
+                                          std::string("S\0", 2),
+                                          std::string("\0\0\0\0\x05", 5),
+                                          ""};
   for (int round = 0; round < rounds; ++round) {
     RawClient c(server_->port());
     const bool login = round % 3 != 0;

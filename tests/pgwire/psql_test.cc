@@ -134,6 +134,13 @@ TEST_F(PsqlTest, ASessionReachesTheLakeOnlyThroughTheCatalog) {
   CommandResult r = Psql(
       "\\set ON_ERROR_STOP 0\n\\set VERBOSITY verbose\n"
       "SELECT * FROM read_csv('/etc/passwd');\n"
+      "SELECT count(*) FROM read_parquet('" +
+      lake_file +
+      "/*.parquet');\n"
+      "SELECT count(*) FROM '" +
+      lake_file +
+      "/part-0.parquet';\n"
+      "SELECT * FROM \"glob\"('/etc/*');\n"
       "COPY (SELECT 1) TO '/tmp/carelake_pg_should_not_exist.csv';\n"
       "ATTACH '/tmp/carelake_pg_should_not_exist.db' AS x;\n"
       "INSTALL httpfs;\nLOAD httpfs;\n"
@@ -149,7 +156,7 @@ TEST_F(PsqlTest, ASessionReachesTheLakeOnlyThroughTheCatalog) {
     EXPECT_TRUE(code == "42501" || code == "25006") << r.err.substr(at, 200);
     ++errors;
   }
-  EXPECT_EQ(errors, 6u) << r.err;
+  EXPECT_EQ(errors, 9u) << r.err;
   EXPECT_FALSE(std::filesystem::exists("/tmp/carelake_pg_should_not_exist.csv"));
   EXPECT_FALSE(std::filesystem::exists("/tmp/carelake_pg_should_not_exist.db"));
 }

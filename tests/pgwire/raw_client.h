@@ -38,7 +38,8 @@ inline void PutInt16(std::string& s, int16_t v) {
   s.push_back(static_cast<char>(v));
 }
 inline int32_t GetInt32(const std::string& s, size_t at) {
-  return static_cast<int32_t>((uint32_t(uint8_t(s[at])) << 24) | (uint32_t(uint8_t(s[at + 1])) << 16) |
+  return static_cast<int32_t>((uint32_t(uint8_t(s[at])) << 24) |
+                              (uint32_t(uint8_t(s[at + 1])) << 16) |
                               (uint32_t(uint8_t(s[at + 2])) << 8) | uint32_t(uint8_t(s[at + 3])));
 }
 
@@ -58,7 +59,8 @@ class RawClient {
   void CloseWrite() { ::shutdown(fd_, SHUT_WR); }
 
   bool SendRaw(const std::string& bytes) {
-    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(bytes.size());
   }
   bool Send(char type, const std::string& body) {
     std::string m(1, type);
@@ -129,14 +131,16 @@ class RawClient {
     if (!salt.ok()) return false;
     unsigned char salted[32];
     PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
-                      reinterpret_cast<const unsigned char*>(salt->data()), static_cast<int>(salt->size()),
-                      iterations, EVP_sha256(), 32, salted);
-    const std::string client_key = Hmac(std::string(reinterpret_cast<char*>(salted), 32), "Client Key");
+                      reinterpret_cast<const unsigned char*>(salt->data()),
+                      static_cast<int>(salt->size()), iterations, EVP_sha256(), 32, salted);
+    const std::string client_key =
+        Hmac(std::string(reinterpret_cast<char*>(salted), 32), "Client Key");
     unsigned char stored[32];
     SHA256(reinterpret_cast<const unsigned char*>(client_key.data()), client_key.size(), stored);
     const std::string without_proof = "c=biws,r=" + nonce;
     const std::string auth_message = first_bare + "," + server_first + "," + without_proof;
-    const std::string signature = Hmac(std::string(reinterpret_cast<char*>(stored), 32), auth_message);
+    const std::string signature =
+        Hmac(std::string(reinterpret_cast<char*>(stored), 32), auth_message);
     std::string proof = client_key;
     for (size_t i = 0; i < proof.size(); ++i) proof[i] = static_cast<char>(proof[i] ^ signature[i]);
     Send('p', without_proof + ",p=" + auth::Base64Encode(proof));
@@ -179,7 +183,9 @@ class RawClient {
     for (int16_t f : result_formats) PutInt16(b, f);
     Send('B', b);
   }
-  void Describe(char kind, const std::string& name) { Send('D', std::string(1, kind) + name + '\0'); }
+  void Describe(char kind, const std::string& name) {
+    Send('D', std::string(1, kind) + name + '\0');
+  }
   void Execute(const std::string& portal, int32_t max_rows = 0) {
     std::string b = portal + '\0';
     PutInt32(b, max_rows);

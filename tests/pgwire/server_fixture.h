@@ -6,9 +6,8 @@
 #ifndef CARELAKE_TESTS_PGWIRE_SERVER_FIXTURE_H_
 #define CARELAKE_TESTS_PGWIRE_SERVER_FIXTURE_H_
 
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <spawn.h>
 #include <sys/wait.h>
 

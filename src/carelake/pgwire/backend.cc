@@ -4,9 +4,13 @@
 
 #include "carelake/pgwire/backend_internal.h"
 #include "carelake/pgwire/pg_types.h"
-#include "carelake/pgwire/sql_split.h"
+#include "carelake/sql/lexer.h"
 
 namespace carelake::pgwire {
+
+using sql::IsBlank;
+using sql::LeadingWords;
+using sql::SplitStatements;
 
 namespace {
 

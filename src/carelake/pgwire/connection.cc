@@ -197,6 +197,7 @@ class ConnectionRun {
     options.project = *project;
     options.untrusted = true;
     options.allow_session_objects = true;
+    options.catalog_only = true;
     options.database_config = {{"memory_limit", server_.options().session_memory_limit},
                                {"threads", std::to_string(server_.options().session_threads)}};
     Result<std::unique_ptr<query::Session>> session = query::Session::Open(options, server_.fs());

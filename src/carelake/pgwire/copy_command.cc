@@ -3,9 +3,13 @@
 #include <cctype>
 #include <vector>
 
-#include "carelake/pgwire/sql_split.h"
+#include "carelake/sql/lexer.h"
 
 namespace carelake::pgwire {
+
+using sql::IsBlank;
+using sql::LeadingWords;
+using sql::SplitStatements;
 namespace {
 
 bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }

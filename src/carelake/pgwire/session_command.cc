@@ -3,9 +3,13 @@
 #include <cctype>
 #include <vector>
 
-#include "carelake/pgwire/sql_split.h"
+#include "carelake/sql/lexer.h"
 
 namespace carelake::pgwire {
+
+using sql::IsBlank;
+using sql::LeadingWords;
+using sql::SplitStatements;
 namespace {
 
 using Kind = SessionCommand::Kind;

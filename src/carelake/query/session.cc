@@ -6,6 +6,8 @@
 #include "carelake/delta/sql_rewrite.h"
 #include "carelake/engine/lake_connection.h"
 #include "carelake/engine/statement_kind.h"
+#include "carelake/query/file_functions.h"
+#include "carelake/sql/lexer.h"
 
 namespace carelake::query {
 namespace {
@@ -32,6 +34,7 @@ Result<std::unique_ptr<Session>> Session::Open(const SessionOptions& options, Fi
   s->fs_ = &fs;
   s->untrusted_ = options.untrusted;
   s->allow_session_objects_ = options.allow_session_objects;
+  s->catalog_only_ = options.catalog_only;
   s->project_ = options.project;
   if (options.untrusted) {
     if (!s->project_) {
@@ -99,7 +102,25 @@ Status Session::Refresh() {
   return Status::Ok();
 }
 
+Status Session::CheckPolicy(const std::string& sql) {
+  if (!catalog_only_) return Status::Ok();
+  for (const sql::Reference& ref : sql::References(sql)) {
+    if (ref.kind == sql::Reference::Kind::kFromString) {
+      return PermissionDenied("reading files is not allowed (\'" + ref.text + "\' at offset " +
+                              std::to_string(ref.offset) +
+                              "): this session reads the lake through its tables");
+    }
+    if (ReachesFiles(ref.text)) {
+      return PermissionDenied("function " + ref.text + "() is not allowed (offset " +
+                              std::to_string(ref.offset) +
+                              "): this session reads the lake through its tables");
+    }
+  }
+  return Status::Ok();
+}
+
 Result<engine::PreparedStatement> Session::Prepare(const std::string& sql) {
+  if (untrusted_) CARELAKE_RETURN_IF_ERROR(CheckPolicy(sql));
   CARELAKE_RETURN_IF_ERROR(Refresh());
   CARELAKE_ASSIGN_OR_RETURN(std::string expanded, delta::ExpandDeltaScans(sql, *conn_, *fs_));
   CARELAKE_ASSIGN_OR_RETURN(engine::PreparedStatement prepared, conn_->Prepare(expanded));
@@ -112,6 +133,7 @@ Result<engine::PreparedStatement> Session::Prepare(const std::string& sql) {
 
 Status Session::Execute(const std::string& sql,
                         const std::function<Status(engine::QueryResult&)>& on_result) {
+  if (untrusted_) CARELAKE_RETURN_IF_ERROR(CheckPolicy(sql));
   CARELAKE_RETURN_IF_ERROR(Refresh());
   CARELAKE_ASSIGN_OR_RETURN(std::string expanded, delta::ExpandDeltaScans(sql, *conn_, *fs_));
   if (untrusted_) CARELAKE_RETURN_IF_ERROR(CheckReadOnly(expanded));

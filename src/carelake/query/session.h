@@ -57,6 +57,12 @@ struct SessionOptions {
   // create). They live in the session's in-memory database; the lake is
   // written by pipelines only, never by a session.
   bool allow_session_objects = false;
+  // Untrusted only: the lake is reached through the catalog's tables and
+  // nothing else — no function that reads or lists files (read_parquet,
+  // read_csv, glob, delta_scan, ...; query/file_functions.h), no file named
+  // in FROM ('x.parquet'), even below the lake: a policy ([access]) applies
+  // to tables, so it must not be walked around.
+  bool catalog_only = false;
   // DuckDB settings fixed when the database opens, e.g. {"memory_limit",
   // "1GB"}, {"threads", "1"}: a client session's share of the machine.
   std::vector<std::pair<std::string, std::string>> database_config;
@@ -101,6 +107,7 @@ class Session {
   Session() = default;
   Status CheckReadOnly(const std::string& sql);
   bool Allowed(engine::StatementKind kind) const;
+  Status CheckPolicy(const std::string& sql);
 
   // Declared in this order so that they are destroyed in reverse: the
   // catalog and connection before the database.
@@ -112,6 +119,7 @@ class Session {
   std::unique_ptr<ConfinedFileSystem> confined_;  // untrusted sessions read through it
   bool untrusted_ = false;
   bool allow_session_objects_ = false;
+  bool catalog_only_ = false;
   bool pinned_ = false;
 };
 

@@ -1,8 +1,8 @@
-#include "carelake/pgwire/sql_split.h"
+#include "carelake/sql/lexer.h"
 
 #include <cctype>
 
-namespace carelake::pgwire {
+namespace carelake::sql {
 namespace {
 
 bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
@@ -134,4 +134,54 @@ bool IsBlank(std::string_view sql) {
   return true;
 }
 
-}  // namespace carelake::pgwire
+std::vector<Reference> References(std::string_view sql) {
+  std::vector<Reference> out;
+  std::string previous_word;  // the last word token, lowercased ("" after a symbol)
+  for (size_t i = 0; i < sql.size();) {
+    const char c = sql[i];
+    if (IsSpace(c)) {
+      ++i;
+      continue;
+    }
+    if (c == '"' || IsWordChar(c)) {
+      // A name: read it, then see whether `(` follows.
+      std::string name;
+      const size_t start = i;
+      if (c == '"') {
+        const size_t end = SkipQuotedOrComment(sql, i);
+        name = std::string(sql.substr(i + 1, end >= i + 2 ? end - i - 2 : 0));
+        i = end;
+      } else {
+        while (i < sql.size() && IsWordChar(sql[i])) ++i;
+        name = std::string(sql.substr(start, i - start));
+      }
+      for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      size_t j = i;
+      while (j < sql.size() && IsSpace(sql[j])) ++j;
+      if (j < sql.size() && sql[j] == '(') {
+        out.push_back({Reference::Kind::kFunction, name, start});
+      }
+      previous_word = c == '"' ? "" : name;
+      continue;
+    }
+    if (c == '\'' && (previous_word == "from" || previous_word == "join")) {
+      const size_t end = SkipQuotedOrComment(sql, i);
+      out.push_back({Reference::Kind::kFromString,
+                     std::string(sql.substr(i + 1, end >= i + 2 ? end - i - 2 : 0)), i});
+      i = end;
+      previous_word.clear();
+      continue;
+    }
+    const size_t next = SkipQuotedOrComment(sql, i);
+    if (next != i) {
+      if (sql[i] != '-' && sql[i] != '/') previous_word.clear();  // comments keep the context
+      i = next;
+      continue;
+    }
+    previous_word.clear();
+    ++i;
+  }
+  return out;
+}
+
+}  // namespace carelake::sql
