@@ -100,15 +100,16 @@ carelake::project::Project MakeProject(const fs::path& dir, int64_t rows) {
   std::ofstream(dir / "models" / "fact_visits.sql") << "SELECT 1 AS visit_id";
   auto db = Must(carelake::engine::Database::OpenInMemory(), "database");
   auto conn = Must(carelake::engine::OpenLakeConnection(*db), "connection");
-  carelake::delta::DeltaTable dim(carelake::LocalFileSystem(), (dir / "lake/gold/bench/dim_clinic").string(),
-                                  conn);
+  carelake::delta::DeltaTable dim(carelake::LocalFileSystem(),
+                                  (dir / "lake/gold/bench/dim_clinic").string(), conn);
   Must(dim.Write("SELECT i AS clinic_id, 'Clinic ' || i AS name, ['north','south','east','west']"
                  "[i % 4 + 1] AS region FROM range(50) t(i)",
                  {}),
        "dim_clinic");
   carelake::delta::DeltaTable fact(carelake::LocalFileSystem(),
                                    (dir / "lake/gold/bench/fact_visits").string(), conn);
-  for (int b = 0; b < 10; ++b) Must(fact.Write(FactRows(b * rows / 10, (b + 1) * rows / 10), {}), "fact");
+  for (int b = 0; b < 10; ++b)
+    Must(fact.Write(FactRows(b * rows / 10, (b + 1) * rows / 10), {}), "fact");
   return Must(carelake::project::LoadProject(dir.string()), "project");
 }
 
@@ -131,7 +132,8 @@ bool RunPq(PGconn* c, const std::string& sql, int64_t* rows = nullptr, size_t* b
     size_t total = 0;
     const int n = PQntuples(r), m = PQnfields(r);
     for (int i = 0; i < n; ++i) {
-      for (int j = 0; j < m; ++j) total += static_cast<size_t>(PQgetlength(r, i, j)) + (PQgetvalue(r, i, j)[0] != 0);
+      for (int j = 0; j < m; ++j)
+        total += static_cast<size_t>(PQgetlength(r, i, j)) + (PQgetvalue(r, i, j)[0] != 0);
     }
     if (rows) *rows = n;
     if (bytes) *bytes = total;
@@ -144,19 +146,20 @@ bool RunPq(PGconn* c, const std::string& sql, int64_t* rows = nullptr, size_t* b
 // one pgwire opens, every value of the result read.
 int64_t RunInProcess(carelake::query::Session& s, const std::string& sql) {
   int64_t rows = 0;
-  Must(s.Execute(sql, [&](carelake::engine::QueryResult& r) {
-         for (;;) {
-           auto chunk = r.Fetch();
-           if (!chunk.ok()) return chunk.status();
-           if (!*chunk) break;
-           for (size_t c = 0; c < (*chunk)->column_count(); ++c) {
-             const auto col = (*chunk)->column(c);
-             for (size_t i = 0; i < (*chunk)->size(); ++i) (void)col.GetValue(i);
-           }
-           rows += static_cast<int64_t>((*chunk)->size());
-         }
-         return carelake::Status::Ok();
-       }),
+  Must(s.Execute(sql,
+                 [&](carelake::engine::QueryResult& r) {
+                   for (;;) {
+                     auto chunk = r.Fetch();
+                     if (!chunk.ok()) return chunk.status();
+                     if (!*chunk) break;
+                     for (size_t c = 0; c < (*chunk)->column_count(); ++c) {
+                       const auto col = (*chunk)->column(c);
+                       for (size_t i = 0; i < (*chunk)->size(); ++i) (void)col.GetValue(i);
+                     }
+                     rows += static_cast<int64_t>((*chunk)->size());
+                   }
+                   return carelake::Status::Ok();
+                 }),
        "in-process query");
   return rows;
 }
@@ -191,24 +194,24 @@ int main(int argc, char** argv) {
   const carelake::project::Project project = MakeProject(dir, rows);
   std::printf("pgwire_bench: gold.fact_visits of %lld rows (10 commits) written in %.1f s\n",
               static_cast<long long>(rows), Seconds(start));
-  auto users = Must(carelake::auth::UserStore::Load(carelake::auth::UserStore::PathFor(project.lake)),
-                    "users");
+  auto users = Must(
+      carelake::auth::UserStore::Load(carelake::auth::UserStore::PathFor(project.lake)), "users");
   Must(users.Add("analyst", "reader", kPassword, 0), "user");
   Must(users.Save(), "users");
   carelake::pgwire::ServerOptions options;
   options.port = 0;
   options.max_connections = clients + 8;
   auto shared = std::make_shared<const carelake::project::Project>(project);
-  auto server = Must(carelake::pgwire::Server::Start(options, [shared] { return shared; },
-                                                     carelake::LocalFileSystem()),
+  auto server = Must(carelake::pgwire::Server::Start(
+                         options, [shared] { return shared; }, carelake::LocalFileSystem()),
                      "server");
   carelake::query::SessionOptions session_options;
   session_options.project = project;
   session_options.untrusted = true;
   session_options.catalog_only = true;
   session_options.database_config = {{"memory_limit", "1GB"}, {"threads", "2"}};
-  auto session = Must(carelake::query::Session::Open(session_options, carelake::LocalFileSystem()),
-                      "session");
+  auto session =
+      Must(carelake::query::Session::Open(session_options, carelake::LocalFileSystem()), "session");
   PGconn* pq = Connect(server->port());
 
   // 1. One-row answers.
@@ -230,8 +233,10 @@ int main(int argc, char** argv) {
 
   // 2. One million rows.
   const int64_t big = std::min<int64_t>(rows, 1'000'000);
-  const std::string bulk = "SELECT visit_id, visit_date, clinic_id, specialty, amount FROM "
-                           "gold.fact_visits LIMIT " + std::to_string(big);
+  const std::string bulk =
+      "SELECT visit_id, visit_date, clinic_id, specialty, amount FROM "
+      "gold.fact_visits LIMIT " +
+      std::to_string(big);
   std::vector<double> wire_s, local_s;
   size_t bytes = 0;
   for (int i = 0; i < 3; ++i) {
@@ -249,17 +254,17 @@ int main(int argc, char** argv) {
                           " dbname=bench user=analyst sslmode=disable password=" + kPassword;
   const double py = ScriptSeconds(
       "/usr/bin/python3 -c \"import psycopg2,time,sys; c=psycopg2.connect(sys.argv[1]).cursor(); "
-      "t=time.time(); c.execute(sys.argv[2]); r=c.fetchall(); print(time.time()-t)\" '" + dsn +
-      "' '" + bulk + "' 2>/dev/null");
+      "t=time.time(); c.execute(sys.argv[2]); r=c.fetchall(); print(time.time()-t)\" '" +
+      dsn + "' '" + bulk + "' 2>/dev/null");
   const double java = ScriptSeconds(
-      "java -cp /usr/share/java/postgresql.jar " CARELAKE_SOURCE_DIR
-      "/bench/PgwireFetch.java " + std::to_string(server->port()) + " " + kPassword + " '" + bulk +
-      "' 2>/dev/null");
+      "java -cp /usr/share/java/postgresql.jar " CARELAKE_SOURCE_DIR "/bench/PgwireFetch.java " +
+      std::to_string(server->port()) + " " + kPassword + " '" + bulk + "' 2>/dev/null");
   const double n = static_cast<double>(big);
   std::printf("%lld-row answer (median of 3), rows/s:\n", static_cast<long long>(big));
   std::printf("  in-process session        %10.0f rows/s\n", n / Median(local_s));
-  std::printf("  pgwire, libpq             %10.0f rows/s  (%.2fx the in-process time; %.0f MB of text)\n",
-              n / Median(wire_s), Median(wire_s) / Median(local_s), bytes / 1e6);
+  std::printf(
+      "  pgwire, libpq             %10.0f rows/s  (%.2fx the in-process time; %.0f MB of text)\n",
+      n / Median(wire_s), Median(wire_s) / Median(local_s), bytes / 1e6);
   if (py > 0) std::printf("  pgwire, psycopg2          %10.0f rows/s\n", n / py);
   if (java > 0) std::printf("  pgwire, pgjdbc            %10.0f rows/s\n", n / java);
 
@@ -292,8 +297,8 @@ int main(int argc, char** argv) {
   std::thread writer([&] {
     auto db = Must(carelake::engine::Database::OpenInMemory(), "writer db");
     auto conn = Must(carelake::engine::OpenLakeConnection(*db), "writer connection");
-    carelake::delta::DeltaTable fact(carelake::LocalFileSystem(), project.lake + "/gold/bench/fact_visits",
-                                     conn);
+    carelake::delta::DeltaTable fact(carelake::LocalFileSystem(),
+                                     project.lake + "/gold/bench/fact_visits", conn);
     int64_t next = rows;
     while (!stop) {
       if (fact.Write(FactRows(next, next + 10000), {}).ok()) ++commits;
@@ -324,9 +329,10 @@ int main(int argc, char** argv) {
   const double elapsed = Seconds(start);
   std::printf("\n%d clients for %d s while a writer committed every 500 ms (%lld commits):\n",
               clients, seconds, static_cast<long long>(commits.load()));
-  std::printf("  %zu queries (%.1f/s), %lld errors, latency p50 %.0f ms, p95 %.0f ms; peak RSS %ld MiB\n",
-              latencies.size(), latencies.size() / elapsed, static_cast<long long>(errors.load()),
-              Median(latencies), Percentile(latencies, 0.95), PeakRssKib() / 1024);
+  std::printf(
+      "  %zu queries (%.1f/s), %lld errors, latency p50 %.0f ms, p95 %.0f ms; peak RSS %ld MiB\n",
+      latencies.size(), latencies.size() / elapsed, static_cast<long long>(errors.load()),
+      Median(latencies), Percentile(latencies, 0.95), PeakRssKib() / 1024);
   server->Stop();
   fs::remove_all(dir);
   return 0;

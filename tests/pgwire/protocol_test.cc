@@ -210,6 +210,25 @@ TEST_F(ProtocolTest, MalformedInputGetsAnErrorAndOthersAreStillServed) {
   ExpectServing();
 }
 
+TEST_F(ProtocolTest, FailedLoginsFromOneAddressAreSlowedDown) {
+  StartServer();
+  std::vector<double> took;
+  for (int i = 0; i < 4; ++i) {
+    RawClient c(server_->port());
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_FALSE(c.Login("ana", "wrong password"));
+    took.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  // 0.1 s, 0.2 s, 0.4 s, 0.8 s before each answer.
+  EXPECT_GE(took[3], 0.8) << took[3];
+  EXPECT_GE(took[3], took[0] + 0.5);
+  ExpectServing();  // a success resets the address's count
+  RawClient c(server_->port());
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(c.Login("ana", "wrong again"));
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 0.8);
+}
+
 // Seeded random messages, valid and not, before and after login: the server
 // answers or closes, never crashes or hangs, and serves a fresh client
 // afterwards. CARELAKE_FUZZ_ROUNDS raises the number of connections.

@@ -93,6 +93,14 @@ TEST_F(PsqlTest, SettingsAreSetShownAndChecked) {
       << r.err;
 }
 
+TEST_F(PsqlTest, StartupOptionsAreApplied) {
+  StartServer();
+  CommandResult r =
+      Psql("SHOW statement_timeout;\nSHOW application_name;\n", "sslmode=disable", kPassword, true,
+           "PGOPTIONS='-c statement_timeout=7s --application-name=x\\ y' ");
+  EXPECT_EQ(r.out, "7s\nx y\n") << r.err;
+}
+
 TEST_F(PsqlTest, StatementTimeoutInterruptsAndTheSessionGoesOn) {
   StartServer();
   const auto start = std::chrono::steady_clock::now();

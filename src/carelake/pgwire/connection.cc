@@ -4,6 +4,7 @@
 #include <optional>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "carelake/auth/user_store.h"
 #include "carelake/pgwire/backend.h"
@@ -20,6 +21,40 @@ namespace {
 constexpr size_t kMaxMessage = 256u << 20;
 // Before login: SASL messages are small.
 constexpr size_t kMaxAuthMessage = 10000;
+
+// The startup packet's `options`: "-c name=value" and "--name=value" words
+// (a backslash escapes a space), as libpq's PGOPTIONS sends them.
+bool ParseOptions(const std::string& text, std::vector<std::pair<std::string, std::string>>* out) {
+  std::vector<std::string> words(1);
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size()) {
+      words.back().push_back(text[++i]);
+    } else if (text[i] == ' ') {
+      if (!words.back().empty()) words.emplace_back();
+    } else {
+      words.back().push_back(text[i]);
+    }
+  }
+  if (words.back().empty()) words.pop_back();
+  for (size_t i = 0; i < words.size(); ++i) {
+    std::string assignment;
+    if (words[i] == "-c" && i + 1 < words.size()) {
+      assignment = words[++i];
+    } else if (words[i].starts_with("-c")) {
+      assignment = words[i].substr(2);
+    } else if (words[i].starts_with("--")) {
+      assignment = words[i].substr(2);
+    } else {
+      return false;
+    }
+    const size_t eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0) return false;
+    std::string name = assignment.substr(0, eq);
+    for (char& c : name) c = c == '-' ? '_' : c;
+    out->emplace_back(name, assignment.substr(eq + 1));
+  }
+  return true;
+}
 
 class ConnectionRun {
  public:
@@ -178,9 +213,20 @@ class ConnectionRun {
       return;
     }
     Settings settings(user, server_.options().version_suffix);
+    std::vector<std::pair<std::string, std::string>> assignments;
     for (const auto& [name, value] : startup.parameters) {
-      if (name == "user" || name == "database" || name == "options" || name == "replication")
+      if (name == "user" || name == "database" || name == "replication") continue;
+      if (name == "options") {
+        if (!ParseOptions(value, &assignments)) {
+          Fatal(sqlstate::kProtocolViolation,
+                "invalid command-line argument for server process: " + value);
+          return;
+        }
         continue;
+      }
+      assignments.emplace_back(name, value);
+    }
+    for (const auto& [name, value] : assignments) {
       if (std::optional<PgError> e = settings.Set(name, value)) {
         Fatal(e->code.c_str(), e->message);
         return;
