@@ -210,6 +210,23 @@ TEST_F(ProtocolTest, MalformedInputGetsAnErrorAndOthersAreStillServed) {
   ExpectServing();
 }
 
+TEST_F(ProtocolTest, AClientThatStopsReadingHoldsOnlyItself) {
+  StartServer();
+  auto slow = LoggedIn();
+  // Millions of rows the client never reads: the server's thread for it
+  // blocks on a full socket.
+  slow->Query("SELECT i, repeat('x', 100) FROM range(5000000) t(i)");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  for (int i = 0; i < 3; ++i) ExpectServing();
+  Land("b.csv", "3,cy,1.00,2024-03-04\n");
+  RunPipeline();  // pipelines commit as usual
+  auto c = LoggedIn();
+  c->Query("SELECT count(*) FROM silver.visits");
+  auto m = c->ReadUntilReady();
+  ASSERT_EQ(Types(m), "TDCZ");
+  EXPECT_EQ(DataRowFields(m[1])[0], "3");
+}
+
 TEST_F(ProtocolTest, FailedLoginsFromOneAddressAreSlowedDown) {
   StartServer();
   std::vector<double> took;
