@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "carelake/engine/types.h"
@@ -56,19 +57,19 @@ inline constexpr uint32_t kJsonb = 3802;
 // A row of PostgreSQL 15's pg_type, the columns clients read.
 struct PgTypeInfo {
   uint32_t oid;
-  std::string_view name;  // typname: "int4", "_int4", "timestamptz"
-  int16_t len;            // typlen: bytes, -1 variable, -2 C string
-  bool by_value;          // typbyval
-  char type;              // typtype: 'b' base, 'p' pseudo
-  char category;          // typcategory: 'N' numeric, 'S' string, 'A' array...
-  char delimiter;         // typdelim
-  uint32_t elem;          // typelem: the element of an array type, else 0
-  uint32_t array;         // typarray: the array type of this type, else 0
+  std::string_view name;   // typname: "int4", "_int4", "timestamptz"
+  int16_t len;             // typlen: bytes, -1 variable, -2 C string
+  bool by_value;           // typbyval
+  char type;               // typtype: 'b' base, 'p' pseudo
+  char category;           // typcategory: 'N' numeric, 'S' string, 'A' array...
+  char delimiter;          // typdelim
+  uint32_t elem;           // typelem: the element of an array type, else 0
+  uint32_t array;          // typarray: the array type of this type, else 0
   std::string_view input;  // typinput, e.g. "int4in", "array_in"
   std::string_view output;
   std::string_view receive;
   std::string_view send;
-  char align;  // typalign: 'c' 's' 'i' 'd'
+  char align;    // typalign: 'c' 's' 'i' 'd'
   char storage;  // typstorage: 'p' plain, 'x' extended
 };
 
@@ -94,6 +95,11 @@ struct PgColumnType {
 // varbit; LIST/ARRAY the element's array type (nested lists flatten into one
 // multi-dimensional array type), STRUCT, MAP, UNION and anything else text.
 PgColumnType PgTypeFor(const engine::LogicalType& type);
+
+// The type's name as PostgreSQL's format_type(oid, typmod) spells it:
+// "integer", "character varying(20)", "numeric(12,2)", "timestamp with time
+// zone", "text[]"; "???" for an OID that is not in BuiltinTypes().
+std::string FormatType(uint32_t type_oid, int32_t typmod = -1);
 
 // numeric's typmod for precision `p` and scale `s`, as PostgreSQL encodes it.
 constexpr int32_t NumericTypmod(int p, int s) { return ((p << 16) | s) + 4; }
