@@ -11,6 +11,8 @@
 
 #include <cctype>
 #include <functional>
+#include <map>
+#include <set>
 
 #include "../shared_data.h"
 #include "carelake/pgwire/sql_tokens.h"
@@ -134,43 +136,68 @@ Result<std::string> BindParams(const std::string& sql, const std::vector<corpus:
   return JoinTokens(tokens);
 }
 
-class CorpusTest : public PgSessionTest {};
+class CorpusTest : public PgSessionTest {
+ protected:
+  // Runs `files` in order on the session; what failed in each file (an
+  // empty list when it passed), by file name.
+  std::map<std::string, std::vector<std::string>> RunFiles(
+      const std::vector<corpus::CorpusFile>& files) {
+    std::map<std::string, std::vector<std::string>> report;
+    for (const corpus::CorpusFile& file : files) {
+      std::vector<std::string>& errors = report[file.name];
+      Result<std::vector<corpus::StatementResult>> results = RunFile(file);
+      if (!results.ok()) {
+        errors.push_back(results.status().ToString());
+        continue;
+      }
+      errors = corpus::Check(file, *results, vars_);
+      Status saved = corpus::ApplySaves(file, *results, vars_);
+      if (!saved.ok()) errors.push_back(saved.ToString());
+    }
+    return report;
+  }
+
+  Result<std::vector<corpus::StatementResult>> RunFile(const corpus::CorpusFile& file) {
+    const std::string sql = corpus::Substitute(file.sql, vars_);
+    if (IsSessionCommand(sql)) {
+      CARELAKE_ASSIGN_OR_RETURN(corpus::StatementResult r, RunSessionCommand(*catalog_, sql));
+      return std::vector<corpus::StatementResult>{r};
+    }
+    CARELAKE_ASSIGN_OR_RETURN(std::string bound, BindParams(sql, file.params, vars_));
+    return Run(bound);
+  }
+
+  corpus::Vars vars_ = {
+      {"DB", "clinic"}, {"USER", "carl"}, {"SCHEMA", "silver"}, {"TABLE", "visits"}};
+};
 
 TEST_F(CorpusTest, EveryClientQueryRunsAndReturnsWhatItsClientReads) {
   CARELAKE_REQUIRE_SHARED_DATA("testdata/pgwire-client-queries");
-  const std::string dir = testing_shared::SharedDir() + "/testdata/pgwire-client-queries";
-  auto files = corpus::LoadCorpus(dir);
+  auto files = corpus::LoadCorpus(testing_shared::SharedDir() + "/testdata/pgwire-client-queries");
   ASSERT_TRUE(files.ok()) << files.status();
   ASSERT_GE(files->size(), 30u);
-  corpus::Vars vars = {
-      {"DB", "clinic"}, {"USER", "carl"}, {"SCHEMA", "silver"}, {"TABLE", "visits"}};
-  int passed = 0;
-  for (const corpus::CorpusFile& file : *files) {
-    SCOPED_TRACE(file.name);
-    const std::string sql = corpus::Substitute(file.sql, vars);
-    Result<std::vector<corpus::StatementResult>> results = std::vector<corpus::StatementResult>{};
-    if (IsSessionCommand(sql)) {
-      auto r = RunSessionCommand(*catalog_, sql);
-      if (r.ok())
-        results->push_back(*r);
-      else
-        results = r.status();
-    } else {
-      auto bound = BindParams(sql, file.params, vars);
-      ASSERT_TRUE(bound.ok()) << bound.status();
-      results = Run(*bound);
-    }
-    if (!results.ok()) {
-      ADD_FAILURE() << file.name << " failed: " << results.status();
+  for (const auto& [name, errors] : RunFiles(*files)) {
+    for (const std::string& e : errors) ADD_FAILURE() << name << ": " << e;
+  }
+}
+
+// psql's \dt, \dn, \l, \d and \d+, JDBC's DatabaseMetaData, SQLAlchemy's
+// inspector and psqlODBC's catalog functions, captured from the real clients
+// (tests/pgwire/clients/*: each file names its origin). The files listed in
+// kKnownGaps do not pass yet (doc/pgwire.md says why); the test fails when
+// one of them starts passing, so that the list shrinks.
+TEST_F(CorpusTest, PsqlJdbcSqlAlchemyAndOdbcCatalogQueriesRun) {
+  const std::set<std::string> kKnownGaps = {};
+  auto files = corpus::LoadCorpus(CARELAKE_PGWIRE_CLIENTS_DIR);
+  ASSERT_TRUE(files.ok()) << files.status();
+  ASSERT_GE(files->size(), 30u);
+  for (const auto& [name, errors] : RunFiles(*files)) {
+    if (kKnownGaps.contains(name)) {
+      EXPECT_FALSE(errors.empty()) << name << " passes now: remove it from kKnownGaps";
       continue;
     }
-    const std::vector<std::string> errors = corpus::Check(file, *results, vars);
-    for (const std::string& e : errors) ADD_FAILURE() << file.name << ": " << e;
-    Status saved = corpus::ApplySaves(file, *results, vars);
-    EXPECT_TRUE(saved.ok()) << saved;
-    if (errors.empty() && saved.ok()) ++passed;
+    for (const std::string& e : errors) ADD_FAILURE() << name << ": " << e;
   }
-  EXPECT_EQ(passed, static_cast<int>(files->size()));
 }
 
 TEST(CorpusFormatTest, ParsesHeadersAndChecksResults) {

@@ -68,6 +68,18 @@ TEST(SqlTranslateTest, NamesSelectItemsAsPostgresDoes) {
   EXPECT_EQ(T("SELECT DISTINCT a.b FROM a"), "SELECT DISTINCT a.b AS b FROM a");
 }
 
+TEST(SqlTranslateTest, RewritesArraysAsDuckDbNeedsThem) {
+  EXPECT_EQ(T("ON a.attnum = ANY(ix.indkey) AND b = ANY(SELECT 1)"),
+            "ON list_contains(ix.indkey, a.attnum) AND b = ANY(SELECT 1)");
+  EXPECT_EQ(T("AND ta.attnum = i.indkey[ia.attnum-1]"),
+            "AND ta.attnum = i.indkey[(ia.attnum-1) + 1]");
+  EXPECT_EQ(T("SELECT conkey[1] FROM x"), "SELECT conkey[1] FROM x");
+  EXPECT_EQ(T("FROM pg_catalog.generate_series(0, 3) s, t WHERE a[s] = 1"),
+            "FROM generate_series(0, 3) s(s), t WHERE a[s] = 1");
+  EXPECT_EQ(T("FROM generate_series(1, 2) AS s(r)"), "FROM generate_series(1, 2) AS s(r)");
+  EXPECT_EQ(T("SELECT n AS TABLE_SCHEM, m AS \"Name\""), "SELECT n AS table_schem, m AS \"Name\"");
+}
+
 TEST(SqlTranslateTest, TokenizesStringsCommentsAndDollarQuotes) {
   auto tokens = TokenizeSql("SELECT E'a\\'b', $x$ it's $x$, $1 /* a /* b */ c */ ::x");
   ASSERT_TRUE(tokens.ok()) << tokens.status();

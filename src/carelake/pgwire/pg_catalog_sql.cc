@@ -210,7 +210,8 @@ SELECT typed.*,
                  AND k.column_name = typed.column_name) AS is_key
 FROM typed LEFT JOIN carelake_pg_catalog.pg_type e ON e.oid = typed.element_oid;
 
-CREATE VIEW carelake_pg_catalog.pg_attribute AS
+-- The tables' and views' columns (pg_attribute adds the indexes' in Keys()).
+CREATE VIEW carelake_pg_catalog.carelake_table_attributes AS
 SELECT c.attrelid, c.column_name AS attname, c.atttypid, 0 AS attstattarget, t.typlen AS attlen,
        CAST(c.column_index AS SMALLINT) AS attnum, CAST(c.ndims AS INTEGER) AS attndims,
        -1 AS attcacheoff, CAST(c.atttypmod AS INTEGER) AS atttypmod, t.typbyval AS attbyval,
@@ -270,6 +271,20 @@ SELECT oid, conname, carelake_pg_catalog.carelake_nsp_oid(nspname) AS connamespa
        CAST(NULL AS BIGINT[]) AS conffeqop, CAST(NULL AS SMALLINT[]) AS confdelsetcols,
        CAST(NULL AS BIGINT[]) AS conexclop, CAST(NULL AS VARCHAR) AS conbin
 FROM carelake_pg_catalog.carelake_key_constraints;
+
+-- Every relation's columns: the tables' and views', and each index's (its
+-- key columns, numbered from 1).
+CREATE VIEW carelake_pg_catalog.pg_attribute AS
+SELECT * FROM carelake_pg_catalog.carelake_table_attributes
+UNION ALL
+SELECT k.indexrelid, a.attname, a.atttypid, a.attstattarget, a.attlen, CAST(p.i AS SMALLINT),
+       a.attndims, a.attcacheoff, a.atttypmod, a.attbyval, a.attalign, a.attstorage,
+       a.attcompression, true, false, false, '', '', false, true, 0, a.attcollation,
+       a.attacl, a.attoptions, a.attfdwoptions, a.attmissingval
+FROM carelake_pg_catalog.carelake_key_constraints k,
+     generate_series(1, len(k.column_names)) AS p(i),
+     carelake_pg_catalog.carelake_table_attributes a
+WHERE a.attrelid = k.conrelid AND a.attnum = k.conkey[p.i];
 
 CREATE VIEW carelake_pg_catalog.pg_indexes AS
 SELECT nspname AS schemaname, relname AS tablename, conname AS indexname,
@@ -498,6 +513,13 @@ CREATE MACRO carelake_pg_catalog.format_type(type_oid, typmod) AS
 CREATE MACRO carelake_pg_catalog.pg_get_expr(expr, rel) AS CAST(NULL AS VARCHAR),
   (expr, rel, pretty) AS CAST(NULL AS VARCHAR);
 CREATE MACRO carelake_pg_catalog.pg_get_partkeydef(rel) AS CAST(NULL AS VARCHAR);
+CREATE MACRO carelake_pg_catalog.pg_get_serial_sequence(tbl, col) AS CAST(NULL AS VARCHAR);
+CREATE MACRO carelake_pg_catalog.json_build_object(k1, v1) AS json_object(CAST(k1 AS VARCHAR), v1),
+  (k1, v1, k2, v2) AS json_object(CAST(k1 AS VARCHAR), v1, CAST(k2 AS VARCHAR), v2),
+  (k1, v1, k2, v2, k3, v3) AS json_object(CAST(k1 AS VARCHAR), v1, CAST(k2 AS VARCHAR), v2, CAST(k3 AS VARCHAR), v3),
+  (k1, v1, k2, v2, k3, v3, k4, v4) AS json_object(CAST(k1 AS VARCHAR), v1, CAST(k2 AS VARCHAR), v2, CAST(k3 AS VARCHAR), v3, CAST(k4 AS VARCHAR), v4),
+  (k1, v1, k2, v2, k3, v3, k4, v4, k5, v5, k6, v6, k7, v7) AS
+  json_object(CAST(k1 AS VARCHAR), v1, CAST(k2 AS VARCHAR), v2, CAST(k3 AS VARCHAR), v3, CAST(k4 AS VARCHAR), v4, CAST(k5 AS VARCHAR), v5, CAST(k6 AS VARCHAR), v6, CAST(k7 AS VARCHAR), v7);
 CREATE MACRO carelake_pg_catalog.carelake_constraintdef(con_oid) AS
   (SELECT 'PRIMARY KEY (' || array_to_string(column_names, ', ') || ')'
    FROM carelake_pg_catalog.carelake_key_constraints k WHERE k.oid = con_oid);
@@ -595,7 +617,8 @@ CREATE MACRO carelake_pg_catalog.carelake_regnamespace_name(x) AS
    WHERE oid = carelake_pg_catalog.carelake_regnamespace(x));
 CREATE MACRO carelake_pg_catalog.carelake_regproc(x) AS
   coalesce(TRY_CAST(x AS BIGINT),
-           (SELECT oid FROM carelake_pg_catalog.pg_proc WHERE proname = CAST(x AS VARCHAR) LIMIT 1));
+           (SELECT oid FROM carelake_pg_catalog.pg_proc
+            WHERE proname = replace(CAST(x AS VARCHAR), 'pg_catalog.', '') LIMIT 1));
 CREATE MACRO carelake_pg_catalog.carelake_regproc_name(x) AS
   (SELECT proname FROM carelake_pg_catalog.pg_proc
    WHERE oid = carelake_pg_catalog.carelake_regproc(x));
@@ -699,6 +722,11 @@ SELECT CAST(NULL AS VARCHAR) AS grantor, carelake_pg_catalog.current_user() AS g
        'SELECT' AS privilege_type, 'NO' AS is_grantable, 'YES' AS with_hierarchy
 FROM carelake_pg_catalog.carelake_relations
 WHERE relkind IN ('r', 'v') AND nspname <> 'pg_catalog';
+
+-- JDBC's getPrimaryKeys: one row (x: the element, n: its position) per
+-- element of an array, as a set-returning function of the select list.
+CREATE MACRO carelake_information_schema._pg_expandarray(arr) AS
+  unnest(list_transform(range(1, len(arr) + 1), i -> {'x': arr[i], 'n': i}));
 
 CREATE TABLE carelake_information_schema.referential_constraints (
   constraint_catalog VARCHAR, constraint_schema VARCHAR, constraint_name VARCHAR,

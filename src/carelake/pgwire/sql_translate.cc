@@ -1,5 +1,6 @@
 #include "carelake/pgwire/sql_translate.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <optional>
@@ -53,6 +54,11 @@ size_t MatchParen(const Tokens& t, size_t i) {
     if (!forward && j == 0) break;
   }
   return std::string::npos;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
 }
 
 // Keywords that may precede a parenthesis without being a function name.
@@ -234,7 +240,7 @@ std::string ItemAlias(const Tokens& t, size_t first, size_t last) {
   for (size_t j = first; chain && j <= last; ++j) {
     chain = (j - first) % 2 == 0 ? IsName(t[j]) : t[j].IsPunct(".");
   }
-  if (chain) return t[last].text;
+  if (chain) return t[last].kind == TokenKind::kIdent ? Lower(t[last].text) : t[last].text;
   // A function call: [schema.]name( ... ) and nothing else.
   if (!t[last].IsPunct(")")) return "";
   const size_t open = MatchParen(t, last);
@@ -247,9 +253,17 @@ std::string ItemAlias(const Tokens& t, size_t first, size_t last) {
   size_t start = fn;
   while (start >= first + 2 && t[start - 1].IsPunct(".") && IsName(t[start - 2])) start -= 2;
   if (start != first) return "";
-  std::string name = t[fn].text;
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return "\"" + name + "\"";
+  return "\"" + Lower(t[fn].text) + "\"";
+}
+
+// `AS NAME` -> `AS name`: PostgreSQL folds unquoted aliases to lower case,
+// DuckDB keeps them as written (JDBC's `AS TABLE_SCHEM` is "table_schem").
+void LowerAlias(Tokens& t, size_t first, size_t last) {
+  if (last <= first || t[last].kind != TokenKind::kIdent) return;
+  const size_t as = PrevSolid(t, last);
+  if (as != std::string::npos && as >= first && t[as].Is(TokenKind::kIdent, "as")) {
+    t[last].text = Lower(t[last].text);
+  }
 }
 
 // Adds `AS name` to the unaliased items of every select list (ItemAlias).
@@ -268,6 +282,7 @@ void AliasSelectItems(Tokens& t) {
       const bool at_end = depth == 0 && (EndsSelectList(t[j]) || t[j].IsPunct(","));
       if (at_end && item_first != j) {
         const size_t item_last = PrevSolid(t, j);
+        LowerAlias(t, item_first, item_last);
         const std::string alias = ItemAlias(t, item_first, item_last);
         if (!alias.empty()) {
           t.insert(t.begin() + item_last + 1, Raw(" AS " + alias));
@@ -284,6 +299,7 @@ void AliasSelectItems(Tokens& t) {
     }
     if (j == std::string::npos && item_first != std::string::npos && item_first < t.size()) {
       const size_t item_last = PrevSolid(t, t.size());
+      LowerAlias(t, item_first, item_last);
       const std::string alias = ItemAlias(t, item_first, item_last);
       if (!alias.empty()) t.insert(t.begin() + item_last + 1, Raw(" AS " + alias));
     }
@@ -317,6 +333,93 @@ void RewriteQualifiersAndOperators(Tokens& t) {
   }
 }
 
+// `x = ANY(array)` -> `list_contains(array, x)`: DuckDB plans ANY as a
+// subquery, which it cannot put in an outer join's condition
+// (SQLAlchemy's get_indexes). `= ANY(SELECT ...)` is left alone.
+void RewriteAnyArray(Tokens& t) {
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (!t[i].Is(TokenKind::kIdent, "any")) continue;
+    const size_t eq = PrevSolid(t, i);
+    const size_t open = NextSolid(t, i);
+    if (eq == std::string::npos || !t[eq].Is(TokenKind::kOperator, "=") ||
+        open == std::string::npos || !t[open].IsPunct("(")) {
+      continue;
+    }
+    const size_t body = NextSolid(t, open);
+    const size_t close = MatchParen(t, open);
+    if (body == std::string::npos || close == std::string::npos ||
+        t[body].Is(TokenKind::kIdent, "select") || t[body].Is(TokenKind::kIdent, "values")) {
+      continue;
+    }
+    const size_t start = OperandStart(t, PrevSolid(t, eq));
+    if (start == std::string::npos) continue;
+    Tokens left(t.begin() + start, t.begin() + PrevSolid(t, eq) + 1);
+    Tokens array(t.begin() + open + 1, t.begin() + close);
+    Tokens call = {Raw("list_contains(")};
+    call.insert(call.end(), array.begin(), array.end());
+    call.push_back({TokenKind::kPunct, ","});
+    call.push_back({TokenKind::kSpace, " "});
+    call.insert(call.end(), left.begin(), left.end());
+    call.push_back({TokenKind::kPunct, ")"});
+    t.erase(t.begin() + start, t.begin() + close + 1);
+    t.insert(t.begin() + start, call.begin(), call.end());
+    i = start;
+  }
+}
+
+// `FROM generate_series(a, b) s` -> `... s(s)`: in PostgreSQL the alias of
+// a one-column function also names its column (psql's `prattrs[s]`); in
+// DuckDB it would name the row.
+void NameFunctionColumns(Tokens& t) {
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (!t[i].Is(TokenKind::kIdent, "generate_series") && !t[i].Is(TokenKind::kIdent, "unnest")) {
+      continue;
+    }
+    const size_t before = PrevSolid(t, i);
+    const bool in_from = before != std::string::npos &&
+                         (t[before].Is(TokenKind::kIdent, "from") || t[before].IsPunct(",") ||
+                          t[before].Is(TokenKind::kIdent, "join"));
+    const size_t open = NextSolid(t, i);
+    if (!in_from || open == std::string::npos || !t[open].IsPunct("(")) continue;
+    const size_t close = MatchParen(t, open);
+    if (close == std::string::npos) continue;
+    size_t alias = NextSolid(t, close);
+    if (alias != std::string::npos && t[alias].Is(TokenKind::kIdent, "as"))
+      alias = NextSolid(t, alias);
+    if (alias == std::string::npos || t[alias].kind != TokenKind::kIdent || IsKeyword(t[alias]) ||
+        EndsSelectList(t[alias]) || t[alias].Is(TokenKind::kIdent, "with")) {
+      continue;
+    }
+    const size_t after = NextSolid(t, alias);
+    if (after != std::string::npos && t[after].IsPunct("(")) continue;
+    t.insert(t.begin() + alias + 1, Raw("(" + t[alias].text + ")"));
+  }
+}
+
+// `i.indkey[n]` -> `i.indkey[(n) + 1]`: int2vector and oidvector columns
+// are indexed from 0 in PostgreSQL (psqlODBC's SQLPrimaryKeys), DuckDB's
+// lists from 1.
+void ShiftVectorSubscripts(Tokens& t) {
+  static constexpr std::array<std::string_view, 6> kVectors = {
+      "indkey", "indclass", "indcollation", "indoption", "proargtypes", "stxkeys"};
+  for (size_t i = 0; i + 1 < t.size(); ++i) {
+    if (!t[i + 1].IsPunct("[")) continue;
+    const bool vector = std::any_of(kVectors.begin(), kVectors.end(),
+                                    [&](std::string_view v) { return t[i].IsName(v); });
+    if (!vector) continue;
+    int depth = 0;
+    size_t close = i + 1;
+    for (; close < t.size(); ++close) {
+      if (t[close].IsPunct("[")) ++depth;
+      if (t[close].IsPunct("]") && --depth == 0) break;
+      if (depth == 1 && t[close].IsPunct(":")) close = t.size() - 1;  // a slice: leave it
+    }
+    if (close >= t.size() || !t[close].IsPunct("]")) continue;
+    t.insert(t.begin() + close, Raw(") + 1"));
+    t.insert(t.begin() + i + 2, Raw("("));
+  }
+}
+
 }  // namespace
 
 Result<std::string> TranslateForDuckDb(std::string_view pg_sql) {
@@ -324,8 +427,11 @@ Result<std::string> TranslateForDuckDb(std::string_view pg_sql) {
   RewriteOperatorSyntax(tokens);
   AliasSelectItems(tokens);
   RewriteRegCasts(tokens);
+  RewriteAnyArray(tokens);
   DropDefaultCollations(tokens);
   RewriteQualifiersAndOperators(tokens);
+  NameFunctionColumns(tokens);
+  ShiftVectorSubscripts(tokens);
   return JoinTokens(tokens);
 }
 

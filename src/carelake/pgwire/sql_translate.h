@@ -26,6 +26,17 @@
 // - The keywords `session_user`, `current_role`, `current_catalog` and a
 //   bare `current_schema` become calls of the emulation's functions (DuckDB
 //   answers them itself, with its own values).
+// - `x = ANY(array)` becomes `list_contains(array, x)` (DuckDB plans ANY as a
+//   subquery, which an outer join's condition cannot hold: SQLAlchemy).
+// - `FROM generate_series(...) s` gets the column list `s(s)`: PostgreSQL's
+//   alias of a one-column function names its column too (psql's \d+).
+// - `indkey[n]` (and the other int2vector/oidvector columns) becomes
+//   `indkey[(n) + 1]`: those vectors count from 0 (psqlODBC).
+// - Select-list items get PostgreSQL's column names: a function call is
+//   named after the function (`version`, not `version()`), a qualified
+//   column `t.oid` gets `AS oid` (so that ORDER BY oid finds it, as in
+//   PostgreSQL), unquoted aliases are folded to lower case (JDBC's
+//   `AS TABLE_SCHEM` is "table_schem").
 // E'...' strings, `"char"`, `::oid`, `::name` and `= ANY(array)` need no
 // rewrite (DuckDB parses them; `oid` and `name` are types of the emulation).
 #ifndef CARELAKE_PGWIRE_SQL_TRANSLATE_H_
