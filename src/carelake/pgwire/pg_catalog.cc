@@ -124,39 +124,46 @@ std::map<std::string_view, uint32_t> ProcOids() {
   return oids;
 }
 
+// pg_type's rows: the columns that vary come from BuiltinTypes() in one
+// VALUES list, the rest are constants (a long VALUES list of every column
+// costs DuckDB far more to parse and bind).
 std::string TypeRows(const std::map<std::string_view, uint32_t>& procs) {
-  std::string sql = "INSERT INTO carelake_pg_catalog.pg_type VALUES ";
-  bool first = true;
+  std::string values;
   for (const PgTypeInfo& t : BuiltinTypes()) {
     const bool preferred = t.oid == oid::kBool || t.oid == oid::kText || t.oid == oid::kFloat8 ||
                            t.oid == oid::kOid || t.oid == oid::kTimestampTz ||
                            t.oid == oid::kInterval;
     const int collation = t.oid == oid::kName ? 950 : (t.category == 'S' ? 100 : 0);
-    sql += std::string(first ? "" : ", ") + "(" + std::to_string(t.oid) + ", " + Quote(t.name) +
-           ", 11, 10, " + std::to_string(t.len) + ", " + (t.by_value ? "true" : "false") + ", " +
-           Char(t.type) + ", " + Char(t.category) + ", " + (preferred ? "true" : "false") +
-           ", true, " + Char(t.delimiter) + ", 0, 0, " + std::to_string(t.elem) + ", " +
-           std::to_string(t.array) + ", " + std::to_string(procs.at(t.input)) + ", " +
-           std::to_string(procs.at(t.output)) + ", " + std::to_string(procs.at(t.receive)) + ", " +
-           std::to_string(procs.at(t.send)) + ", 0, 0, 0, " + Char(t.align) + ", " +
-           Char(t.storage) + ", false, 0, -1, 0, " + std::to_string(collation) +
-           ", NULL, NULL, NULL)";
-    first = false;
+    values += std::string(values.empty() ? "" : ", ") + "(" + std::to_string(t.oid) + ", " +
+              Quote(t.name) + ", " + std::to_string(t.len) + ", " +
+              (t.by_value ? "true" : "false") + ", " + Char(t.type) + ", " + Char(t.category) +
+              ", " + (preferred ? "true" : "false") + ", " + Char(t.delimiter) + ", " +
+              std::to_string(t.elem) + ", " + std::to_string(t.array) + ", " +
+              std::to_string(procs.at(t.input)) + ", " + std::to_string(procs.at(t.output)) + ", " +
+              std::to_string(procs.at(t.receive)) + ", " + std::to_string(procs.at(t.send)) + ", " +
+              Char(t.align) + ", " + Char(t.storage) + ", " + std::to_string(collation) + ")";
   }
-  return sql + ";\n";
+  return "INSERT INTO carelake_pg_catalog.pg_type SELECT oid, typname, 11, 10, typlen, typbyval, "
+         "typtype, typcategory, typispreferred, true, typdelim, 0, 0, typelem, typarray, typinput, "
+         "typoutput, typreceive, typsend, 0, 0, 0, typalign, typstorage, false, 0, -1, 0, "
+         "typcollation, NULL, NULL, NULL FROM (VALUES " +
+         values +
+         ") v(oid, typname, typlen, typbyval, typtype, typcategory, typispreferred, typdelim, "
+         "typelem, typarray, typinput, typoutput, typreceive, typsend, typalign, typstorage, "
+         "typcollation);\n";
 }
 
+// pg_proc's rows: the functions pg_type names.
 std::string ProcRows(const std::map<std::string_view, uint32_t>& procs) {
-  std::string sql = "INSERT INTO carelake_pg_catalog.pg_proc VALUES ";
-  bool first = true;
+  std::string values;
   for (const auto& [name, proc_oid] : procs) {
-    sql += std::string(first ? "" : ", ") + "(" + std::to_string(proc_oid) + ", " + Quote(name) +
-           ", 11, 10, 12, 1, 0, 0, 0, 'f', false, false, true, false, 'i', 's', 1, 0, 0, [], "
-           "NULL, NULL, NULL, NULL, NULL, " +
-           Quote(name) + ", NULL, NULL, NULL, NULL)";
-    first = false;
+    values += std::string(values.empty() ? "" : ", ") + "(" + std::to_string(proc_oid) + ", " +
+              Quote(name) + ")";
   }
-  return sql + ";\n";
+  return "INSERT INTO carelake_pg_catalog.pg_proc SELECT oid, proname, 11, 10, 12, 1, 0, 0, 0, "
+         "'f', false, false, true, false, 'i', 's', 1, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, "
+         "proname, NULL, NULL, NULL, NULL FROM (VALUES " +
+         values + ") v(oid, proname);\n";
 }
 
 // DuckDB's spelling of each scalar type -> its PostgreSQL type (PgTypeFor),

@@ -79,6 +79,9 @@ FROM (
   SELECT 'pg_catalog' AS nspname
   UNION ALL SELECT 'information_schema'
   UNION ALL SELECT 'public'
+  -- The session's temporary objects, once it has some.
+  UNION ALL
+  SELECT DISTINCT 'pg_temp_1' FROM duckdb_tables() WHERE database_name = 'temp'
   UNION ALL
   SELECT schema_name FROM duckdb_schemas()
   WHERE database_name NOT IN ('system', 'temp') AND NOT internal

@@ -328,6 +328,7 @@ void RewriteQualifiersAndOperators(Tokens& t) {
     if (qualified || called || t[i].kind != TokenKind::kIdent) continue;
     if (t[i].Is(TokenKind::kIdent, "session_user")) t[i] = Raw("carelake_session_user()");
     if (t[i].Is(TokenKind::kIdent, "current_role")) t[i] = Raw("current_user()");
+    if (t[i].Is(TokenKind::kIdent, "current_user")) t[i] = Raw("current_user()");
     if (t[i].Is(TokenKind::kIdent, "current_catalog")) t[i] = Raw("current_database()");
     if (t[i].Is(TokenKind::kIdent, "current_schema")) t[i] = Raw("current_schema()");
   }

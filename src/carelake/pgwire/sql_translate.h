@@ -23,7 +23,7 @@
 // - `COLLATE pg_catalog.default`, `COLLATE "C"`, `COLLATE "POSIX"` are
 //   dropped (psql's \d; DuckDB has no such collations; the default binary
 //   comparison is what they mean).
-// - The keywords `session_user`, `current_role`, `current_catalog` and a
+// - The keywords `session_user`, `current_user`, `current_role`, `current_catalog` and a
 //   bare `current_schema` become calls of the emulation's functions (DuckDB
 //   answers them itself, with its own values).
 // - `x = ANY(array)` becomes `list_contains(array, x)` (DuckDB plans ANY as a
