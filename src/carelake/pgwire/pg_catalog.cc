@@ -278,7 +278,8 @@ Result<PgCatalog> PgCatalog::Install(engine::Connection& conn, const project::Pr
   }
   // The lake's schemas exist from the start (catalog::Catalog creates them
   // too, IF NOT EXISTS), so that the search_path can name them.
-  std::string sql;
+  // One transaction: DuckDB commits each statement of a script otherwise.
+  std::string sql = "BEGIN;\n";
   for (std::string_view schema : kLakeSchemas) {
     sql += "CREATE SCHEMA IF NOT EXISTS " + std::string(schema) + ";\n";
   }
@@ -292,9 +293,10 @@ Result<PgCatalog> PgCatalog::Install(engine::Connection& conn, const project::Pr
   }
   const std::map<std::string_view, uint32_t> procs = ProcOids();
   sql += TypeRows(procs) + ProcRows(procs) + TypeMapRows() + KeyRows(project) + SessionRows(info) +
-         SettingRows(boot);
+         SettingRows(boot) + "COMMIT;\n";
   Status status = conn.Execute(sql);
   if (!status.ok()) {
+    (void)conn.Execute("ROLLBACK");
     return Internal("cannot install the PostgreSQL catalog: " + status.message());
   }
   CARELAKE_RETURN_IF_ERROR(catalog.ApplySearchPath(kDefaultSearchPath));
