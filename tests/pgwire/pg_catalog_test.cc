@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <ctime>
 #include <fstream>
+#include <iostream>
 #include <regex>
 
 #include "carelake/pipeline/runner.h"
@@ -275,14 +277,16 @@ TEST_F(PgCatalogTest, InstallsQuickly) {
   ASSERT_TRUE(db.ok()) << db.status();
   auto conn = engine::Connection::Open(**db);
   ASSERT_TRUE(conn.ok()) << conn.status();
+  const std::clock_t cpu_start = std::clock();
   const auto start = std::chrono::steady_clock::now();
   auto catalog =
       PgCatalog::Install(*conn, *session_->project(), {.database = "clinic", .user = "u"});
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now() - start)
                       .count();
+  const double cpu_ms = 1000.0 * static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   ASSERT_TRUE(catalog.ok()) << catalog.status();
-  std::cout << "PgCatalog::Install: " << ms << " ms\n";
+  std::cout << "PgCatalog::Install: " << ms << " ms (CPU " << cpu_ms << " ms)\n";
   EXPECT_LT(ms, 1000);  // target 30 ms; generous for a loaded CI machine
 }
 

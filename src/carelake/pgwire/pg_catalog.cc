@@ -6,6 +6,7 @@
 #include <set>
 #include <vector>
 
+#include "carelake/engine/appender.h"
 #include "carelake/pgwire/pg_catalog_sql.h"
 #include "carelake/pgwire/pg_types.h"
 #include "carelake/version.h"
@@ -22,19 +23,6 @@ std::string Lower(std::string_view s) {
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
-
-std::string Quote(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    out += c;
-    if (c == '\'') out += '\'';
-  }
-  return out + "'";
-}
-
-std::string QuoteOrNull(std::string_view s) { return s.empty() ? "NULL" : Quote(s); }
-
-std::string Char(char c) { return c == '\0' ? "NULL" : Quote(std::string(1, c)); }
 
 // A setting as pg_settings shows it.
 struct SettingSpec {
@@ -124,51 +112,53 @@ std::map<std::string_view, uint32_t> ProcOids() {
   return oids;
 }
 
-// pg_type's rows: the columns that vary come from BuiltinTypes() in one
-// VALUES list, the rest are constants (a long VALUES list of every column
-// costs DuckDB far more to parse and bind).
-std::string TypeRows(const std::map<std::string_view, uint32_t>& procs) {
-  std::string values;
+using Row = std::vector<engine::Value>;
+
+engine::Value Int(int64_t v) { return engine::Value::BigInt(v); }
+engine::Value Text(std::string_view v) { return engine::Value::Varchar(std::string(v)); }
+engine::Value Bool(bool v) { return engine::Value::Boolean(v); }
+engine::Value CharValue(char c) { return c == '\0' ? engine::Value() : Text(std::string(1, c)); }
+
+// Appends `rows` to carelake_pg_catalog.`table` (the Appender: a long
+// INSERT ... VALUES costs DuckDB far more to parse and bind).
+Status AppendRows(engine::Connection& conn, std::string_view table, const std::vector<Row>& rows) {
+  CARELAKE_ASSIGN_OR_RETURN(engine::Appender appender,
+                            engine::Appender::Create(conn, table, "carelake_pg_catalog"));
+  for (const Row& row : rows) {
+    for (const engine::Value& v : row) {
+      CARELAKE_RETURN_IF_ERROR(v.is_null() ? appender.AppendNull() : appender.Append(v));
+    }
+    CARELAKE_RETURN_IF_ERROR(appender.EndRow());
+  }
+  return appender.Close();
+}
+
+// carelake_type_rows (pg_type's columns that vary) from BuiltinTypes().
+std::vector<Row> TypeRows(const std::map<std::string_view, uint32_t>& procs) {
+  std::vector<Row> rows;
   for (const PgTypeInfo& t : BuiltinTypes()) {
     const bool preferred = t.oid == oid::kBool || t.oid == oid::kText || t.oid == oid::kFloat8 ||
                            t.oid == oid::kOid || t.oid == oid::kTimestampTz ||
                            t.oid == oid::kInterval;
     const int collation = t.oid == oid::kName ? 950 : (t.category == 'S' ? 100 : 0);
-    values += std::string(values.empty() ? "" : ", ") + "(" + std::to_string(t.oid) + ", " +
-              Quote(t.name) + ", " + std::to_string(t.len) + ", " +
-              (t.by_value ? "true" : "false") + ", " + Char(t.type) + ", " + Char(t.category) +
-              ", " + (preferred ? "true" : "false") + ", " + Char(t.delimiter) + ", " +
-              std::to_string(t.elem) + ", " + std::to_string(t.array) + ", " +
-              std::to_string(procs.at(t.input)) + ", " + std::to_string(procs.at(t.output)) + ", " +
-              std::to_string(procs.at(t.receive)) + ", " + std::to_string(procs.at(t.send)) + ", " +
-              Char(t.align) + ", " + Char(t.storage) + ", " + std::to_string(collation) + ")";
+    rows.push_back({Int(t.oid), Text(t.name), Int(t.len), Bool(t.by_value), CharValue(t.type),
+                    CharValue(t.category), Bool(preferred), CharValue(t.delimiter), Int(t.elem),
+                    Int(t.array), Int(procs.at(t.input)), Int(procs.at(t.output)),
+                    Int(procs.at(t.receive)), Int(procs.at(t.send)), CharValue(t.align),
+                    CharValue(t.storage), Int(collation)});
   }
-  return "INSERT INTO carelake_pg_catalog.pg_type SELECT oid, typname, 11, 10, typlen, typbyval, "
-         "typtype, typcategory, typispreferred, true, typdelim, 0, 0, typelem, typarray, typinput, "
-         "typoutput, typreceive, typsend, 0, 0, 0, typalign, typstorage, false, 0, -1, 0, "
-         "typcollation, NULL, NULL, NULL FROM (VALUES " +
-         values +
-         ") v(oid, typname, typlen, typbyval, typtype, typcategory, typispreferred, typdelim, "
-         "typelem, typarray, typinput, typoutput, typreceive, typsend, typalign, typstorage, "
-         "typcollation);\n";
+  return rows;
 }
 
-// pg_proc's rows: the functions pg_type names.
-std::string ProcRows(const std::map<std::string_view, uint32_t>& procs) {
-  std::string values;
-  for (const auto& [name, proc_oid] : procs) {
-    values += std::string(values.empty() ? "" : ", ") + "(" + std::to_string(proc_oid) + ", " +
-              Quote(name) + ")";
-  }
-  return "INSERT INTO carelake_pg_catalog.pg_proc SELECT oid, proname, 11, 10, 12, 1, 0, 0, 0, "
-         "'f', false, false, true, false, 'i', 's', 1, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, "
-         "proname, NULL, NULL, NULL, NULL FROM (VALUES " +
-         values + ") v(oid, proname);\n";
+// carelake_proc_rows: the functions pg_type names.
+std::vector<Row> ProcRows(const std::map<std::string_view, uint32_t>& procs) {
+  std::vector<Row> rows;
+  for (const auto& [name, proc_oid] : procs) rows.push_back({Int(proc_oid), Text(name)});
+  return rows;
 }
 
-// DuckDB's spelling of each scalar type -> its PostgreSQL type (PgTypeFor),
-// and format_type()'s name of every type.
-std::string TypeMapRows() {
+// DuckDB's spelling of each scalar type -> its PostgreSQL type (PgTypeFor).
+std::vector<Row> TypeMapRows() {
   using engine::TypeId;
   constexpr TypeId kScalars[] = {
       TypeId::kBoolean,     TypeId::kTinyInt,     TypeId::kSmallInt,    TypeId::kInteger,
@@ -178,34 +168,30 @@ std::string TypeMapRows() {
       TypeId::kTime,        TypeId::kTimeTz,      TypeId::kTimestamp,   TypeId::kTimestampS,
       TypeId::kTimestampMs, TypeId::kTimestampNs, TypeId::kTimestampTz, TypeId::kInterval,
       TypeId::kUuid,        TypeId::kBit,         TypeId::kBigNum};
-  std::string sql = "INSERT INTO carelake_pg_catalog.carelake_type_map VALUES ";
-  bool first = true;
+  std::vector<Row> rows;
   for (TypeId id : kScalars) {
     const engine::LogicalType type = engine::LogicalType::Of(id);
     const PgColumnType pg = PgTypeFor(type);
-    sql += std::string(first ? "" : ", ") + "(" + Quote(type.ToString()) + ", " +
-           std::to_string(pg.oid) + ", " + std::to_string(pg.typmod) + ")";
-    first = false;
+    rows.push_back({Text(type.ToString()), Int(pg.oid), Int(pg.typmod)});
   }
-  sql += ";\nINSERT INTO carelake_pg_catalog.carelake_type_names VALUES ";
-  first = true;
-  for (const PgTypeInfo& t : BuiltinTypes()) {
-    sql += std::string(first ? "" : ", ") + "(" + std::to_string(t.oid) + ", " +
-           Quote(FormatType(t.oid)) + ")";
-    first = false;
-  }
-  return sql + ";\n";
+  return rows;
+}
+
+// format_type()'s name of every type, with no typmod.
+std::vector<Row> TypeNameRows() {
+  std::vector<Row> rows;
+  for (const PgTypeInfo& t : BuiltinTypes()) rows.push_back({Int(t.oid), Text(FormatType(t.oid))});
+  return rows;
 }
 
 // The declared keys: a silver table's `key`, a model's `key` (a type 2
 // dimension's is its surrogate key: the natural key repeats per version).
-std::string KeyRows(const project::Project& project) {
-  std::vector<std::string> rows;
+std::vector<Row> KeyRows(const project::Project& project) {
+  std::vector<Row> rows;
   auto add = [&](std::string_view schema, const std::string& table,
                  const std::vector<std::string>& key) {
     for (size_t i = 0; i < key.size(); ++i) {
-      rows.push_back("(" + Quote(schema) + ", " + Quote(table) + ", " + Quote(key[i]) + ", " +
-                     std::to_string(i + 1) + ")");
+      rows.push_back({Text(schema), Text(table), Text(key[i]), Int(static_cast<int64_t>(i) + 1)});
     }
   };
   for (const project::SilverTable& t : project.silver) add("silver", t.name, t.key);
@@ -216,51 +202,70 @@ std::string KeyRows(const project::Project& project) {
       add("gold", m.name, m.key);
     }
   }
-  if (rows.empty()) return "";
-  std::string sql = "INSERT INTO carelake_pg_catalog.carelake_keys VALUES ";
-  for (size_t i = 0; i < rows.size(); ++i) sql += (i == 0 ? "" : ", ") + rows[i];
-  return sql + ";\n";
+  return rows;
 }
 
-std::string SessionRows(const PgSessionInfo& info) {
+std::vector<Row> LakeSchemaRows() {
+  std::vector<Row> rows;
+  for (size_t i = 0; i < kLakeSchemas.size(); ++i) {
+    rows.push_back({Int(static_cast<int64_t>(i) + 1), Text(kLakeSchemas[i])});
+  }
+  return rows;
+}
+
+std::vector<Row> DescriptionRows() {
+  const engine::Value null;
+  return {{Text("bronze"), null, null, Text("Raw rows as ingested from the project's sources")},
+          {Text("silver"), null, null, Text("Conformed, typed and de-duplicated tables")},
+          {Text("gold"), null, null, Text("Models for analysis")},
+          {Text("_system"), null, null, Text("carelake's run ledger")}};
+}
+
+// The catalogs clients name in '...'::regclass, with PostgreSQL's OIDs.
+std::vector<Row> SystemRelationRows() {
+  constexpr std::pair<int, std::string_view> kRelations[] = {
+      {1213, "pg_tablespace"},  {1247, "pg_type"},          {1249, "pg_attribute"},
+      {1255, "pg_proc"},        {1259, "pg_class"},         {1260, "pg_authid"},
+      {1262, "pg_database"},    {2396, "pg_shdescription"}, {2601, "pg_am"},
+      {2604, "pg_attrdef"},     {2606, "pg_constraint"},    {2608, "pg_depend"},
+      {2609, "pg_description"}, {2610, "pg_index"},         {2611, "pg_inherits"},
+      {2615, "pg_namespace"},   {2617, "pg_operator"},      {2618, "pg_rewrite"},
+      {2620, "pg_trigger"},     {3079, "pg_extension"},     {3256, "pg_policy"},
+      {3456, "pg_collation"},   {3501, "pg_enum"},          {3541, "pg_range"}};
+  std::vector<Row> rows;
+  for (const auto& [relation_oid, name] : kRelations)
+    rows.push_back({Int(relation_oid), Text(name)});
+  return rows;
+}
+
+std::vector<Row> SettingRows(const std::map<std::string, std::string>& boot) {
+  std::vector<Row> rows;
+  for (const SettingSpec& s : kSettings) {
+    const std::string& value = boot.at(Lower(s.name));
+    rows.push_back({Text(s.name), Text(value), Text(value),
+                    s.unit.empty() ? engine::Value() : Text(s.unit), Text(s.category),
+                    Text(s.short_desc), Text(s.context), Text(s.vartype), Text("default")});
+  }
+  return rows;
+}
+
+// Fills the static tables of pg_catalog_sql::Foundation().
+Status FillStaticTables(engine::Connection& conn, const project::Project& project,
+                        const PgSessionInfo& info, const std::map<std::string, std::string>& boot) {
+  const std::map<std::string_view, uint32_t> procs = ProcOids();
   const std::string version = std::string("PostgreSQL ") + kServerVersion +
                               " on x86_64-pc-linux-gnu (carelake " + kVersion + ")";
-  std::string sql = "INSERT INTO carelake_pg_catalog.carelake_session VALUES (" +
-                    Quote(info.database) + ", " + Quote(info.user) + ", " + Quote(version) + ");\n";
-  sql += "INSERT INTO carelake_pg_catalog.carelake_lake_schemas VALUES ";
-  for (size_t i = 0; i < kLakeSchemas.size(); ++i) {
-    sql += (i == 0 ? "(" : ", (") + std::to_string(i + 1) + ", " + Quote(kLakeSchemas[i]) + ")";
-  }
-  sql +=
-      ";\nINSERT INTO carelake_pg_catalog.carelake_descriptions VALUES "
-      "('bronze', NULL, NULL, 'Raw rows as ingested from the project''s sources'), "
-      "('silver', NULL, NULL, 'Conformed, typed and de-duplicated tables'), "
-      "('gold', NULL, NULL, 'Models for analysis'), "
-      "('_system', NULL, NULL, 'carelake''s run ledger');\n";
-  sql +=
-      "INSERT INTO carelake_pg_catalog.carelake_system_relations VALUES "
-      "(1247, 'pg_type'), (1249, 'pg_attribute'), (1255, 'pg_proc'), (1259, 'pg_class'), "
-      "(1260, 'pg_authid'), (1262, 'pg_database'), (2396, 'pg_shdescription'), "
-      "(2601, 'pg_am'), (2604, 'pg_attrdef'), (2606, 'pg_constraint'), "
-      "(2608, 'pg_depend'), (2609, 'pg_description'), (2610, 'pg_index'), "
-      "(2611, 'pg_inherits'), (2615, 'pg_namespace'), (2617, 'pg_operator'), "
-      "(2618, 'pg_rewrite'), (2620, 'pg_trigger'), (3079, 'pg_extension'), "
-      "(3256, 'pg_policy'), (3456, 'pg_collation'), (3501, 'pg_enum'), (3541, 'pg_range'), "
-      "(1213, 'pg_tablespace');\n";
-  return sql;
-}
-
-std::string SettingRows(const std::map<std::string, std::string>& boot) {
-  std::string sql = "INSERT INTO carelake_pg_catalog.carelake_settings VALUES ";
-  bool first = true;
-  for (const SettingSpec& s : kSettings) {
-    const std::string value = boot.at(Lower(s.name));
-    sql += std::string(first ? "(" : ", (") + Quote(s.name) + ", " + Quote(value) + ", " +
-           Quote(value) + ", " + QuoteOrNull(s.unit) + ", " + Quote(s.category) + ", " +
-           Quote(s.short_desc) + ", " + Quote(s.context) + ", " + Quote(s.vartype) + ", 'default')";
-    first = false;
-  }
-  return sql + ";\n";
+  CARELAKE_RETURN_IF_ERROR(AppendRows(conn, "carelake_type_rows", TypeRows(procs)));
+  CARELAKE_RETURN_IF_ERROR(AppendRows(conn, "carelake_proc_rows", ProcRows(procs)));
+  CARELAKE_RETURN_IF_ERROR(AppendRows(conn, "carelake_type_map", TypeMapRows()));
+  CARELAKE_RETURN_IF_ERROR(AppendRows(conn, "carelake_type_names", TypeNameRows()));
+  CARELAKE_RETURN_IF_ERROR(AppendRows(conn, "carelake_keys", KeyRows(project)));
+  CARELAKE_RETURN_IF_ERROR(AppendRows(conn, "carelake_session",
+                                      {{Text(info.database), Text(info.user), Text(version)}}));
+  CARELAKE_RETURN_IF_ERROR(AppendRows(conn, "carelake_lake_schemas", LakeSchemaRows()));
+  CARELAKE_RETURN_IF_ERROR(AppendRows(conn, "carelake_descriptions", DescriptionRows()));
+  CARELAKE_RETURN_IF_ERROR(AppendRows(conn, "carelake_system_relations", SystemRelationRows()));
+  return AppendRows(conn, "carelake_settings", SettingRows(boot));
 }
 
 }  // namespace
@@ -291,14 +296,14 @@ Result<PgCatalog> PgCatalog::Install(engine::Connection& conn, const project::Pr
         pg_catalog_sql::InformationSchema()}) {
     sql += group;
   }
-  const std::map<std::string_view, uint32_t> procs = ProcOids();
-  sql += TypeRows(procs) + ProcRows(procs) + TypeMapRows() + KeyRows(project) + SessionRows(info) +
-         SettingRows(boot) + "COMMIT;\n";
+  sql += "COMMIT;\n";
   Status status = conn.Execute(sql);
   if (!status.ok()) {
-    (void)conn.Execute("ROLLBACK");
+    (void)conn.Execute("ROLLBACK");  // the script stopped inside its transaction
     return Internal("cannot install the PostgreSQL catalog: " + status.message());
   }
+  status = FillStaticTables(conn, project, info, boot);
+  if (!status.ok()) return Internal("cannot fill the PostgreSQL catalog: " + status.message());
   CARELAKE_RETURN_IF_ERROR(catalog.ApplySearchPath(kDefaultSearchPath));
   return catalog;
 }

@@ -37,22 +37,38 @@ CREATE TABLE carelake_pg_catalog.carelake_descriptions (
 -- The catalogs clients name in '...'::regclass, with PostgreSQL's OIDs.
 CREATE TABLE carelake_pg_catalog.carelake_system_relations (oid BIGINT, relname VARCHAR);
 
-CREATE TABLE carelake_pg_catalog.pg_type (
-  oid BIGINT, typname VARCHAR, typnamespace BIGINT, typowner BIGINT, typlen SMALLINT,
-  typbyval BOOLEAN, typtype VARCHAR, typcategory VARCHAR, typispreferred BOOLEAN,
-  typisdefined BOOLEAN, typdelim VARCHAR, typrelid BIGINT, typsubscript BIGINT, typelem BIGINT,
-  typarray BIGINT, typinput BIGINT, typoutput BIGINT, typreceive BIGINT, typsend BIGINT,
-  typmodin BIGINT, typmodout BIGINT, typanalyze BIGINT, typalign VARCHAR, typstorage VARCHAR,
-  typnotnull BOOLEAN, typbasetype BIGINT, typtypmod INTEGER, typndims INTEGER,
-  typcollation BIGINT, typdefaultbin VARCHAR, typdefault VARCHAR, typacl VARCHAR[]);
-CREATE TABLE carelake_pg_catalog.pg_proc (
-  oid BIGINT, proname VARCHAR, pronamespace BIGINT, proowner BIGINT, prolang BIGINT,
-  procost REAL, prorows REAL, provariadic BIGINT, prosupport BIGINT, prokind VARCHAR,
-  prosecdef BOOLEAN, proleakproof BOOLEAN, proisstrict BOOLEAN, proretset BOOLEAN,
-  provolatile VARCHAR, proparallel VARCHAR, pronargs SMALLINT, pronargdefaults SMALLINT,
-  prorettype BIGINT, proargtypes BIGINT[], proallargtypes BIGINT[], proargmodes VARCHAR[],
-  proargnames VARCHAR[], proargdefaults VARCHAR, protrftypes BIGINT[], prosrc VARCHAR,
-  probin VARCHAR, prosqlbody VARCHAR, proconfig VARCHAR[], proacl VARCHAR[]);
+-- pg_type's and pg_proc's rows (the columns that vary; PgCatalog appends them).
+CREATE TABLE carelake_pg_catalog.carelake_type_rows (
+  oid BIGINT, typname VARCHAR, typlen SMALLINT, typbyval BOOLEAN, typtype VARCHAR,
+  typcategory VARCHAR, typispreferred BOOLEAN, typdelim VARCHAR, typelem BIGINT, typarray BIGINT,
+  typinput BIGINT, typoutput BIGINT, typreceive BIGINT, typsend BIGINT, typalign VARCHAR,
+  typstorage VARCHAR, typcollation BIGINT);
+CREATE TABLE carelake_pg_catalog.carelake_proc_rows (oid BIGINT, proname VARCHAR);
+
+CREATE VIEW carelake_pg_catalog.pg_type AS
+SELECT oid, typname, CAST(11 AS BIGINT) AS typnamespace, CAST(10 AS BIGINT) AS typowner, typlen,
+       typbyval, typtype, typcategory, typispreferred, true AS typisdefined, typdelim,
+       CAST(0 AS BIGINT) AS typrelid, CAST(0 AS BIGINT) AS typsubscript, typelem, typarray,
+       typinput, typoutput, typreceive, typsend, CAST(0 AS BIGINT) AS typmodin,
+       CAST(0 AS BIGINT) AS typmodout, CAST(0 AS BIGINT) AS typanalyze, typalign, typstorage,
+       false AS typnotnull, CAST(0 AS BIGINT) AS typbasetype, -1 AS typtypmod, 0 AS typndims,
+       typcollation, CAST(NULL AS VARCHAR) AS typdefaultbin, CAST(NULL AS VARCHAR) AS typdefault,
+       CAST(NULL AS VARCHAR[]) AS typacl
+FROM carelake_pg_catalog.carelake_type_rows;
+
+CREATE VIEW carelake_pg_catalog.pg_proc AS
+SELECT oid, proname, CAST(11 AS BIGINT) AS pronamespace, CAST(10 AS BIGINT) AS proowner,
+       CAST(12 AS BIGINT) AS prolang, CAST(1 AS REAL) AS procost, CAST(0 AS REAL) AS prorows,
+       CAST(0 AS BIGINT) AS provariadic, CAST(0 AS BIGINT) AS prosupport, 'f' AS prokind,
+       false AS prosecdef, false AS proleakproof, true AS proisstrict, false AS proretset,
+       'i' AS provolatile, 's' AS proparallel, CAST(1 AS SMALLINT) AS pronargs,
+       CAST(0 AS SMALLINT) AS pronargdefaults, CAST(0 AS BIGINT) AS prorettype,
+       CAST(NULL AS BIGINT[]) AS proargtypes, CAST(NULL AS BIGINT[]) AS proallargtypes,
+       CAST(NULL AS VARCHAR[]) AS proargmodes, CAST(NULL AS VARCHAR[]) AS proargnames,
+       CAST(NULL AS VARCHAR) AS proargdefaults, CAST(NULL AS BIGINT[]) AS protrftypes,
+       proname AS prosrc, CAST(NULL AS VARCHAR) AS probin, CAST(NULL AS VARCHAR) AS prosqlbody,
+       CAST(NULL AS VARCHAR[]) AS proconfig, CAST(NULL AS VARCHAR[]) AS proacl
+FROM carelake_pg_catalog.carelake_proc_rows;
 
 -- A stable OID for a name (see pg_catalog_sql.h).
 CREATE MACRO carelake_pg_catalog.carelake_oid(key) AS
