@@ -108,7 +108,7 @@ void PgSessionTest::OpenSession() {
 }
 
 Result<std::vector<corpus::StatementResult>> PgSessionTest::Run(const std::string& pg_sql) {
-  CARELAKE_ASSIGN_OR_RETURN(std::string sql, TranslateForDuckDb(pg_sql));
+  CARELAKE_ASSIGN_OR_RETURN(std::string sql, catalog_->Translate(pg_sql));
   std::vector<corpus::StatementResult> results;
   Status status = session_->Execute(sql, [&](engine::QueryResult& result) -> Status {
     corpus::StatementResult r;

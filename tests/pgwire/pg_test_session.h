@@ -1,7 +1,7 @@
 // A small project run once (silver.visits with a key and the corpus's
 // types, gold.by_flag with a key) and an untrusted query::Session on it
 // with the PostgreSQL catalog installed; statements run as the pgwire
-// server will run them: TranslateForDuckDb, then Session::Execute. Results
+// server will run them: PgCatalog::Translate, then Session::Execute. Results
 // come back as PostgreSQL would print them in text format.
 #ifndef CARELAKE_TESTS_PGWIRE_PG_TEST_SESSION_H_
 #define CARELAKE_TESTS_PGWIRE_PG_TEST_SESSION_H_

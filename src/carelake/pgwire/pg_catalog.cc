@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <regex>
 #include <set>
 #include <vector>
 
 #include "carelake/engine/appender.h"
 #include "carelake/pgwire/pg_catalog_sql.h"
 #include "carelake/pgwire/pg_types.h"
+#include "carelake/pgwire/sql_tokens.h"
+#include "carelake/pgwire/sql_translate.h"
 #include "carelake/version.h"
 
 namespace carelake::pgwire {
@@ -268,6 +271,37 @@ Status FillStaticTables(engine::Connection& conn, const project::Project& projec
   return AppendRows(conn, "carelake_settings", SettingRows(boot));
 }
 
+// The objects of the groups (see Translate), read from their CREATE
+// statements: object name -> group (`carelake_information_schema` itself
+// names its group), and each group's first object (schema, name).
+struct GroupIndex {
+  std::map<std::string, size_t, std::less<>> group_of;
+  std::vector<std::pair<std::string, std::string>> first_object;
+};
+
+const GroupIndex& Index() {
+  static const GroupIndex index = [] {
+    GroupIndex ix;
+    const std::regex create(
+        R"(CREATE (?:MACRO|VIEW|TABLE|TYPE) (carelake_pg_catalog|carelake_information_schema)\.("[^"]+"|\w+))");
+    const std::vector<pg_catalog_sql::Group>& groups = pg_catalog_sql::Groups();
+    for (size_t g = 0; g < groups.size(); ++g) {
+      const std::string sql(groups[g].sql);
+      ix.first_object.emplace_back();
+      for (auto it = std::sregex_iterator(sql.begin(), sql.end(), create);
+           it != std::sregex_iterator(); ++it) {
+        const std::string schema = (*it)[1].str();
+        std::string name = (*it)[2].str();
+        if (name.front() == '"') name = name.substr(1, name.size() - 2);
+        if (ix.first_object[g].first.empty()) ix.first_object[g] = {schema, name};
+        ix.group_of.emplace(schema == kInformationSchema ? schema : name, g);
+      }
+    }
+    return ix;
+  }();
+  return index;
+}
+
 }  // namespace
 
 Result<PgCatalog> PgCatalog::Install(engine::Connection& conn, const project::Project& project,
@@ -282,21 +316,15 @@ Result<PgCatalog> PgCatalog::Install(engine::Connection& conn, const project::Pr
     catalog.settings_[Lower(s.name)] = Setting{std::string(s.name), value, value};
   }
   // The lake's schemas exist from the start (catalog::Catalog creates them
-  // too, IF NOT EXISTS), so that the search_path can name them.
-  // One transaction: DuckDB commits each statement of a script otherwise.
+  // too, IF NOT EXISTS), so that the search_path can name them. One
+  // transaction: DuckDB commits each statement of a script otherwise.
   std::string sql = "BEGIN;\n";
   for (std::string_view schema : kLakeSchemas) {
     sql += "CREATE SCHEMA IF NOT EXISTS " + std::string(schema) + ";\n";
   }
-  for (std::string_view group :
-       {pg_catalog_sql::Foundation(), pg_catalog_sql::Namespaces(), pg_catalog_sql::Relations(),
-        pg_catalog_sql::Attributes(), pg_catalog_sql::Keys(), pg_catalog_sql::Descriptions(),
-        pg_catalog_sql::ServerObjects(), pg_catalog_sql::EmptyCatalogs(),
-        pg_catalog_sql::Functions(), pg_catalog_sql::RegFunctions(),
-        pg_catalog_sql::InformationSchema()}) {
-    sql += group;
-  }
-  sql += "COMMIT;\n";
+  sql += std::string(pg_catalog_sql::Groups()[0].sql) + "COMMIT;\n";
+  catalog.installed_.assign(pg_catalog_sql::Groups().size(), false);
+  catalog.installed_[0] = true;
   Status status = conn.Execute(sql);
   if (!status.ok()) {
     (void)conn.Execute("ROLLBACK");  // the script stopped inside its transaction
@@ -306,6 +334,74 @@ Result<PgCatalog> PgCatalog::Install(engine::Connection& conn, const project::Pr
   if (!status.ok()) return Internal("cannot fill the PostgreSQL catalog: " + status.message());
   CARELAKE_RETURN_IF_ERROR(catalog.ApplySearchPath(kDefaultSearchPath));
   return catalog;
+}
+
+Result<std::string> PgCatalog::Translate(std::string_view pg_sql) {
+  CARELAKE_RETURN_IF_ERROR(ForgetRolledBackGroups());
+  CARELAKE_ASSIGN_OR_RETURN(std::string sql, TranslateForDuckDb(pg_sql));
+  CARELAKE_ASSIGN_OR_RETURN(std::vector<SqlToken> tokens, TokenizeSql(sql));
+  const GroupIndex& index = Index();
+  for (const SqlToken& t : tokens) {
+    std::string name;
+    if (t.kind == TokenKind::kIdent) name = Lower(t.text);
+    if (t.kind == TokenKind::kQuotedIdent) name = t.text.substr(1, t.text.size() - 2);
+    if (t.kind == TokenKind::kOperator) name = t.text;
+    const auto it = name.empty() ? index.group_of.end() : index.group_of.find(name);
+    if (it != index.group_of.end()) CARELAKE_RETURN_IF_ERROR(EnsureGroup(it->second));
+  }
+  return sql;
+}
+
+// Outside a transaction a group commits on its own; inside the client's it
+// joins it (a view created in another connection would be invisible to
+// that transaction), and is gone if the client rolls back: such groups
+// stay pending until ForgetRolledBackGroups sees the transaction end.
+Status PgCatalog::EnsureGroup(size_t index) {
+  if (installed_[index]) return Status::Ok();
+  const pg_catalog_sql::Group& group = pg_catalog_sql::Groups()[index];
+  for (size_t dep : group.deps) CARELAKE_RETURN_IF_ERROR(EnsureGroup(dep));
+  CARELAKE_ASSIGN_OR_RETURN(const bool in_transaction, InTransaction());
+  const bool own_transaction = !in_transaction;
+  Status status = own_transaction ? conn_->Execute("BEGIN") : Status::Ok();
+  if (status.ok()) status = conn_->Execute(group.sql);
+  if (own_transaction && status.ok()) status = conn_->Execute("COMMIT");
+  if (own_transaction && !status.ok()) (void)conn_->Execute("ROLLBACK");
+  if (!status.ok()) {
+    return Internal("cannot create the PostgreSQL catalog's " + std::string(group.name) + ": " +
+                    status.message());
+  }
+  installed_[index] = true;
+  if (!own_transaction) pending_.push_back(index);
+  return Status::Ok();
+}
+
+// Whether the client has a transaction open: within one, txid_current()
+// stays the same (a probe that fails, like BEGIN, would abort it).
+Result<bool> PgCatalog::InTransaction() {
+  CARELAKE_ASSIGN_OR_RETURN(const int64_t first, engine::QueryInt(*conn_, "SELECT txid_current()"));
+  CARELAKE_ASSIGN_OR_RETURN(const int64_t second,
+                            engine::QueryInt(*conn_, "SELECT txid_current()"));
+  return first == second;
+}
+
+Status PgCatalog::ForgetRolledBackGroups() {
+  if (pending_.empty()) return Status::Ok();
+  CARELAKE_ASSIGN_OR_RETURN(const bool in_transaction, InTransaction());
+  if (in_transaction) return Status::Ok();  // still inside the client's transaction
+  for (size_t g : pending_) {
+    const auto& [schema, name] = Index().first_object[g];
+    CARELAKE_ASSIGN_OR_RETURN(
+        engine::QueryResult r,
+        conn_->Query("SELECT count(*) FROM (SELECT view_name AS n, schema_name AS s FROM "
+                     "duckdb_views() UNION ALL SELECT table_name, schema_name FROM duckdb_tables() "
+                     "UNION ALL SELECT function_name, schema_name FROM duckdb_functions()) "
+                     "WHERE s = $1 AND n = $2",
+                     std::string_view(schema), std::string_view(name)));
+    CARELAKE_ASSIGN_OR_RETURN(auto rows, r.FetchAllRows());
+    if (engine::AsInt64(rows.at(0).at(0)) == 0) installed_[g] = false;
+  }
+  pending_.clear();
+  return Status::Ok();
 }
 
 Status PgCatalog::Set(std::string_view name, std::string_view value) {

@@ -36,6 +36,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "carelake/base/result.h"
 #include "carelake/engine/connection.h"
@@ -65,6 +66,17 @@ class PgCatalog {
   static Result<PgCatalog> Install(engine::Connection& conn, const project::Project& project,
                                    const PgSessionInfo& info);
 
+  // TranslateForDuckDb(pg_sql), after creating the parts of the catalog
+  // the translated statement names. Install creates only the foundation
+  // (static tables, types, helpers); the rest is created group by group on
+  // first use (pg_catalog_sql::Groups()), since each CREATE costs DuckDB
+  // about 0.3 ms and a session touches few of the ~150 objects. Every name
+  // the emulation defines triggers its creation before the statement runs,
+  // so a statement always sees PostgreSQL's meaning (e.g. of `format`).
+  // Inside the client's transaction the objects join it; after a rollback
+  // they are created again.
+  Result<std::string> Translate(std::string_view pg_sql);
+
   // SET name = value. Names are case-insensitive. NotFound for a name
   // PostgreSQL does not know here (no dot in it: "unrecognized
   // configuration parameter"; names with a dot are custom settings and
@@ -82,6 +94,9 @@ class PgCatalog {
   explicit PgCatalog(engine::Connection& conn) : conn_(&conn) {}
   Status Store(const std::string& key, std::string_view value);
   Status ApplySearchPath(std::string_view value);
+  Status EnsureGroup(size_t index);
+  Status ForgetRolledBackGroups();
+  Result<bool> InTransaction();
 
   engine::Connection* conn_;
   // Lower-case name -> (name as PostgreSQL spells it, default, current).
@@ -91,6 +106,8 @@ class PgCatalog {
     std::string value;
   };
   std::map<std::string, Setting, std::less<>> settings_;
+  std::vector<bool> installed_;  // by index in pg_catalog_sql::Groups()
+  std::vector<size_t> pending_;  // created inside the client's open transaction
 };
 
 }  // namespace carelake::pgwire

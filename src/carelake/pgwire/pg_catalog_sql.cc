@@ -465,7 +465,7 @@ CREATE TABLE carelake_pg_catalog.pg_stat_activity (
 )sql";
 }
 
-std::string_view Functions() {
+std::string_view SessionFunctions() {
   return R"sql(
 CREATE MACRO carelake_pg_catalog.version() AS
   (SELECT version FROM carelake_pg_catalog.carelake_session);
@@ -491,9 +491,6 @@ CREATE MACRO carelake_pg_catalog.current_schemas(include_implicit) AS
     s -> CASE WHEN trim(s) = 'main' THEN 'public' ELSE trim(s) END);
 CREATE MACRO carelake_pg_catalog.current_schema() AS
   carelake_pg_catalog.current_schemas(false)[1];
-CREATE MACRO carelake_pg_catalog.pg_table_is_visible(rel_oid) AS
-  coalesce((SELECT list_contains(carelake_pg_catalog.current_schemas(true), r.nspname)
-            FROM carelake_pg_catalog.carelake_relations r WHERE r.oid = rel_oid LIMIT 1), false);
 CREATE MACRO carelake_pg_catalog.pg_type_is_visible(type_oid) AS true;
 CREATE MACRO carelake_pg_catalog.pg_function_is_visible(proc_oid) AS true;
 
@@ -539,24 +536,8 @@ CREATE MACRO carelake_pg_catalog.json_build_object(k1, v1) AS json_object(CAST(k
   (k1, v1, k2, v2, k3, v3, k4, v4) AS json_object(CAST(k1 AS VARCHAR), v1, CAST(k2 AS VARCHAR), v2, CAST(k3 AS VARCHAR), v3, CAST(k4 AS VARCHAR), v4),
   (k1, v1, k2, v2, k3, v3, k4, v4, k5, v5, k6, v6, k7, v7) AS
   json_object(CAST(k1 AS VARCHAR), v1, CAST(k2 AS VARCHAR), v2, CAST(k3 AS VARCHAR), v3, CAST(k4 AS VARCHAR), v4, CAST(k5 AS VARCHAR), v5, CAST(k6 AS VARCHAR), v6, CAST(k7 AS VARCHAR), v7);
-CREATE MACRO carelake_pg_catalog.carelake_constraintdef(con_oid) AS
-  (SELECT 'PRIMARY KEY (' || array_to_string(column_names, ', ') || ')'
-   FROM carelake_pg_catalog.carelake_key_constraints k WHERE k.oid = con_oid);
-CREATE MACRO carelake_pg_catalog.pg_get_constraintdef(con_oid) AS
-  carelake_pg_catalog.carelake_constraintdef(con_oid),
-  (con_oid, pretty) AS carelake_pg_catalog.carelake_constraintdef(con_oid);
-CREATE MACRO carelake_pg_catalog.carelake_indexdef(index_oid) AS
-  (SELECT indexdef FROM carelake_pg_catalog.pg_indexes i
-   JOIN carelake_pg_catalog.carelake_key_constraints k ON k.conname = i.indexname
-    AND k.nspname = i.schemaname WHERE k.indexrelid = index_oid);
-CREATE MACRO carelake_pg_catalog.pg_get_indexdef(index_oid) AS
-  carelake_pg_catalog.carelake_indexdef(index_oid),
-  (index_oid, col, pretty) AS carelake_pg_catalog.carelake_indexdef(index_oid);
 CREATE MACRO carelake_pg_catalog.pg_get_statisticsobjdef_columns(stat_oid) AS CAST(NULL AS VARCHAR);
 CREATE MACRO carelake_pg_catalog.pg_relation_is_publishable(rel) AS false;
-CREATE MACRO carelake_pg_catalog.col_description(rel_oid, column_number) AS
-  (SELECT description FROM carelake_pg_catalog.pg_description d
-   WHERE d.objoid = rel_oid AND d.classoid = 1259 AND d.objsubid = column_number LIMIT 1);
 CREATE MACRO carelake_pg_catalog.shobj_description(obj_oid, catalog_name) AS CAST(NULL AS VARCHAR);
 CREATE MACRO carelake_pg_catalog.pg_encoding_to_char(encoding) AS
   CASE encoding WHEN 6 THEN 'UTF8' WHEN 0 THEN 'SQL_ASCII' ELSE '' END;
@@ -596,6 +577,30 @@ CREATE MACRO carelake_pg_catalog."~@"(str, pattern) AS regexp_matches(str, patte
 CREATE MACRO carelake_pg_catalog."!~@"(str, pattern) AS NOT regexp_matches(str, pattern);
 CREATE MACRO carelake_pg_catalog."~*"(str, pattern) AS regexp_matches(str, pattern, 'i');
 CREATE MACRO carelake_pg_catalog."!~*"(str, pattern) AS NOT regexp_matches(str, pattern, 'i');
+)sql";
+}
+
+std::string_view CatalogFunctions() {
+  return R"sql(
+CREATE MACRO carelake_pg_catalog.pg_table_is_visible(rel_oid) AS
+  coalesce((SELECT list_contains(carelake_pg_catalog.current_schemas(true), r.nspname)
+            FROM carelake_pg_catalog.carelake_relations r WHERE r.oid = rel_oid LIMIT 1), false);
+CREATE MACRO carelake_pg_catalog.carelake_constraintdef(con_oid) AS
+  (SELECT 'PRIMARY KEY (' || array_to_string(column_names, ', ') || ')'
+   FROM carelake_pg_catalog.carelake_key_constraints k WHERE k.oid = con_oid);
+CREATE MACRO carelake_pg_catalog.pg_get_constraintdef(con_oid) AS
+  carelake_pg_catalog.carelake_constraintdef(con_oid),
+  (con_oid, pretty) AS carelake_pg_catalog.carelake_constraintdef(con_oid);
+CREATE MACRO carelake_pg_catalog.carelake_indexdef(index_oid) AS
+  (SELECT indexdef FROM carelake_pg_catalog.pg_indexes i
+   JOIN carelake_pg_catalog.carelake_key_constraints k ON k.conname = i.indexname
+    AND k.nspname = i.schemaname WHERE k.indexrelid = index_oid);
+CREATE MACRO carelake_pg_catalog.pg_get_indexdef(index_oid) AS
+  carelake_pg_catalog.carelake_indexdef(index_oid),
+  (index_oid, col, pretty) AS carelake_pg_catalog.carelake_indexdef(index_oid);
+CREATE MACRO carelake_pg_catalog.col_description(rel_oid, column_number) AS
+  (SELECT description FROM carelake_pg_catalog.pg_description d
+   WHERE d.objoid = rel_oid AND d.classoid = 1259 AND d.objsubid = column_number LIMIT 1);
 )sql";
 }
 
@@ -752,6 +757,39 @@ CREATE TABLE carelake_information_schema.referential_constraints (
   unique_constraint_catalog VARCHAR, unique_constraint_schema VARCHAR,
   unique_constraint_name VARCHAR, match_option VARCHAR, update_rule VARCHAR, delete_rule VARCHAR);
 )sql";
+}
+
+const std::vector<Group>& Groups() {
+  // Indexes below, for the dependencies.
+  enum : size_t {
+    kFoundation,
+    kSessionFunctions,
+    kNamespaces,
+    kRelations,
+    kAttributes,
+    kKeys,
+    kDescriptions,
+    kServerObjects,
+    kEmptyCatalogs,
+    kCatalogFunctions,
+    kRegFunctions,
+    kInformationSchema
+  };
+  static const std::vector<Group> groups = {
+      {"foundation", Foundation(), {}},
+      {"session functions", SessionFunctions(), {kFoundation}},
+      {"namespaces", Namespaces(), {kFoundation}},
+      {"relations", Relations(), {kFoundation}},
+      {"attributes", Attributes(), {kRelations}},
+      {"keys", Keys(), {kAttributes}},
+      {"descriptions", Descriptions(), {kAttributes}},
+      {"server objects", ServerObjects(), {kFoundation}},
+      {"empty catalogs", EmptyCatalogs(), {}},
+      {"catalog functions", CatalogFunctions(), {kSessionFunctions, kKeys, kDescriptions}},
+      {"reg functions", RegFunctions(), {kSessionFunctions, kNamespaces, kDescriptions}},
+      {"information_schema", InformationSchema(), {kSessionFunctions, kNamespaces, kKeys}},
+  };
+  return groups;
 }
 
 }  // namespace carelake::pgwire::pg_catalog_sql
