@@ -23,6 +23,9 @@
 //   CREATE MACRO/VIEW/TABLE/TYPE in the in-memory database and temporary
 //   objects; Install runs them on the connection directly, not through
 //   Session::Execute (whose read-only check would refuse them).
+// - Usage per client session: query::Session::Open (untrusted, with the
+//   project) -> Install -> per statement: SET/SHOW/RESET/DISCARD go to
+//   Set/Get/Reset/ResetAll, everything else Translate -> Session::Execute.
 // - The relations, columns and keys are views over duckdb_tables(),
 //   duckdb_views() and duckdb_columns(), so they follow catalog::Catalog's
 //   per-statement refresh (new lake tables, new commits) without
@@ -60,9 +63,11 @@ struct PgSessionInfo {
 
 class PgCatalog {
  public:
-  // Builds the catalog in `conn`'s database (once per database; `conn` must
-  // outlive the PgCatalog) and sets the default search_path. The project
-  // gives the declared keys (primary keys) and schema descriptions.
+  // Creates the catalog's foundation in `conn`'s database (once per
+  // database; `conn` must outlive the PgCatalog; the rest comes with
+  // Translate) and sets the default search_path. The project gives the
+  // declared keys (primary keys). Statements must then go through
+  // Translate, on this same connection.
   static Result<PgCatalog> Install(engine::Connection& conn, const project::Project& project,
                                    const PgSessionInfo& info);
 
