@@ -66,6 +66,8 @@ TEST(SqlTranslateTest, NamesSelectItemsAsPostgresDoes) {
   EXPECT_EQ(T("SELECT (SELECT max(x) FROM y), f(a) + 1, EXISTS (SELECT 1)"),
             "SELECT (SELECT max(x) AS \"max\" FROM y), f(a) + 1, EXISTS (SELECT 1)");
   EXPECT_EQ(T("SELECT DISTINCT a.b FROM a"), "SELECT DISTINCT a.b AS b FROM a");
+  EXPECT_EQ(T("SELECT CAST(x AS int), EXTRACT(year FROM d) FROM t"),
+            "SELECT CAST(x AS int), EXTRACT(year FROM d) AS \"extract\" FROM t");
 }
 
 TEST(SqlTranslateTest, RewritesArraysAsDuckDbNeedsThem) {

@@ -246,8 +246,9 @@ std::string ItemAlias(const Tokens& t, size_t first, size_t last) {
   const size_t open = MatchParen(t, last);
   if (open == std::string::npos) return "";
   const size_t fn = PrevSolid(t, open);
+  // CAST(x AS t) is named after x or t in PostgreSQL: left to DuckDB.
   if (fn == std::string::npos || fn < first || t[fn].kind != TokenKind::kIdent ||
-      IsKeyword(t[fn])) {
+      IsKeyword(t[fn]) || t[fn].Is(TokenKind::kIdent, "cast")) {
     return "";
   }
   size_t start = fn;
