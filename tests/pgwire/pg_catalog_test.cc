@@ -216,6 +216,24 @@ TEST_F(PgCatalogTest, RelationsFollowTheLakeWithStableOids) {
             (std::vector<std::string>{"pg_temp_1|r"}));
 }
 
+TEST_F(PgCatalogTest, ATableCreatedInTheLakeAfterTheSessionOpenedAppears) {
+  const std::string sql =
+      "SELECT n.nspname, c.relkind FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+      "ON n.oid = c.relnamespace WHERE c.relname = 'visits__quarantine'";
+  EXPECT_EQ(Lines(sql), std::vector<std::string>{});
+  // A row whose amount is not a number: the run creates the quarantine table.
+  std::ofstream(dir_ / "landing" / "c.csv")
+      << "id,name,amount,at,d,flag,score\n6,zeta,abc,2024-06-07 00:00:00+00,2024-06-07,true,0\n";
+  auto project = project::LoadProject(dir_.string());
+  ASSERT_TRUE(project.ok()) << project.status();
+  auto run = pipeline::RunProject(*project, {}, LocalFileSystem(), *conn_);
+  ASSERT_TRUE(run.ok() && run->succeeded) << run.status();
+  EXPECT_EQ(Lines(sql), (std::vector<std::string>{"silver|r"}));
+  EXPECT_EQ(Value("SELECT count(*) FROM information_schema.tables "
+                  "WHERE table_name = 'visits__quarantine'"),
+            "1");
+}
+
 TEST_F(PgCatalogTest, SessionFunctionsAnswerAsPostgres) {
   EXPECT_TRUE(
       std::regex_match(Value("SELECT version()"),
