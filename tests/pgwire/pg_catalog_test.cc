@@ -11,6 +11,7 @@
 #include <iostream>
 #include <regex>
 
+#include "carelake/pgwire/settings.h"
 #include "carelake/pipeline/runner.h"
 #include "carelake/project/project.h"
 #include "pg_test_session.h"
@@ -262,7 +263,7 @@ TEST_F(PgCatalogTest, SessionFunctionsAnswerAsPostgres) {
 
 TEST_F(PgCatalogTest, SettingsAreSetShownAndReset) {
   EXPECT_EQ(catalog_->Get("TimeZone"), "UTC");
-  EXPECT_EQ(catalog_->Get("server_version"), kServerVersion);
+  EXPECT_EQ(catalog_->Get("server_version"), kPgVersion);
   EXPECT_EQ(catalog_->Get("search_path"), kDefaultSearchPath);
   ASSERT_TRUE(catalog_->Set("extra_float_digits", "3").ok());
   ASSERT_TRUE(catalog_->Set("application_name", "Metabase").ok());

@@ -10,6 +10,7 @@
 #include "carelake/engine/appender.h"
 #include "carelake/pgwire/pg_catalog_sql.h"
 #include "carelake/pgwire/pg_types.h"
+#include "carelake/pgwire/settings.h"
 #include "carelake/pgwire/sql_tokens.h"
 #include "carelake/pgwire/sql_translate.h"
 #include "carelake/version.h"
@@ -87,9 +88,9 @@ constexpr SettingSpec kSettings[] = {
      "Sets the schema search order for names that are not schema-qualified.", "user", "string"},
     {"server_encoding", "UTF8", "", "Preset Options",
      "Shows the server (database) character set encoding.", "internal", "string"},
-    {"server_version", kServerVersion, "", "Preset Options", "Shows the server version.",
-     "internal", "string"},
-    {"server_version_num", kServerVersionNum, "", "Preset Options",
+    {"server_version", kPgVersion, "", "Preset Options", "Shows the server version.", "internal",
+     "string"},
+    {"server_version_num", kPgVersionNum, "", "Preset Options",
      "Shows the server version as an integer.", "internal", "integer"},
     {"session_authorization", "", "", "Preset Options", "Sets the session user name.", "user",
      "string"},
@@ -256,7 +257,7 @@ std::vector<Row> SettingRows(const std::map<std::string, std::string>& boot) {
 Status FillStaticTables(engine::Connection& conn, const project::Project& project,
                         const PgSessionInfo& info, const std::map<std::string, std::string>& boot) {
   const std::map<std::string_view, uint32_t> procs = ProcOids();
-  const std::string version = std::string("PostgreSQL ") + kServerVersion +
+  const std::string version = std::string("PostgreSQL ") + kPgVersion +
                               " on x86_64-pc-linux-gnu (carelake " + kVersion + ")";
   CARELAKE_RETURN_IF_ERROR(AppendRows(conn, "carelake_type_rows", TypeRows(procs)));
   CARELAKE_RETURN_IF_ERROR(AppendRows(conn, "carelake_proc_rows", ProcRows(procs)));

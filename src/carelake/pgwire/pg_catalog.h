@@ -24,8 +24,10 @@
 //   objects; Install runs them on the connection directly, not through
 //   Session::Execute (whose read-only check would refuse them).
 // - Usage per client session: query::Session::Open (untrusted, with the
-//   project) -> Install -> per statement: SET/SHOW/RESET/DISCARD go to
-//   Set/Get/Reset/ResetAll, everything else Translate -> Session::Execute.
+//   project) -> Install -> per statement: SET/SHOW/RESET/DISCARD stay with
+//   the server's Settings (settings.h) and are mirrored into
+//   Set/Reset/ResetAll (current_setting(), pg_settings, DuckDB's
+//   search_path); everything else Translate -> Session::Execute.
 // - The relations, columns and keys are views over duckdb_tables(),
 //   duckdb_views() and duckdb_columns(), so they follow catalog::Catalog's
 //   per-statement refresh (new lake tables, new commits) without
@@ -46,11 +48,6 @@
 #include "carelake/project/project.h"
 
 namespace carelake::pgwire {
-
-// The PostgreSQL release the server presents itself as (ParameterStatus
-// server_version, version(), server_version_num).
-inline constexpr char kServerVersion[] = "15.6";
-inline constexpr char kServerVersionNum[] = "150006";
 
 // `gold` first, as issue 15 says; pg_catalog is searched before it.
 inline constexpr char kDefaultSearchPath[] = "gold, silver, bronze, _system";
