@@ -36,5 +36,17 @@ TEST(PgTypesTest, DuckDbTypesAreServedAsPostgresTypes) {
   EXPECT_EQ(PgTypeFor(nested).oid, 1016u);  // int8[][] is _int8 too
 }
 
+TEST(PgTypesTest, FormatTypeSpellsTypesAsPostgres) {
+  EXPECT_EQ(FormatType(oid::kInt4), "integer");
+  EXPECT_EQ(FormatType(oid::kFloat8), "double precision");
+  EXPECT_EQ(FormatType(oid::kTimestampTz), "timestamp with time zone");
+  EXPECT_EQ(FormatType(oid::kNumeric, NumericTypmod(12, 2)), "numeric(12,2)");
+  EXPECT_EQ(FormatType(oid::kNumeric), "numeric");
+  EXPECT_EQ(FormatType(oid::kVarchar, 24), "character varying(20)");
+  EXPECT_EQ(FormatType(1007), "integer[]");  // _int4
+  EXPECT_EQ(FormatType(oid::kChar), "\"char\"");
+  EXPECT_EQ(FormatType(424242), "???");
+}
+
 }  // namespace
 }  // namespace carelake::pgwire

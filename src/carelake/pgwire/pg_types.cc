@@ -227,3 +227,52 @@ PgColumnType PgTypeFor(const engine::LogicalType& type) {
 }
 
 }  // namespace carelake::pgwire
+
+namespace carelake::pgwire {
+
+std::string FormatType(uint32_t type_oid, int32_t typmod) {
+  const PgTypeInfo* type = FindType(type_oid);
+  if (type == nullptr) return "???";
+  if (type->category == 'A' && type->elem != 0 && type->name.starts_with("_")) {
+    return FormatType(type->elem, typmod) + "[]";
+  }
+  const int32_t mod = typmod - 4;  // VARHDRSZ
+  switch (type_oid) {
+    case oid::kBool:
+      return "boolean";
+    case oid::kInt2:
+      return "smallint";
+    case oid::kInt4:
+      return "integer";
+    case oid::kInt8:
+      return "bigint";
+    case oid::kFloat4:
+      return "real";
+    case oid::kFloat8:
+      return "double precision";
+    case oid::kChar:
+      return "\"char\"";
+    case oid::kVarbit:
+      return "bit varying";
+    case oid::kTime:
+      return "time without time zone";
+    case oid::kTimeTz:
+      return "time with time zone";
+    case oid::kTimestamp:
+      return "timestamp without time zone";
+    case oid::kTimestampTz:
+      return "timestamp with time zone";
+    case oid::kVarchar:
+      return mod >= 0 ? "character varying(" + std::to_string(mod) + ")" : "character varying";
+    case oid::kBpchar:
+      return mod >= 0 ? "character(" + std::to_string(mod) + ")" : "bpchar";
+    case oid::kNumeric:
+      return mod >= 0
+                 ? "numeric(" + std::to_string(mod >> 16) + "," + std::to_string(mod & 0xffff) + ")"
+                 : "numeric";
+    default:
+      return std::string(type->name);
+  }
+}
+
+}  // namespace carelake::pgwire

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "carelake/engine/types.h"
@@ -94,6 +95,11 @@ struct PgColumnType {
 // varbit; LIST/ARRAY the element's array type (nested lists flatten into one
 // multi-dimensional array type), STRUCT, MAP, UNION and anything else text.
 PgColumnType PgTypeFor(const engine::LogicalType& type);
+
+// The type's name as PostgreSQL's format_type(oid, typmod) spells it:
+// "integer", "character varying(20)", "numeric(12,2)", "timestamp with time
+// zone", "text[]"; "???" for an OID that is not in BuiltinTypes().
+std::string FormatType(uint32_t type_oid, int32_t typmod = -1);
 
 // numeric's typmod for precision `p` and scale `s`, as PostgreSQL encodes it.
 constexpr int32_t NumericTypmod(int p, int s) { return ((p << 16) | s) + 4; }

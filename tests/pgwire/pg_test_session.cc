@@ -1,0 +1,139 @@
+#include "pg_test_session.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "carelake/pgwire/sql_translate.h"
+#include "carelake/pipeline/runner.h"
+#include "carelake/project/project.h"
+
+namespace carelake::pgwire {
+namespace {
+
+namespace fs = std::filesystem;
+
+// silver.visits covers the types the corpora ask for; gold.by_flag is a
+// model with a declared key.
+constexpr char kProject[] = R"yaml(name: clinic
+sources:
+  - name: visits
+    format: csv
+    path: landing/*.csv
+silver:
+  - name: visits
+    from: bronze.visits
+    key: [id]
+    columns:
+      - {name: id, type: BIGINT}
+      - {name: name, type: VARCHAR}
+      - {name: amount, type: "DECIMAL(12,2)"}
+      - {name: at, type: TIMESTAMPTZ}
+      - {name: d, type: DATE}
+      - {name: flag, type: BOOLEAN}
+      - {name: score, type: DOUBLE}
+models:
+  - name: by_flag
+    materialized: incremental
+    strategy: merge
+    key: [flag]
+)yaml";
+
+constexpr char kRows[] = R"(id,name,amount,at,d,flag,score
+1,alpha,12.34,2024-01-02 03:04:05+00,2024-01-02,true,1.5
+2,beta,0.50,2024-02-03 00:00:00+00,2024-02-03,false,2.25
+3,gamma,,2024-03-04 10:00:00+00,2024-03-04,true,
+4,delta,99.99,2024-04-05 12:00:00+00,2024-04-05,false,-1
+)";
+
+constexpr char kModel[] =
+    "SELECT flag, count(*) AS visits, sum(amount) AS amount FROM silver.visits GROUP BY flag\n";
+
+std::string ArrayElement(const engine::Value& v) {
+  const std::optional<std::string> text = PgText(v);
+  if (!text) return "NULL";
+  const bool plain =
+      !text->empty() && text->find_first_of(" ,{}\"\\") == std::string::npos && *text != "NULL";
+  return plain ? *text : "\"" + *text + "\"";
+}
+
+}  // namespace
+
+std::optional<std::string> PgText(const engine::Value& value) {
+  if (value.is_null()) return std::nullopt;
+  using engine::TypeId;
+  switch (value.type().id) {
+    case TypeId::kBoolean:
+      return value.GetBool() ? "t" : "f";
+    case TypeId::kList:
+    case TypeId::kArray: {
+      std::string out = "{";
+      for (const engine::Value& child : value.children()) {
+        out += (out.size() > 1 ? "," : "") + ArrayElement(child);
+      }
+      return out + "}";
+    }
+    default:
+      return value.ToString();
+  }
+}
+
+void PgSessionTest::SetUp() {
+  LakeTest::SetUp();
+  fs::create_directories(dir_ / "landing");
+  fs::create_directories(dir_ / "models");
+  std::ofstream(dir_ / "carelake.yaml") << kProject;
+  std::ofstream(dir_ / "landing" / "a.csv") << kRows;
+  std::ofstream(dir_ / "models" / "by_flag.sql") << kModel;
+  auto project = project::LoadProject(dir_.string());
+  ASSERT_TRUE(project.ok()) << project.status();
+  auto run = pipeline::RunProject(*project, {}, LocalFileSystem(), *conn_);
+  ASSERT_TRUE(run.ok()) << run.status();
+  ASSERT_TRUE(run->succeeded) << run->error;
+  OpenSession();
+}
+
+void PgSessionTest::OpenSession() {
+  query::SessionOptions options;
+  auto project = project::LoadProject(dir_.string());
+  ASSERT_TRUE(project.ok()) << project.status();
+  options.project = *project;
+  options.untrusted = true;
+  auto session = query::Session::Open(options, LocalFileSystem());
+  ASSERT_TRUE(session.ok()) << session.status();
+  session_ = std::move(*session);
+  PgSessionInfo info{.database = "clinic", .user = "carl", .application_name = "psql"};
+  auto catalog = PgCatalog::Install(session_->connection(), *session_->project(), info);
+  ASSERT_TRUE(catalog.ok()) << catalog.status();
+  catalog_.emplace(std::move(*catalog));
+}
+
+Result<std::vector<corpus::StatementResult>> PgSessionTest::Run(const std::string& pg_sql) {
+  CARELAKE_ASSIGN_OR_RETURN(std::string sql, catalog_->Translate(pg_sql));
+  std::vector<corpus::StatementResult> results;
+  Status status = session_->Execute(sql, [&](engine::QueryResult& result) -> Status {
+    corpus::StatementResult r;
+    r.columns = result.column_names();
+    CARELAKE_ASSIGN_OR_RETURN(auto rows, result.FetchAllRows());
+    for (const auto& row : rows) {
+      std::vector<corpus::Cell> cells;
+      for (const engine::Value& v : row) cells.push_back(PgText(v));
+      r.rows.push_back(std::move(cells));
+    }
+    results.push_back(std::move(r));
+    return Status::Ok();
+  });
+  if (!status.ok()) return Status(status.code(), status.message() + "\nSQL: " + sql);
+  return results;
+}
+
+corpus::StatementResult PgSessionTest::RunOne(const std::string& pg_sql) {
+  auto results = Run(pg_sql);
+  EXPECT_TRUE(results.ok()) << results.status();
+  if (!results.ok() || results->size() != 1) {
+    ADD_FAILURE() << "expected one result for " << pg_sql;
+    return {};
+  }
+  return results->front();
+}
+
+}  // namespace carelake::pgwire
