@@ -83,6 +83,9 @@ class Backend {
   // Called after SET/RESET of `name` ("" after RESET ALL, DISCARD ALL): the
   // pg_catalog emulation follows search_path and friends.
   std::function<Status(const std::string& name)> on_setting;
+  // Called after BEGIN (`begin`) and after COMMIT or ROLLBACK (`committed`
+  // tells which) took effect in the session's database.
+  std::function<void(bool begin, bool committed)> on_transaction;
 
   struct Column {
     std::string name;

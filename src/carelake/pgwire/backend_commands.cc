@@ -65,6 +65,7 @@ Status Backend::RunCommand(const SessionCommand& c, bool describe_rows) {
       CARELAKE_RETURN_IF_ERROR(session_->connection().Execute("BEGIN TRANSACTION"));
       session_->PinSnapshot(true);
       tx_ = Transaction::kBlock;
+      if (on_transaction) on_transaction(true, false);
       break;
     case Kind::kCommit:
     case Kind::kRollback: {
@@ -76,6 +77,7 @@ Status Backend::RunCommand(const SessionCommand& c, bool describe_rows) {
       Status ended = session_->connection().Execute(commit ? "COMMIT" : "ROLLBACK");
       session_->PinSnapshot(false);
       tx_ = Transaction::kIdle;
+      if (on_transaction) on_transaction(false, commit && ended.ok());
       CARELAKE_RETURN_IF_ERROR(ended);
       CommandComplete(commit ? "COMMIT" : "ROLLBACK");
       SendParameterStatus();

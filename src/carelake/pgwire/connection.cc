@@ -8,6 +8,7 @@
 
 #include "carelake/auth/user_store.h"
 #include "carelake/pgwire/backend.h"
+#include "carelake/pgwire/pg_catalog.h"
 #include "carelake/pgwire/pg_error.h"
 #include "carelake/pgwire/scram_exchange.h"
 #include "carelake/pgwire/server.h"
@@ -54,6 +55,17 @@ bool ParseOptions(const std::string& text, std::vector<std::pair<std::string, st
     out->emplace_back(name, assignment.substr(eq + 1));
   }
   return true;
+}
+
+// Copies `name` ("": every parameter) from the server's settings to the
+// catalog; parameters the catalog does not model are left out.
+Status MirrorSettings(const Settings& settings, const std::string& name, PgCatalog& catalog) {
+  for (const auto& [key, value] : settings.All()) {
+    if (!name.empty() && key != settings.CanonicalName(name)) continue;
+    Status s = catalog.Set(key, value);
+    if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
+  }
+  return Status::Ok();
 }
 
 class ConnectionRun {
@@ -252,6 +264,17 @@ class ConnectionRun {
       Fatal(sqlstate::kInternalError, "cannot open a session: " + session.status().message());
       return;
     }
+    Result<PgCatalog> catalog =
+        PgCatalog::Install((*session)->connection(), *project,
+                           PgSessionInfo{database, user,
+                                         startup.parameters.contains("application_name")
+                                             ? startup.parameters.at("application_name")
+                                             : ""});
+    if (!catalog.ok()) {
+      server_.Log("error", "cannot install the catalog: " + catalog.status().message());
+      Fatal(sqlstate::kInternalError, "cannot open a session: " + catalog.status().message());
+      return;
+    }
     Backend backend(std::move(*session), std::move(settings), &out_,
                     [this] { return Send() ? Status::Ok() : Unavailable("the client went away"); });
     backend.on_statement = [this, &backend](bool running) {
@@ -262,6 +285,23 @@ class ConnectionRun {
         server_.Disarm(&backend);
       }
     };
+    backend.translate = [&catalog](const std::string& sql) { return catalog->Translate(sql); };
+    backend.on_transaction = [&catalog](bool begin, bool committed) {
+      if (begin) {
+        catalog->TransactionStarted();
+      } else {
+        catalog->TransactionEnded(committed);
+      }
+    };
+    // The server's Settings decide; the catalog mirrors them for
+    // current_setting(), pg_settings and DuckDB's search_path.
+    backend.on_setting = [&catalog, &backend](const std::string& name) {
+      return MirrorSettings(backend.settings(), name, *catalog);
+    };
+    if (Status s = MirrorSettings(backend.settings(), "", *catalog); !s.ok()) {
+      Fatal(sqlstate::kInternalError, "cannot open a session: " + s.message());
+      return;
+    }
     const auto [pid, secret] = server_.Register(&backend);
     server_.Log("info", peer_ + ": " + user + " connected" + (tls_ ? " (TLS)" : ""));
     backend.Greet(pid, secret);

@@ -338,7 +338,6 @@ Result<PgCatalog> PgCatalog::Install(engine::Connection& conn, const project::Pr
 }
 
 Result<std::string> PgCatalog::Translate(std::string_view pg_sql) {
-  CARELAKE_RETURN_IF_ERROR(ForgetRolledBackGroups());
   CARELAKE_ASSIGN_OR_RETURN(std::string sql, TranslateForDuckDb(pg_sql));
   CARELAKE_ASSIGN_OR_RETURN(std::vector<SqlToken> tokens, TokenizeSql(sql));
   const GroupIndex& index = Index();
@@ -355,14 +354,13 @@ Result<std::string> PgCatalog::Translate(std::string_view pg_sql) {
 
 // Outside a transaction a group commits on its own; inside the client's it
 // joins it (a view created in another connection would be invisible to
-// that transaction), and is gone if the client rolls back: such groups
-// stay pending until ForgetRolledBackGroups sees the transaction end.
+// that transaction), and is gone if the client rolls back: such groups stay
+// pending until TransactionEnded says how the transaction ended.
 Status PgCatalog::EnsureGroup(size_t index) {
   if (installed_[index]) return Status::Ok();
   const pg_catalog_sql::Group& group = pg_catalog_sql::Groups()[index];
   for (size_t dep : group.deps) CARELAKE_RETURN_IF_ERROR(EnsureGroup(dep));
-  CARELAKE_ASSIGN_OR_RETURN(const bool in_transaction, InTransaction());
-  const bool own_transaction = !in_transaction;
+  const bool own_transaction = !in_transaction_;
   Status status = own_transaction ? conn_->Execute("BEGIN") : Status::Ok();
   if (status.ok()) status = conn_->Execute(group.sql);
   if (own_transaction && status.ok()) status = conn_->Execute("COMMIT");
@@ -376,33 +374,14 @@ Status PgCatalog::EnsureGroup(size_t index) {
   return Status::Ok();
 }
 
-// Whether the client has a transaction open: within one, txid_current()
-// stays the same (a probe that fails, like BEGIN, would abort it).
-Result<bool> PgCatalog::InTransaction() {
-  CARELAKE_ASSIGN_OR_RETURN(const int64_t first, engine::QueryInt(*conn_, "SELECT txid_current()"));
-  CARELAKE_ASSIGN_OR_RETURN(const int64_t second,
-                            engine::QueryInt(*conn_, "SELECT txid_current()"));
-  return first == second;
-}
+void PgCatalog::TransactionStarted() { in_transaction_ = true; }
 
-Status PgCatalog::ForgetRolledBackGroups() {
-  if (pending_.empty()) return Status::Ok();
-  CARELAKE_ASSIGN_OR_RETURN(const bool in_transaction, InTransaction());
-  if (in_transaction) return Status::Ok();  // still inside the client's transaction
-  for (size_t g : pending_) {
-    const auto& [schema, name] = Index().first_object[g];
-    CARELAKE_ASSIGN_OR_RETURN(
-        engine::QueryResult r,
-        conn_->Query("SELECT count(*) FROM (SELECT view_name AS n, schema_name AS s FROM "
-                     "duckdb_views() UNION ALL SELECT table_name, schema_name FROM duckdb_tables() "
-                     "UNION ALL SELECT function_name, schema_name FROM duckdb_functions()) "
-                     "WHERE s = $1 AND n = $2",
-                     std::string_view(schema), std::string_view(name)));
-    CARELAKE_ASSIGN_OR_RETURN(auto rows, r.FetchAllRows());
-    if (engine::AsInt64(rows.at(0).at(0)) == 0) installed_[g] = false;
+void PgCatalog::TransactionEnded(bool committed) {
+  in_transaction_ = false;
+  if (!committed) {
+    for (size_t g : pending_) installed_[g] = false;
   }
   pending_.clear();
-  return Status::Ok();
 }
 
 Status PgCatalog::Set(std::string_view name, std::string_view value) {
@@ -418,13 +397,6 @@ Status PgCatalog::Set(std::string_view name, std::string_view value) {
                     "'Customized Options', '', 'user', 'string', 'session')",
                     std::string_view(name))
             .status());
-  }
-  if (key == "timezone") {
-    const std::string zone = Lower(value);
-    if (zone != "utc" && zone != "etc/utc" && zone != "gmt" && zone != "z" && zone != "zulu") {
-      return InvalidArgument("invalid value for parameter \"TimeZone\": \"" + std::string(value) +
-                             "\" (carelake sessions run in UTC)");
-    }
   }
   if (key == "search_path") CARELAKE_RETURN_IF_ERROR(ApplySearchPath(value));
   return Store(key, value);

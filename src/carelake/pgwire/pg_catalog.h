@@ -82,9 +82,10 @@ class PgCatalog {
   // SET name = value. Names are case-insensitive. NotFound for a name
   // PostgreSQL does not know here (no dot in it: "unrecognized
   // configuration parameter"; names with a dot are custom settings and
-  // accepted); InvalidArgument for a value carelake cannot honour (a
-  // TimeZone other than UTC: sessions run in UTC). search_path is applied
-  // to DuckDB (schemas that do not exist are skipped, as PostgreSQL does).
+  // accepted). Values are stored as given: the server's Settings checks
+  // them first (settings.h). search_path is applied to DuckDB (schemas that
+  // do not exist are skipped, as PostgreSQL does); TimeZone is how values
+  // are sent (value_codec.h) while DuckDB itself computes in UTC.
   Status Set(std::string_view name, std::string_view value);
   // SHOW name: the current value, nullopt for an unknown name.
   std::optional<std::string> Get(std::string_view name) const;
@@ -92,13 +93,17 @@ class PgCatalog {
   Status Reset(std::string_view name);
   Status ResetAll();
 
+  // The client's transaction (BEGIN ... COMMIT/ROLLBACK on this
+  // connection): parts of the catalog first needed inside it are created in
+  // it, and created again after a rollback.
+  void TransactionStarted();
+  void TransactionEnded(bool committed);
+
  private:
   explicit PgCatalog(engine::Connection& conn) : conn_(&conn) {}
   Status Store(const std::string& key, std::string_view value);
   Status ApplySearchPath(std::string_view value);
   Status EnsureGroup(size_t index);
-  Status ForgetRolledBackGroups();
-  Result<bool> InTransaction();
 
   engine::Connection* conn_;
   // Lower-case name -> (name as PostgreSQL spells it, default, current).
@@ -110,6 +115,7 @@ class PgCatalog {
   std::map<std::string, Setting, std::less<>> settings_;
   std::vector<bool> installed_;  // by index in pg_catalog_sql::Groups()
   std::vector<size_t> pending_;  // created inside the client's open transaction
+  bool in_transaction_ = false;
 };
 
 }  // namespace carelake::pgwire
