@@ -12,42 +12,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// silver.visits covers the types the corpora ask for; gold.by_flag is a
-// model with a declared key.
-constexpr char kProject[] = R"yaml(name: clinic
-sources:
-  - name: visits
-    format: csv
-    path: landing/*.csv
-silver:
-  - name: visits
-    from: bronze.visits
-    key: [id]
-    columns:
-      - {name: id, type: BIGINT}
-      - {name: name, type: VARCHAR}
-      - {name: amount, type: "DECIMAL(12,2)"}
-      - {name: at, type: TIMESTAMPTZ}
-      - {name: d, type: DATE}
-      - {name: flag, type: BOOLEAN}
-      - {name: score, type: DOUBLE}
-models:
-  - name: by_flag
-    materialized: incremental
-    strategy: merge
-    key: [flag]
-)yaml";
-
-constexpr char kRows[] = R"(id,name,amount,at,d,flag,score
-1,alpha,12.34,2024-01-02 03:04:05+00,2024-01-02,true,1.5
-2,beta,0.50,2024-02-03 00:00:00+00,2024-02-03,false,2.25
-3,gamma,,2024-03-04 10:00:00+00,2024-03-04,true,
-4,delta,99.99,2024-04-05 12:00:00+00,2024-04-05,false,-1
-)";
-
-constexpr char kModel[] =
-    "SELECT flag, count(*) AS visits, sum(amount) AS amount FROM silver.visits GROUP BY flag\n";
-
 std::string ArrayElement(const engine::Value& v) {
   const std::optional<std::string> text = PgText(v);
   if (!text) return "NULL";
@@ -81,9 +45,9 @@ void PgSessionTest::SetUp() {
   LakeTest::SetUp();
   fs::create_directories(dir_ / "landing");
   fs::create_directories(dir_ / "models");
-  std::ofstream(dir_ / "carelake.yaml") << kProject;
-  std::ofstream(dir_ / "landing" / "a.csv") << kRows;
-  std::ofstream(dir_ / "models" / "by_flag.sql") << kModel;
+  std::ofstream(dir_ / "carelake.yaml") << kCorpusProject;
+  std::ofstream(dir_ / "landing" / "a.csv") << kCorpusRows;
+  std::ofstream(dir_ / "models" / "by_flag.sql") << kCorpusModel;
   auto project = project::LoadProject(dir_.string());
   ASSERT_TRUE(project.ok()) << project.status();
   auto run = pipeline::RunProject(*project, {}, LocalFileSystem(), *conn_);

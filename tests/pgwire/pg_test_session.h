@@ -18,6 +18,42 @@
 
 namespace carelake::pgwire {
 
+// silver.visits covers the types the corpora ask for; gold.by_flag is a
+// model with a declared key.
+inline constexpr char kCorpusProject[] = R"yaml(name: clinic
+sources:
+  - name: visits
+    format: csv
+    path: landing/*.csv
+silver:
+  - name: visits
+    from: bronze.visits
+    key: [id]
+    columns:
+      - {name: id, type: BIGINT}
+      - {name: name, type: VARCHAR}
+      - {name: amount, type: "DECIMAL(12,2)"}
+      - {name: at, type: TIMESTAMPTZ}
+      - {name: d, type: DATE}
+      - {name: flag, type: BOOLEAN}
+      - {name: score, type: DOUBLE}
+models:
+  - name: by_flag
+    materialized: incremental
+    strategy: merge
+    key: [flag]
+)yaml";
+
+inline constexpr char kCorpusRows[] = R"(id,name,amount,at,d,flag,score
+1,alpha,12.34,2024-01-02 03:04:05+00,2024-01-02,true,1.5
+2,beta,0.50,2024-02-03 00:00:00+00,2024-02-03,false,2.25
+3,gamma,,2024-03-04 10:00:00+00,2024-03-04,true,
+4,delta,99.99,2024-04-05 12:00:00+00,2024-04-05,false,-1
+)";
+
+inline constexpr char kCorpusModel[] =
+    "SELECT flag, count(*) AS visits, sum(amount) AS amount FROM silver.visits GROUP BY flag\n";
+
 // A value in PostgreSQL's text format (bool t/f, arrays {a,b}, timestamps
 // with +00): enough for checking catalog answers; the real encoder is
 // pgwire/value_codec.h.

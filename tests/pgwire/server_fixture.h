@@ -86,10 +86,8 @@ class PgServerTest : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_ / "landing");
-    std::ofstream(dir_ / "carelake.yaml") << kProjectYaml;
     std::filesystem::create_directories(dir_ / "models");
-    std::ofstream(dir_ / "models" / "all_types.sql") << kAllTypesSql;
-    Land("a.csv", "1,ana,10.50,2024-01-02\n2,bo,,2024-02-03\n");
+    WriteProject();
     RunPipeline();
     auto project = project::LoadProject(dir_.string());
     ASSERT_TRUE(project.ok()) << project.status();
@@ -103,6 +101,13 @@ class PgServerTest : public ::testing::Test {
   void TearDown() override {
     if (server_) server_->Stop();
     std::filesystem::remove_all(dir_);
+  }
+
+  // The project's files; the default is the clinic above.
+  virtual void WriteProject() {
+    std::ofstream(dir_ / "carelake.yaml") << kProjectYaml;
+    std::ofstream(dir_ / "models" / "all_types.sql") << kAllTypesSql;
+    Land("a.csv", "1,ana,10.50,2024-01-02\n2,bo,,2024-02-03\n");
   }
 
   void StartServer(ServerOptions options = {}) {

@@ -4,6 +4,7 @@
 
 #include "carelake/pgwire/backend_internal.h"
 #include "carelake/pgwire/pg_types.h"
+#include "carelake/sql/lexer.h"
 
 namespace carelake::pgwire {
 namespace {
@@ -51,8 +52,14 @@ Status Backend::Parse(FieldReader& r) {
                        "prepared statement \"" + std::string(name) + "\" already exists");
     return Aborted("duplicate");
   }
-  CARELAKE_ASSIGN_OR_RETURN(std::shared_ptr<Statement> stmt,
-                            PrepareStatement(std::string(sql), std::move(oids)));
+  // One statement, its trailing `;` allowed, as PostgreSQL takes it.
+  const std::vector<std::string> statements = sql::SplitStatements(sql);
+  if (statements.size() > 1) {
+    return InvalidArgument("cannot insert multiple commands into a prepared statement");
+  }
+  CARELAKE_ASSIGN_OR_RETURN(
+      std::shared_ptr<Statement> stmt,
+      PrepareStatement(statements.empty() ? std::string() : statements[0], std::move(oids)));
   if (tx_ == Transaction::kFailed && !IsTransactionEnd(*stmt)) return FailedTransaction();
   statements_[std::string(name)] = std::move(stmt);
   out_->Begin('1').End();
