@@ -42,7 +42,7 @@ class FieldReader {
  private:
   Status Truncated(std::string_view field) const;
   std::string_view body_;
-  std::string_view what_;
+  std::string what_;  // owned: callers pass temporaries
   size_t pos_ = 0;
 };
 
