@@ -185,6 +185,10 @@ LogicalType ConvertType(duckdb_logical_type type) {
       out.id = TypeId::kOther;
       break;
   }
+  if (char* alias = duckdb_logical_type_get_alias(type); alias != nullptr) {
+    out.alias = alias;
+    duckdb_free(alias);
+  }
   return out;
 }
 

@@ -56,19 +56,19 @@ inline constexpr uint32_t kJsonb = 3802;
 // A row of PostgreSQL 15's pg_type, the columns clients read.
 struct PgTypeInfo {
   uint32_t oid;
-  std::string_view name;  // typname: "int4", "_int4", "timestamptz"
-  int16_t len;            // typlen: bytes, -1 variable, -2 C string
-  bool by_value;          // typbyval
-  char type;              // typtype: 'b' base, 'p' pseudo
-  char category;          // typcategory: 'N' numeric, 'S' string, 'A' array...
-  char delimiter;         // typdelim
-  uint32_t elem;          // typelem: the element of an array type, else 0
-  uint32_t array;         // typarray: the array type of this type, else 0
+  std::string_view name;   // typname: "int4", "_int4", "timestamptz"
+  int16_t len;             // typlen: bytes, -1 variable, -2 C string
+  bool by_value;           // typbyval
+  char type;               // typtype: 'b' base, 'p' pseudo
+  char category;           // typcategory: 'N' numeric, 'S' string, 'A' array...
+  char delimiter;          // typdelim
+  uint32_t elem;           // typelem: the element of an array type, else 0
+  uint32_t array;          // typarray: the array type of this type, else 0
   std::string_view input;  // typinput, e.g. "int4in", "array_in"
   std::string_view output;
   std::string_view receive;
   std::string_view send;
-  char align;  // typalign: 'c' 's' 'i' 'd'
+  char align;    // typalign: 'c' 's' 'i' 'd'
   char storage;  // typstorage: 'p' plain, 'x' extended
 };
 
@@ -88,7 +88,7 @@ struct PgColumnType {
 // BOOLEAN bool; TINYINT, SMALLINT, UTINYINT int2; INTEGER, USMALLINT int4;
 // BIGINT, UINTEGER int8; UBIGINT numeric(20,0); HUGEINT, UHUGEINT, BIGNUM
 // numeric; FLOAT float4; DOUBLE float8; DECIMAL(w,s) numeric(w,s); VARCHAR,
-// ENUM text; BLOB bytea; DATE date;
+// ENUM text; JSON (VARCHAR aliased JSON) json; BLOB bytea; DATE date;
 // TIME time; TIME WITH TIME ZONE timetz; TIMESTAMP (any unit) timestamp;
 // TIMESTAMP WITH TIME ZONE timestamptz; INTERVAL interval; UUID uuid; BIT
 // varbit; LIST/ARRAY the element's array type (nested lists flatten into one
