@@ -239,17 +239,35 @@ void UuidBinary(const State&, const ColumnView& c, size_t r, std::string& out) {
   AppendBe64(static_cast<uint64_t>(u), out);
 }
 
+// DuckDB's BIT is a blob: one byte with the number of padding bits, then
+// the bits, the padding first (most significant bits of the first byte).
+template <typename Visit>
+size_t ForEachBit(std::string_view blob, Visit visit) {
+  if (blob.empty()) return 0;
+  const size_t padding = static_cast<unsigned char>(blob[0]);
+  const size_t nbits = (blob.size() - 1) * 8 - padding;
+  for (size_t i = 0; i < nbits; ++i) {
+    const size_t at = padding + i;
+    visit(i, (static_cast<unsigned char>(blob[1 + at / 8]) >> (7 - at % 8)) & 1);
+  }
+  return nbits;
+}
+
+void BitText(const State&, const ColumnView& c, size_t r, std::string& out) {
+  ForEachBit(c.GetString(r), [&](size_t, unsigned bit) { out.push_back(bit ? '1' : '0'); });
+}
+
 // varbit_send: Int32 bit count, then the bits, first bit most significant.
 void BitBinary(const State&, const ColumnView& c, size_t r, std::string& out) {
-  const std::string bits = c.GetValue(r).ToString();
-  AppendBe32(static_cast<uint32_t>(bits.size()), out);
-  for (size_t i = 0; i < bits.size(); i += 8) {
-    unsigned byte = 0;
-    for (size_t k = 0; k < 8; ++k) {
-      byte = (byte << 1) | (i + k < bits.size() && bits[i + k] == '1' ? 1 : 0);
-    }
-    out.push_back(static_cast<char>(byte));
-  }
+  const std::string_view blob = c.GetString(r);
+  const size_t nbits =
+      blob.empty() ? 0 : (blob.size() - 1) * 8 - static_cast<unsigned char>(blob[0]);
+  AppendBe32(static_cast<uint32_t>(nbits), out);
+  const size_t at = out.size();
+  out.append((nbits + 7) / 8, '\0');
+  ForEachBit(blob, [&](size_t i, unsigned bit) {
+    if (bit) out[at + i / 8] = static_cast<char>(out[at + i / 8] | (0x80 >> (i % 8)));
+  });
 }
 
 // ---- Arrays -----------------------------------------------------------------
@@ -477,11 +495,13 @@ FieldEncoder::Fn TextFn(const engine::LogicalType& t) {
       return IntervalText;
     case TypeId::kUuid:
       return UuidText;
+    case TypeId::kBit:
+      return BitText;
     case TypeId::kList:
     case TypeId::kArray:
       return ArrayText;
     default:
-      return DuckDbText;  // BIT, BIGNUM, STRUCT, MAP, UNION, ...
+      return DuckDbText;  // BIGNUM, STRUCT, MAP, UNION, ...
   }
 }
 
