@@ -29,7 +29,7 @@ using carelake::pgwire::FieldEncoder;
 using carelake::pgwire::Format;
 
 constexpr const char* kQuery =
-    "SELECT i::BIGINT AS id, (i % 100000) / 100.0 :: DECIMAL(12,2) AS amount, "
+    "SELECT i::BIGINT AS id, ((i % 100000) / 100.0)::DECIMAL(12,2) AS amount, "
     "'patient-' || (i % 5000) AS name, TIMESTAMP '2020-01-01' + to_microseconds(i * 1234567) "
     "AS at, DATE '2000-01-01' + (i % 20000)::INTEGER AS day FROM range(?) t(i)";
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "carelake/base/civil_time.h"
 #include "carelake/pgwire/pg_types.h"
 #include "carelake/pgwire/session_time_zone.h"
 #include "carelake/pgwire/value_codec.h"
@@ -285,8 +286,8 @@ bool ScanDate(Scanner& sc, int64_t& y, int64_t& m, int64_t& d) {
 // Days since 1970 of a valid (astronomical) year, month and day.
 bool DaysOf(int64_t y, int64_t m, int64_t d, int64_t& days) {
   if (m < 1 || m > 12 || d < 1 || d > 31) return false;
-  days = text::DaysFromCivil(y, static_cast<int>(m), 1) + d - 1;
-  return text::CivilFromDays(days).month == m;  // no April 31 or Feb 29 of a common year
+  days = DaysFromCivil(y, static_cast<int>(m), 1) + d - 1;
+  return CivilFromDays(days).month == m;  // no April 31 or Feb 29 of a common year
 }
 
 // "HH:MM[:SS[.ffffff]]": microseconds (fraction beyond 6 digits rounded).
@@ -624,10 +625,10 @@ Result<Value> FromBinary(uint32_t type_oid, std::string_view b) {
       return Value::FromTime(engine::Time{static_cast<int64_t>(Be(b, 0, 8))});
     case oid::kTimeTz: {
       CARELAKE_RETURN_IF_ERROR(need(12));
-      std::string t;
+      text::FieldBuffer t;
       text::AppendTime(static_cast<int64_t>(Be(b, 0, 8)), t);
       text::AppendZoneOffset(-static_cast<int32_t>(Be(b, 8, 4)), t);
-      return Value::Rendered(LogicalType::Of(TypeId::kTimeTz), t);
+      return Value::Rendered(LogicalType::Of(TypeId::kTimeTz), t.str());
     }
     case oid::kTimestamp:
     case oid::kTimestampTz: {
@@ -646,9 +647,9 @@ Result<Value> FromBinary(uint32_t type_oid, std::string_view b) {
                                                   static_cast<int64_t>(Be(b, 0, 8))});
     case oid::kUuid: {
       CARELAKE_RETURN_IF_ERROR(need(16));
-      std::string t;
+      text::FieldBuffer t;
       text::AppendUuid((static_cast<engine::UInt128>(Be(b, 0, 8)) << 64) | Be(b, 8, 8), t);
-      return Value::Rendered(LogicalType::Of(TypeId::kUuid), t);
+      return Value::Rendered(LogicalType::Of(TypeId::kUuid), t.str());
     }
     case oid::kJsonb:
       if (b.empty() || b[0] != 1) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <string>
 
+#include "carelake/base/civil_time.h"
 #include "carelake/base/status.h"
 #include "carelake/pgwire/value_text.h"
 
@@ -52,11 +53,11 @@ constexpr int64_t kFirstUnlistedSecs = 2'145'916'800;  // 2038-01-01 00:00 UTC
 bool IsLeap(int64_t y) { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
 
 int64_t SameCalendarShiftSecs(int64_t secs) {
-  const int64_t year = text::CivilFromDays(FloorDiv(secs, 86'400)).year;
-  const int64_t jan1 = text::DaysFromCivil(year, 1, 1);
+  const int64_t year = CivilFromDays(FloorDiv(secs, 86'400)).year;
+  const int64_t jan1 = DaysFromCivil(year, 1, 1);
   const int64_t weekday = ((jan1 % 7) + 7) % 7;
   for (int64_t y = 2010; y <= 2037; ++y) {
-    const int64_t other = text::DaysFromCivil(y, 1, 1);
+    const int64_t other = DaysFromCivil(y, 1, 1);
     if (IsLeap(y) == IsLeap(year) && ((other % 7) + 7) % 7 == weekday) {
       return (other - jan1) * 86'400;
     }

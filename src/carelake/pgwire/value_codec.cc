@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -37,38 +38,38 @@ using text::AppendBe64;
 // ---- Text format ------------------------------------------------------------
 
 template <typename T>
-void IntText(const State&, const ColumnView& c, size_t r, std::string& out) {
+void IntText(const State&, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   text::AppendInt(static_cast<int64_t>(c.Get<T>(r)), out);
 }
 
-void BoolText(const State&, const ColumnView& c, size_t r, std::string& out) {
+void BoolText(const State&, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   out.push_back(c.Get<bool>(r) ? 't' : 'f');
 }
 
-void UBigIntText(const State&, const ColumnView& c, size_t r, std::string& out) {
+void UBigIntText(const State&, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   text::AppendUInt128(c.Get<uint64_t>(r), out);
 }
 
-void HugeIntText(const State&, const ColumnView& c, size_t r, std::string& out) {
+void HugeIntText(const State&, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   const Int128 v = c.Get<Int128>(r);
   if (v < 0) out.push_back('-');
   text::AppendUInt128(v < 0 ? 0 - static_cast<UInt128>(v) : static_cast<UInt128>(v), out);
 }
 
-void UHugeIntText(const State&, const ColumnView& c, size_t r, std::string& out) {
+void UHugeIntText(const State&, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   text::AppendUInt128(c.Get<UInt128>(r), out);
 }
 
-void FloatText(const State& s, const ColumnView& c, size_t r, std::string& out) {
+void FloatText(const State& s, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   text::AppendFloat4(c.Get<float>(r), s.extra_float_digits, out);
 }
 
-void DoubleText(const State& s, const ColumnView& c, size_t r, std::string& out) {
+void DoubleText(const State& s, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   text::AppendFloat8(c.Get<double>(r), s.extra_float_digits, out);
 }
 
 template <typename T>
-void DecimalText(const State& s, const ColumnView& c, size_t r, std::string& out) {
+void DecimalText(const State& s, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   const T v = c.Get<T>(r);
   const UInt128 m = v < 0 ? 0 - static_cast<UInt128>(static_cast<Int128>(v))
                           : static_cast<UInt128>(static_cast<Int128>(v));
@@ -91,11 +92,11 @@ void ByteaText(const State&, const ColumnView& c, size_t r, std::string& out) {
   text::AppendByteaHex(c.GetString(r), out);
 }
 
-void DateText(const State&, const ColumnView& c, size_t r, std::string& out) {
+void DateText(const State&, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   text::AppendDate(c.Get<int32_t>(r), out);
 }
 
-void TimeText(const State&, const ColumnView& c, size_t r, std::string& out) {
+void TimeText(const State&, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   text::AppendTime(c.Get<int64_t>(r), out);
 }
 
@@ -105,7 +106,7 @@ void SplitTimeTz(uint64_t bits, int64_t& micros, int32_t& offset) {
   offset = 57599 - static_cast<int32_t>(bits & 0xFFFFFF);
 }
 
-void TimeTzText(const State&, const ColumnView& c, size_t r, std::string& out) {
+void TimeTzText(const State&, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   int64_t micros;
   int32_t offset;
   SplitTimeTz(c.Get<uint64_t>(r), micros, offset);
@@ -130,16 +131,16 @@ int64_t Micros(const ColumnView& c, size_t r) {
 }
 
 template <int64_t kMul, int64_t kDiv>
-void TimestampText(const State&, const ColumnView& c, size_t r, std::string& out) {
+void TimestampText(const State&, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   text::AppendTimestamp(Micros<kMul, kDiv>(c, r), out);
 }
 
-void TimestampTzText(const State& s, const ColumnView& c, size_t r, std::string& out) {
+void TimestampTzText(const State& s, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   const int64_t v = c.Get<int64_t>(r);
   text::AppendTimestampTz(v, s.zone.OffsetAt(v), out);
 }
 
-void IntervalText(const State&, const ColumnView& c, size_t r, std::string& out) {
+void IntervalText(const State&, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   const auto i = c.Get<engine::Interval>(r);
   text::AppendInterval(i.months, i.days, i.micros, out);
 }
@@ -149,52 +150,93 @@ UInt128 UuidBits(const ColumnView& c, size_t r) {
   return static_cast<UInt128>(c.Get<Int128>(r)) ^ (static_cast<UInt128>(1) << 127);
 }
 
-void UuidText(const State&, const ColumnView& c, size_t r, std::string& out) {
+void UuidText(const State&, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   text::AppendUuid(UuidBits(c, r), out);
 }
 
 // ---- Binary format ----------------------------------------------------------
 
 template <typename T, int kBytes>
-void IntBinary(const State&, const ColumnView& c, size_t r, std::string& out) {
+void IntBinary(const State&, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   const auto v = static_cast<int64_t>(c.Get<T>(r));
   if constexpr (kBytes == 2) AppendBe16(static_cast<uint16_t>(v), out);
   if constexpr (kBytes == 4) AppendBe32(static_cast<uint32_t>(v), out);
   if constexpr (kBytes == 8) AppendBe64(static_cast<uint64_t>(v), out);
 }
 
-void BoolBinary(const State&, const ColumnView& c, size_t r, std::string& out) {
+void BoolBinary(const State&, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   out.push_back(c.Get<bool>(r) ? 1 : 0);
 }
 
-void FloatBinary(const State&, const ColumnView& c, size_t r, std::string& out) {
+void FloatBinary(const State&, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   AppendBe32(std::bit_cast<uint32_t>(c.Get<float>(r)), out);
 }
 
-void DoubleBinary(const State&, const ColumnView& c, size_t r, std::string& out) {
+void DoubleBinary(const State&, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   AppendBe64(std::bit_cast<uint64_t>(c.Get<double>(r)), out);
 }
 
 template <typename T>
-void DecimalBinary(const State& s, const ColumnView& c, size_t r, std::string& out) {
+void DecimalBinary(const State& s, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   const Int128 v = static_cast<Int128>(c.Get<T>(r));
   const UInt128 m = v < 0 ? 0 - static_cast<UInt128>(v) : static_cast<UInt128>(v);
   text::AppendNumericBinary(v < 0, m, s.type.scale, out);
 }
 
-void UBigIntBinary(const State&, const ColumnView& c, size_t r, std::string& out) {
+void UBigIntBinary(const State&, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   text::AppendNumericBinary(false, c.Get<uint64_t>(r), 0, out);
 }
 
-void UHugeIntBinary(const State&, const ColumnView& c, size_t r, std::string& out) {
+void UHugeIntBinary(const State&, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   text::AppendNumericBinary(false, c.Get<UInt128>(r), 0, out);
 }
 
-void BigNumBinary(const State&, const ColumnView& c, size_t r, std::string& out) {
-  text::AppendNumericBinaryFromText(c.GetValue(r).ToString(), out);
+// DuckDB's BIGNUM: a 3-byte header (the byte count, top bit set when
+// positive, all bits inverted when negative), then the magnitude big-endian
+// (inverted when negative). Appends its decimal text, "-123".
+void AppendBigNum(std::string_view blob, std::string& out) {
+  if (blob.size() < 3) return out.push_back('0'), void();
+  const bool negative = (static_cast<unsigned char>(blob[0]) & 0x80) == 0;
+  std::vector<uint8_t> mag;
+  for (size_t i = 3; i < blob.size(); ++i) {
+    const auto b = static_cast<uint8_t>(blob[i]);
+    mag.push_back(negative ? static_cast<uint8_t>(~b) : b);
+  }
+  // Long division by 10^9, least significant group first.
+  std::vector<uint32_t> groups;
+  size_t first = 0;
+  while (true) {
+    while (first < mag.size() && mag[first] == 0) ++first;
+    if (first == mag.size()) break;
+    uint64_t rem = 0;
+    for (size_t i = first; i < mag.size(); ++i) {
+      const uint64_t cur = (rem << 8) | mag[i];
+      mag[i] = static_cast<uint8_t>(cur / 1'000'000'000);
+      rem = cur % 1'000'000'000;
+    }
+    groups.push_back(static_cast<uint32_t>(rem));
+  }
+  if (groups.empty()) return out.push_back('0'), void();
+  if (negative) out.push_back('-');
+  out.append(std::to_string(groups.back()));
+  for (size_t g = groups.size() - 1; g-- > 0;) {
+    char buf[10];
+    std::snprintf(buf, sizeof(buf), "%09u", groups[g]);
+    out.append(buf, 9);
+  }
 }
 
-void DateBinary(const State&, const ColumnView& c, size_t r, std::string& out) {
+void BigNumText(const State&, const ColumnView& c, size_t r, std::string& out) {
+  AppendBigNum(c.GetString(r), out);
+}
+
+void BigNumBinary(const State&, const ColumnView& c, size_t r, std::string& out) {
+  std::string digits;
+  AppendBigNum(c.GetString(r), digits);
+  text::AppendNumericBinaryFromText(digits, out);
+}
+
+void DateBinary(const State&, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   const int32_t d = c.Get<int32_t>(r);
   const int32_t pg = d == INT32_MAX    ? INT32_MAX
                      : d <= -INT32_MAX ? INT32_MIN
@@ -202,11 +244,11 @@ void DateBinary(const State&, const ColumnView& c, size_t r, std::string& out) {
   AppendBe32(static_cast<uint32_t>(pg), out);
 }
 
-void TimeBinary(const State&, const ColumnView& c, size_t r, std::string& out) {
+void TimeBinary(const State&, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   AppendBe64(static_cast<uint64_t>(c.Get<int64_t>(r)), out);
 }
 
-void TimeTzBinary(const State&, const ColumnView& c, size_t r, std::string& out) {
+void TimeTzBinary(const State&, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   int64_t micros;
   int32_t offset;
   SplitTimeTz(c.Get<uint64_t>(r), micros, offset);
@@ -214,7 +256,7 @@ void TimeTzBinary(const State&, const ColumnView& c, size_t r, std::string& out)
   AppendBe32(static_cast<uint32_t>(-offset), out);  // PostgreSQL: seconds west
 }
 
-void AppendPgMicros(int64_t v, std::string& out) {
+void AppendPgMicros(int64_t v, text::FieldBuffer& out) {
   const int64_t pg = v == INT64_MAX    ? INT64_MAX
                      : v <= -INT64_MAX ? INT64_MIN
                                        : v - text::kPgEpochMicros;
@@ -222,18 +264,18 @@ void AppendPgMicros(int64_t v, std::string& out) {
 }
 
 template <int64_t kMul, int64_t kDiv>
-void TimestampBinary(const State&, const ColumnView& c, size_t r, std::string& out) {
+void TimestampBinary(const State&, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   AppendPgMicros(Micros<kMul, kDiv>(c, r), out);
 }
 
-void IntervalBinary(const State&, const ColumnView& c, size_t r, std::string& out) {
+void IntervalBinary(const State&, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   const auto i = c.Get<engine::Interval>(r);
   AppendBe64(static_cast<uint64_t>(i.micros), out);
   AppendBe32(static_cast<uint32_t>(i.days), out);
   AppendBe32(static_cast<uint32_t>(i.months), out);
 }
 
-void UuidBinary(const State&, const ColumnView& c, size_t r, std::string& out) {
+void UuidBinary(const State&, const ColumnView& c, size_t r, text::FieldBuffer& out) {
   const UInt128 u = UuidBits(c, r);
   AppendBe64(static_cast<uint64_t>(u >> 64), out);
   AppendBe64(static_cast<uint64_t>(u), out);
@@ -436,7 +478,15 @@ void ArrayBinary(const State& s, const ColumnView& c, size_t r, std::string& out
 
 // ---- Choosing -----------------------------------------------------------------
 
-FieldEncoder::Fn TextFn(const engine::LogicalType& t) {
+// One of the two kinds of formatter.
+struct Fns {
+  Fns(FieldEncoder::ScalarFn f) : scalar(f) {}  // NOLINT: implicit on purpose
+  Fns(FieldEncoder::Fn f) : string(f) {}        // NOLINT
+  FieldEncoder::ScalarFn scalar = nullptr;
+  FieldEncoder::Fn string = nullptr;
+};
+
+Fns TextFn(const engine::LogicalType& t) {
   switch (t.id) {
     case TypeId::kBoolean:
       return BoolText;
@@ -497,6 +547,8 @@ FieldEncoder::Fn TextFn(const engine::LogicalType& t) {
       return UuidText;
     case TypeId::kBit:
       return BitText;
+    case TypeId::kBigNum:
+      return BigNumText;
     case TypeId::kList:
     case TypeId::kArray:
       return ArrayText;
@@ -505,7 +557,7 @@ FieldEncoder::Fn TextFn(const engine::LogicalType& t) {
   }
 }
 
-FieldEncoder::Fn BinaryFn(const engine::LogicalType& t) {
+Fns BinaryFn(const engine::LogicalType& t) {
   switch (t.id) {
     case TypeId::kBoolean:
       return BoolBinary;
@@ -593,13 +645,26 @@ FieldEncoder FieldEncoder::For(const engine::LogicalType& type, Format format,
     state->element = std::make_unique<FieldEncoder>(For(*element, format, settings));
     state->element_oid = PgTypeFor(*element).oid;
   }
-  const Fn fn = format == Format::kBinary ? BinaryFn(type) : TextFn(type);
-  return FieldEncoder(fn, std::move(state));
+  const Fns fns = format == Format::kBinary ? BinaryFn(type) : TextFn(type);
+  return FieldEncoder(fns.scalar, fns.string, std::move(state));
 }
 
 void FieldEncoder::Append(const ColumnView& column, size_t row, std::string& out) const {
   if (column.IsNull(row)) {
     AppendBe32(0xFFFFFFFF, out);
+    return;
+  }
+  if (scalar_fn_ != nullptr) {
+    text::FieldBuffer b;
+    b.append(4, '\0');
+    scalar_fn_(*state_, column, row, b);
+    const auto n = static_cast<uint32_t>(b.size() - 4);
+    char* p = b.data();
+    p[0] = static_cast<char>(n >> 24);
+    p[1] = static_cast<char>(n >> 16);
+    p[2] = static_cast<char>(n >> 8);
+    p[3] = static_cast<char>(n);
+    out.append(p, b.size());
     return;
   }
   const size_t at = out.size();
@@ -614,6 +679,12 @@ void FieldEncoder::Append(const ColumnView& column, size_t row, std::string& out
 }
 
 void FieldEncoder::AppendValue(const ColumnView& column, size_t row, std::string& out) const {
+  if (scalar_fn_ != nullptr) {
+    text::FieldBuffer b;
+    scalar_fn_(*state_, column, row, b);
+    out.append(b.data(), b.size());
+    return;
+  }
   fn_(*state_, column, row, out);
 }
 

@@ -5,7 +5,7 @@
 // A FieldEncoder is chosen once per result column (FieldEncoder::For) and
 // then appends one DataRow field per row: Int32 length and bytes, or -1 for
 // NULL. It appends to the caller's buffer and allocates nothing per value for
-// scalar types (arrays and STRUCT/MAP/UNION may). The type each column is
+// scalar types (ENUM, BIGNUM, arrays and STRUCT/MAP/UNION may). The type each column is
 // announced as in RowDescription is PgTypeFor (pg_types.h); the encoder
 // writes that type's format.
 //
@@ -28,6 +28,10 @@
 
 namespace carelake::pgwire {
 
+namespace text {
+class FieldBuffer;
+}
+
 // A format code of the protocol (Bind's parameter and result formats).
 enum class Format : int16_t { kText = 0, kBinary = 1 };
 
@@ -37,7 +41,8 @@ struct EncodeSettings {
   int extra_float_digits = 1;  // PostgreSQL 12+'s default; clients set 3
   // TimeZone: "UTC", an IANA name ("Europe/Lisbon", from tzdata), or a POSIX
   // offset as PostgreSQL reads it ("+05:30" is 5:30 *west* of Greenwich,
-  // i.e. shown as -05:30; "UTC-3" is 3 hours east). See ValidateTimeZone.
+  // i.e. shown as -05:30; "UTC-3" is 3 hours east). A name that is none of
+  // these is read as UTC: check SET TimeZone with ValidateTimeZone.
   std::string time_zone = "UTC";
 };
 
@@ -60,10 +65,15 @@ class FieldEncoder {
   void AppendValue(const engine::ColumnView& column, size_t row, std::string& out) const;
 
   struct State;
+  // Formatters: scalars into a stack buffer, others (strings, arrays) into
+  // the message buffer directly.
+  using ScalarFn = void (*)(const State&, const engine::ColumnView&, size_t, text::FieldBuffer&);
   using Fn = void (*)(const State&, const engine::ColumnView&, size_t, std::string&);
 
  private:
-  FieldEncoder(Fn fn, std::shared_ptr<const State> state) : fn_(fn), state_(std::move(state)) {}
+  FieldEncoder(ScalarFn scalar_fn, Fn fn, std::shared_ptr<const State> state)
+      : scalar_fn_(scalar_fn), fn_(fn), state_(std::move(state)) {}
+  ScalarFn scalar_fn_;
   Fn fn_;
   std::shared_ptr<const State> state_;
 };

@@ -8,23 +8,36 @@
 #include <cstdlib>
 #include <vector>
 
+#include "carelake/base/civil_time.h"
+
 namespace carelake::pgwire::text {
 namespace {
 
-void AppendPadded(int64_t v, int width, std::string& out) {
+void AppendPadded(int64_t v, int width, FieldBuffer& out) {
+  if (width == 4 && v >= 0 && v <= 9999) {  // the common year
+    const char b[4] = {static_cast<char>('0' + v / 1000), static_cast<char>('0' + v / 100 % 10),
+                       static_cast<char>('0' + v / 10 % 10), static_cast<char>('0' + v % 10)};
+    out.append(b, 4);
+    return;
+  }
+  if (width == 2 && v >= 0 && v <= 99) {
+    const char b[2] = {static_cast<char>('0' + v / 10), static_cast<char>('0' + v % 10)};
+    out.append(b, 2);
+    return;
+  }
   char buf[24];
   auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
   for (int n = static_cast<int>(end - buf); n < width; ++n) out.push_back('0');
   out.append(buf, end);
 }
 
-void Append2(int v, std::string& out) {
+void Append2(int v, FieldBuffer& out) {
   const char b[2] = {static_cast<char>('0' + v / 10), static_cast<char>('0' + v % 10)};
   out.append(b, 2);
 }
 
 // ".789" for 789000 microseconds; nothing for 0.
-void AppendFraction(int64_t micros, std::string& out) {
+void AppendFraction(int64_t micros, FieldBuffer& out) {
   if (micros == 0) return;
   char b[7] = {'.'};
   for (int i = 6; i >= 1; --i, micros /= 10) b[i] = static_cast<char>('0' + micros % 10);
@@ -34,7 +47,7 @@ void AppendFraction(int64_t micros, std::string& out) {
 }
 
 // "HH:MM:SS[.ffffff]" of microseconds within a day (0..24h).
-void AppendClock(int64_t micros, std::string& out) {
+void AppendClock(int64_t micros, FieldBuffer& out) {
   const int64_t secs = micros / 1'000'000;
   AppendPadded(secs / 3600, 2, out);
   out.push_back(':');
@@ -46,8 +59,8 @@ void AppendClock(int64_t micros, std::string& out) {
 
 // "YYYY-MM-DD" with the year as PostgreSQL counts it (no year 0); returns
 // whether the date is BC.
-bool AppendYmd(int64_t days, std::string& out) {
-  const Ymd d = CivilFromDays(days);
+bool AppendYmd(int64_t days, FieldBuffer& out) {
+  const CivilDate d = CivilFromDays(days);
   const bool bc = d.year <= 0;
   AppendPadded(bc ? 1 - d.year : d.year, 4, out);
   out.push_back('-');
@@ -59,7 +72,7 @@ bool AppendYmd(int64_t days, std::string& out) {
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
-bool AppendSpecialFloat(double v, std::string& out) {
+bool AppendSpecialFloat(double v, FieldBuffer& out) {
   if (std::isnan(v)) {
     out.append("NaN");
   } else if (std::isinf(v)) {
@@ -73,7 +86,7 @@ bool AppendSpecialFloat(double v, std::string& out) {
 // Reformats to_chars' shortest scientific text ("-1.5e-07") the way
 // PostgreSQL's Ryu output does: fixed notation for decimal exponents in
 // [-4, fixed_limit), else d.ddde±XX.
-void AppendShortest(const char* s, const char* end, int fixed_limit, std::string& out) {
+void AppendShortest(const char* s, const char* end, int fixed_limit, FieldBuffer& out) {
   if (*s == '-') {
     out.push_back('-');
     ++s;
@@ -110,7 +123,7 @@ void AppendShortest(const char* s, const char* end, int fixed_limit, std::string
   AppendPadded(std::abs(exp), 2, out);
 }
 
-void AppendPrintf(double v, int precision, std::string& out) {
+void AppendPrintf(double v, int precision, FieldBuffer& out) {
   char buf[64];
   const int n = std::snprintf(buf, sizeof(buf), "%.*g", precision < 1 ? 1 : precision, v);
   out.append(buf, n);
@@ -135,41 +148,19 @@ char* UInt128Digits(engine::UInt128 v, char* end) {
 
 }  // namespace
 
-Ymd CivilFromDays(int64_t z) {
-  // Howard Hinnant's days_from_civil inverse.
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  return Ymd{yoe + era * 400 + (m <= 2 ? 1 : 0), m, d};
-}
-
-int64_t DaysFromCivil(int64_t y, int m, int d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-void AppendInt(int64_t v, std::string& out) {
+void AppendInt(int64_t v, FieldBuffer& out) {
   char buf[24];
   auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
   out.append(buf, end);
 }
 
-void AppendUInt128(engine::UInt128 v, std::string& out) {
+void AppendUInt128(engine::UInt128 v, FieldBuffer& out) {
   char buf[48];
   char* end = buf + sizeof(buf);
   out.append(UInt128Digits(v, end), end);
 }
 
-void AppendFloat8(double v, int extra_float_digits, std::string& out) {
+void AppendFloat8(double v, int extra_float_digits, FieldBuffer& out) {
   if (AppendSpecialFloat(v, out)) return;
   if (extra_float_digits <= 0) return AppendPrintf(v, DBL_DIG + extra_float_digits, out);
   char buf[48];
@@ -177,7 +168,7 @@ void AppendFloat8(double v, int extra_float_digits, std::string& out) {
   AppendShortest(buf, end, 15, out);
 }
 
-void AppendFloat4(float v, int extra_float_digits, std::string& out) {
+void AppendFloat4(float v, int extra_float_digits, FieldBuffer& out) {
   if (AppendSpecialFloat(v, out)) return;
   if (extra_float_digits <= 0) return AppendPrintf(v, FLT_DIG + extra_float_digits, out);
   char buf[48];
@@ -185,7 +176,7 @@ void AppendFloat4(float v, int extra_float_digits, std::string& out) {
   AppendShortest(buf, end, 6, out);
 }
 
-void AppendNumeric(bool negative, engine::UInt128 magnitude, int scale, std::string& out) {
+void AppendNumeric(bool negative, engine::UInt128 magnitude, int scale, FieldBuffer& out) {
   char buf[48];
   char* end = buf + sizeof(buf);
   char* p = UInt128Digits(magnitude, end);
@@ -198,7 +189,58 @@ void AppendNumeric(bool negative, engine::UInt128 magnitude, int scale, std::str
   }
 }
 
-void AppendNumericBinary(bool negative, engine::UInt128 magnitude, int scale, std::string& out) {
+// numeric_send of a magnitude that fits in 64 bits, straight to base-10000
+// digits (the common DECIMAL(p<=18)).
+void AppendNumericBinary64(bool negative, uint64_t m, int scale, int pad, FieldBuffer& out) {
+  static constexpr uint64_t kPow10[] = {1,
+                                        10,
+                                        100,
+                                        1'000,
+                                        10'000,
+                                        100'000,
+                                        1'000'000,
+                                        10'000'000,
+                                        100'000'000,
+                                        1'000'000'000,
+                                        10'000'000'000,
+                                        100'000'000'000,
+                                        1'000'000'000'000,
+                                        10'000'000'000'000,
+                                        100'000'000'000'000,
+                                        1'000'000'000'000'000,
+                                        10'000'000'000'000'000,
+                                        100'000'000'000'000'000,
+                                        1'000'000'000'000'000'000};
+  uint64_t ip = m / kPow10[scale];
+  uint64_t fp = (m % kPow10[scale]) * kPow10[pad];
+  uint16_t digits[12];
+  uint16_t int_groups[6];
+  int n_int = 0;
+  for (; ip != 0; ip /= 10'000) int_groups[n_int++] = static_cast<uint16_t>(ip % 10'000);
+  int n = 0;
+  for (int k = n_int - 1; k >= 0; --k) digits[n++] = int_groups[k];
+  const int n_frac = (scale + pad) / 4;
+  for (int k = n_frac - 1; k >= 0; --k, fp /= 10'000) {
+    digits[n + k] = static_cast<uint16_t>(fp % 10'000);
+  }
+  n += n_frac;
+  int first = 0;
+  int weight = n_int - 1;
+  while (first < n && digits[first] == 0) ++first, --weight;
+  while (n > first && digits[n - 1] == 0) --n;
+  if (first == n) weight = 0, negative = false;
+  AppendBe16(static_cast<uint16_t>(n - first), out);
+  AppendBe16(static_cast<uint16_t>(weight), out);
+  AppendBe16(negative ? 0x4000 : 0x0000, out);
+  AppendBe16(static_cast<uint16_t>(scale), out);
+  for (int i = first; i < n; ++i) AppendBe16(digits[i], out);
+}
+
+void AppendNumericBinary(bool negative, engine::UInt128 magnitude, int scale, FieldBuffer& out) {
+  const int pad = (4 - scale % 4) % 4;
+  if (magnitude <= UINT64_MAX && scale + pad <= 19) {
+    return AppendNumericBinary64(negative, static_cast<uint64_t>(magnitude), scale, pad, out);
+  }
   char buf[96];
   char* end = buf + sizeof(buf);
   char* p = UInt128Digits(magnitude, end);
@@ -216,7 +258,8 @@ void AppendNumericBinary(bool negative, engine::UInt128 magnitude, int scale, st
   AppendNumericBinaryFromText(std::string_view(text, n), out);
 }
 
-bool AppendNumericBinaryFromText(std::string_view s, std::string& out) {
+template <typename Out>
+bool AppendNumericBinaryFromText(std::string_view s, Out& out) {
   bool negative = false;
   if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
     negative = s[0] == '-';
@@ -282,15 +325,18 @@ bool AppendNumericBinaryFromText(std::string_view s, std::string& out) {
   return true;
 }
 
-void AppendDate(int32_t days, std::string& out) {
+template bool AppendNumericBinaryFromText(std::string_view, std::string&);
+template bool AppendNumericBinaryFromText(std::string_view, FieldBuffer&);
+
+void AppendDate(int32_t days, FieldBuffer& out) {
   if (days == INT32_MAX) return out.append("infinity"), void();
   if (days <= -INT32_MAX) return out.append("-infinity"), void();
   if (AppendYmd(days, out)) out.append(" BC");
 }
 
-void AppendTime(int64_t micros, std::string& out) { AppendClock(micros, out); }
+void AppendTime(int64_t micros, FieldBuffer& out) { AppendClock(micros, out); }
 
-void AppendTimestamp(int64_t micros, std::string& out) {
+void AppendTimestamp(int64_t micros, FieldBuffer& out) {
   if (micros == INT64_MAX) return out.append("infinity"), void();
   if (micros <= -INT64_MAX) return out.append("-infinity"), void();
   const int64_t days = FloorDiv(micros, kMicrosPerDay);
@@ -300,7 +346,7 @@ void AppendTimestamp(int64_t micros, std::string& out) {
   if (bc) out.append(" BC");
 }
 
-void AppendTimestampTz(int64_t utc_micros, int32_t offset_seconds, std::string& out) {
+void AppendTimestampTz(int64_t utc_micros, int32_t offset_seconds, FieldBuffer& out) {
   if (utc_micros == INT64_MAX) return out.append("infinity"), void();
   if (utc_micros <= -INT64_MAX) return out.append("-infinity"), void();
   const int64_t micros = utc_micros + int64_t{offset_seconds} * 1'000'000;
@@ -312,7 +358,7 @@ void AppendTimestampTz(int64_t utc_micros, int32_t offset_seconds, std::string& 
   if (bc) out.append(" BC");
 }
 
-void AppendZoneOffset(int32_t offset_seconds, std::string& out) {
+void AppendZoneOffset(int32_t offset_seconds, FieldBuffer& out) {
   out.push_back(offset_seconds < 0 ? '-' : '+');
   const int a = std::abs(offset_seconds);
   Append2(a / 3600, out);
@@ -326,7 +372,7 @@ void AppendZoneOffset(int32_t offset_seconds, std::string& out) {
   }
 }
 
-void AppendInterval(int32_t months, int32_t days, int64_t micros, std::string& out) {
+void AppendInterval(int32_t months, int32_t days, int64_t micros, FieldBuffer& out) {
   bool is_zero = true;
   bool is_before = false;
   auto part = [&](int64_t value, std::string_view unit) {
@@ -363,7 +409,7 @@ void AppendInterval(int32_t months, int32_t days, int64_t micros, std::string& o
   }
 }
 
-void AppendUuid(engine::UInt128 v, std::string& out) {
+void AppendUuid(engine::UInt128 v, FieldBuffer& out) {
   char b[36];
   int i = 35;
   for (int nibble = 0; nibble < 32; ++nibble, v >>= 4) {
