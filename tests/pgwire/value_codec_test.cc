@@ -406,6 +406,28 @@ TEST_F(ValueCodecTest, TimestampsWithTimeZoneInTheSessionZone) {
   }
 }
 
+// A timestamptz parameter without an offset is read in the session's zone,
+// including the hour skipped and the hour repeated at summer-time changes.
+TEST_F(ValueCodecTest, TimestampTzParametersAreReadInTheSessionZone) {
+  for (const std::string zone : {"Europe/Lisbon", "America/New_York", "Australia/Lord_Howe"}) {
+    SetPg("SET TimeZone = '" + zone + "'");
+    EncodeSettings settings;
+    settings.time_zone = zone;
+    for (const std::string local :
+         {"2024-03-31 01:30:00", "2024-10-27 01:30:00", "2024-03-10 02:30:00",
+          "2024-11-03 01:30:00", "2024-04-07 01:45:00", "2024-10-06 02:15:00",
+          "2024-07-01 12:00:00.5", "2250-07-01 12:00:00", "1890-01-01 00:00:00"}) {
+      SCOPED_TRACE(zone + " " + local);
+      const PgAnswer pg = AskPg("'" + local + "'::timestamptz");
+      auto param = DecodeParameter(oid::kTimestampTz, Format::kText, local, settings);
+      ASSERT_TRUE(param.ok()) << param.status();
+      EXPECT_EQ(
+          Hex(RoundTrip(*param, LogicalType::Of(TypeId::kTimestampTz), Format::kBinary, settings)),
+          Hex(pg.binary));
+    }
+  }
+}
+
 TEST_F(ValueCodecTest, Intervals) {
   ExpectSameAsPostgres({
       {"INTERVAL 14 MONTH + INTERVAL 3 DAY + INTERVAL 14706789 MILLISECOND",
@@ -511,7 +533,15 @@ TEST(DecodeParameterTest, RejectsMalformedInputPrecisely) {
   r = DecodeParameter(oid::kFloat8, Format::kText, "1e400");
   EXPECT_EQ(r.status().message(), "\"1e400\" is out of range for type double precision");
   r = DecodeParameter(oid::kNumeric, Format::kBinary, std::string("\0\1\0\0\0\0\0\0", 8));
-  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "binary numeric parameter has 8 bytes, not 8 + 2 * ndigits (1)");
+  r = DecodeParameter(1007, Format::kText, "{1,2");  // _int4
+  EXPECT_EQ(r.status().message(), "malformed array literal: \"{1,2\" (Unexpected end of input.)");
+  r = DecodeParameter(1007, Format::kText, "{1,x}");
+  EXPECT_EQ(r.status().message(), "invalid input syntax for type integer: \"x\"");
+  r = DecodeParameter(1007, Format::kBinary, std::string("\0\0\0\1\0\0\0\0\0\0\0\x17", 12));
+  EXPECT_EQ(r.status().message(), "binary _int4 parameter: truncated dimensions");
+  r = DecodeParameter(1007, Format::kBinary, std::string("\0\0\0\0\0\0\0\0\0\0\0\x14", 12));
+  EXPECT_EQ(r.status().message(), "binary _int4 parameter: element type 20, expected 23");
 }
 
 TEST(DecodeParameterTest, ReadsTextAsPostgresDoes) {

@@ -104,9 +104,10 @@ int64_t SessionTimeZone::ToUtc(int64_t local_micros) const {
   const int64_t shift = secs >= kFirstUnlistedSecs ? SameCalendarShiftSecs(secs) : 0;
   const date::local_info info =
       Zone(zone_)->get_info(date::local_seconds{std::chrono::seconds{secs + shift}});
-  // In a gap, the offset before the change (as PostgreSQL reads it); when
-  // ambiguous, the earlier instant.
-  const int64_t offset = info.first.offset.count();
+  // As PostgreSQL reads them: in a gap, with the offset before the change;
+  // when ambiguous, with the offset after it (the later instant).
+  const int64_t offset = info.result == date::local_info::ambiguous ? info.second.offset.count()
+                                                                    : info.first.offset.count();
   return (secs - offset) * 1'000'000 + frac;
 }
 

@@ -21,8 +21,9 @@ class SessionTimeZone {
   // Seconds east of UTC in effect at the instant `utc_micros` (microseconds
   // since 1970-01-01 UTC). Caches the period it found: not thread-safe.
   int32_t OffsetAt(int64_t utc_micros) const;
-  // The instant a wall-clock reading names (a reading in a gap is moved
-  // forward, an ambiguous one is read as the earlier instant).
+  // The instant a wall-clock reading names, as PostgreSQL reads it: a reading
+  // in a gap with the offset before the change (so it moves forward), an
+  // ambiguous one as the later instant.
   int64_t ToUtc(int64_t local_micros) const;
 
  private:
