@@ -133,14 +133,14 @@ Result<Value> NumericFromBinary(std::string_view b) {
   for (int k = 0; k <= weight; ++k) {
     const int digit = k < ndigits ? static_cast<int>(Be(b, 8 + 2 * k, 2)) : 0;
     if (digit > 9999) return InvalidArgument("invalid digit in binary numeric parameter");
-    char four[5];
+    char four[12];
     std::snprintf(four, sizeof(four), "%04d", digit);
     int_part.append(four, 4);
   }
   for (int k = weight + 1; static_cast<int>(frac.size()) < dscale; ++k) {
     const int digit = k >= 0 && k < ndigits ? static_cast<int>(Be(b, 8 + 2 * k, 2)) : 0;
     if (digit > 9999) return InvalidArgument("invalid digit in binary numeric parameter");
-    char four[5];
+    char four[12];
     std::snprintf(four, sizeof(four), "%04d", digit);
     frac.append(four, 4);
   }

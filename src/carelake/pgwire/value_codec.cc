@@ -220,7 +220,7 @@ void AppendBigNum(std::string_view blob, std::string& out) {
   if (negative) out.push_back('-');
   out.append(std::to_string(groups.back()));
   for (size_t g = groups.size() - 1; g-- > 0;) {
-    char buf[10];
+    char buf[16];
     std::snprintf(buf, sizeof(buf), "%09u", groups[g]);
     out.append(buf, 9);
   }
