@@ -41,6 +41,7 @@ bench: build
 	$(BUILD)/bench/mha_bench
 	$(BUILD)/bench/serve_bench
 	$(BUILD)/bench/cluster_bench
+	$(BUILD)/bench/pgwire_bench
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -126,8 +126,8 @@ int main(int argc, char** argv) {
   posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, (dir / "serve.log").c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<std::string> args = {CARELAKE_BIN, "serve",  "--project",
-                                   dir.string(), "--http", "127.0.0.1:0"};
+  std::vector<std::string> args = {CARELAKE_BIN, "serve",       "--project", dir.string(),
+                                   "--http",     "127.0.0.1:0", "--pg",      "off"};
   std::vector<char*> c_args;
   for (std::string& a : args) c_args.push_back(a.data());
   c_args.push_back(nullptr);

@@ -22,6 +22,7 @@ PACKAGES=(
   libcurl4-openssl-dev # alert delivery: webhooks (HTTPS) and mail (SMTP)
   libsystemd-dev systemd  # sd_notify readiness; systemd-analyze verify (tests)
   python3-aiosmtpd     # tests: a real SMTP server receives the alert mails
+  postgresql-client-15 # tests: psql, a real client of the pgwire server
   postgresql-15 libpq-dev  # tests: pgwire values compared with a real PostgreSQL 15 (libpq)
   clang-format         # make format-check (CI)
 )

@@ -56,7 +56,10 @@ echo
 "$CARELAKE" runs --project "$here" --limit 3
 echo
 echo "== carelake serve: the next day's drop lands in the landing folder and gold follows, no command typed"
-"$CARELAKE" serve --project "$here" --http 127.0.0.1:0 >"$here/reports/serve.out" 2>"$here/reports/serve.log" &
+# A user for the SQL server (a demo password; real ones come from a secret store).
+"$CARELAKE" user remove analyst --project "$here" >/dev/null 2>&1 || true
+CARELAKE_PASSWORD=demo-password "$CARELAKE" user add analyst --project "$here"
+"$CARELAKE" serve --project "$here" --http 127.0.0.1:0 --pg 127.0.0.1:0 >"$here/reports/serve.out" 2>"$here/reports/serve.log" &
 daemon=$!
 trap 'kill -TERM "$daemon" 2>/dev/null || true' EXIT
 value() { "$CARELAKE" sql --project "$here" --format csv "$1" | tail -1; }
@@ -74,6 +77,12 @@ for _ in $(seq 600); do
 done
 echo "gold is up to date: billing_daily went from $before to $now, $(( ($(date +%s%N) - start) / 1000000 )) ms after the drop was written"
 sql "SELECT day, lines, gross_charges, payments, ar FROM gold.billing_daily ORDER BY day DESC LIMIT 2"
+if command -v psql >/dev/null; then
+  pg_port=$(sed -n 's/.* pg=[^ ]*:\([0-9]*\).*/\1/p' "$here/reports/serve.out")
+  echo "== the same gold, as a BI tool sees it: psql over PostgreSQL's protocol (TLS, SCRAM)"
+  PGPASSWORD=demo-password psql -X "host=127.0.0.1 port=$pg_port dbname=billing user=analyst sslmode=require" \
+    -c "SELECT day, lines, gross_charges, payments FROM gold.billing_daily ORDER BY day DESC LIMIT 2"
+fi
 kill -TERM "$daemon" && wait "$daemon"
 trap - EXIT
 echo "the daemon's log:"

@@ -94,14 +94,16 @@ TEST_F(DeployTest, ServeNotifiesSystemdWhenReadyAndWhenStopping) {
 
   ::setenv("NOTIFY_SOCKET", socket_path.c_str(), 1);
   Daemon daemon;
-  const bool started = daemon.Start("--project " + dir_ + " --http 127.0.0.1:0");
+  const bool started = daemon.Start("--project " + dir_ + " --http 127.0.0.1:0 --pg off");
   ::unsetenv("NOTIFY_SOCKET");
   ASSERT_TRUE(started);
   const std::string ready = daemon.FirstLine(30);
   ASSERT_EQ(ready.rfind("ready http=127.0.0.1:", 0), 0u) << ready;
   const std::string notice = receive(10);
   EXPECT_NE(notice.find("READY=1"), std::string::npos) << notice;
-  EXPECT_NE(notice.find("STATUS=serving project clinic, http " + ready.substr(11)),
+  // "ready http=H:P pg=off" → "http H:P, pg off"
+  const std::string http = ready.substr(11, ready.find(' ', 11) - 11);
+  EXPECT_NE(notice.find("STATUS=serving project clinic, http " + http + ", pg off"),
             std::string::npos)
       << notice;
   ::kill(daemon.pid, SIGTERM);

@@ -72,8 +72,8 @@ TEST_F(ServeAlertsTest, FailuresAlertOnceReloadsRecoverAndBrokenReloadsKeepServi
   }
   const std::string log_file = dir_ + "/serve.log";
   Daemon daemon;
-  ASSERT_TRUE(
-      daemon.Start("--project " + dir_ + " --http 127.0.0.1:0 --log-format json", log_file));
+  ASSERT_TRUE(daemon.Start("--project " + dir_ + " --http 127.0.0.1:0 --pg off --log-format json",
+                           log_file));
   const std::string ready = daemon.FirstLine(30);
   ASSERT_EQ(ready.rfind("ready http=127.0.0.1:", 0), 0u) << ready << ReadFile(log_file);
   httplib::Client http("127.0.0.1", std::stoi(ready.substr(ready.rfind(':') + 1)));

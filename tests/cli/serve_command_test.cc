@@ -40,7 +40,7 @@ TEST_F(ServeCommandTest, ServesHealthReadinessAndRunsThenStopsOnSigterm) {
   ASSERT_FALSE(run_id.empty()) << run.err;
 
   Daemon daemon;
-  ASSERT_TRUE(daemon.Start("--project " + dir_ + " --http 127.0.0.1:0"));
+  ASSERT_TRUE(daemon.Start("--project " + dir_ + " --http 127.0.0.1:0 --pg off"));
   const std::string ready = daemon.FirstLine(30);
   const std::string prefix = "ready http=127.0.0.1:";
   ASSERT_EQ(ready.rfind(prefix, 0), 0u) << ready;
@@ -77,7 +77,7 @@ TEST_F(ServeCommandTest, ServesHealthReadinessAndRunsThenStopsOnSigterm) {
 
   // One daemon per project.
   CliRun second =
-      carelake::testing_cli::Carelake("serve --project " + dir_ + " --http 127.0.0.1:0");
+      carelake::testing_cli::Carelake("serve --project " + dir_ + " --http 127.0.0.1:0 --pg off");
   EXPECT_EQ(second.exit_code, 2);
   EXPECT_NE(second.err.find("carelake serve is already running for project 'clinic' (pid " +
                             std::to_string(daemon.pid)),
@@ -99,7 +99,7 @@ TEST_F(ServeCommandTest, ATriggeredJobRunsAndItsFollowerToo) {
   std::filesystem::last_write_time(
       landed, std::filesystem::last_write_time(landed) - std::chrono::minutes(1));
   Daemon daemon;
-  ASSERT_TRUE(daemon.Start("--project " + dir_ + " --http 127.0.0.1:0"));
+  ASSERT_TRUE(daemon.Start("--project " + dir_ + " --http 127.0.0.1:0 --pg off"));
   const std::string ready = daemon.FirstLine(30);
   ASSERT_EQ(ready.rfind("ready http=127.0.0.1:", 0), 0u) << ready;
   httplib::Client http("127.0.0.1", std::stoi(ready.substr(ready.rfind(':') + 1)));
@@ -178,7 +178,7 @@ TEST_F(ServeCommandTest, SettledNewFilesStartTheirJobOnce) {
       << "jobs:\n  - name: drop\n"
          "    on_new_files: {sources: [visits], min_files: 2, settle_seconds: 1}\n";
   Daemon daemon;
-  ASSERT_TRUE(daemon.Start("--project " + dir_ + " --http 127.0.0.1:0"));
+  ASSERT_TRUE(daemon.Start("--project " + dir_ + " --http 127.0.0.1:0 --pg off"));
   const std::string ready = daemon.FirstLine(30);
   ASSERT_EQ(ready.rfind("ready http=127.0.0.1:", 0), 0u) << ready;
   httplib::Client http("127.0.0.1", std::stoi(ready.substr(ready.rfind(':') + 1)));
@@ -227,7 +227,7 @@ TEST_F(ServeCommandTest, JobsWithoutADaemonAreListedAsDeclared) {
 TEST_F(ServeCommandTest, SighupReloadsAndKeepsServing) {
   const std::string log_file = dir_ + "/serve.log";
   Daemon daemon;
-  ASSERT_TRUE(daemon.Start("--project " + dir_ + " --http 127.0.0.1:0", log_file));
+  ASSERT_TRUE(daemon.Start("--project " + dir_ + " --http 127.0.0.1:0 --pg off", log_file));
   const std::string ready = daemon.FirstLine(30);
   ASSERT_EQ(ready.rfind("ready http=127.0.0.1:", 0), 0u) << ready;
   httplib::Client http("127.0.0.1", std::stoi(ready.substr(ready.rfind(':') + 1)));

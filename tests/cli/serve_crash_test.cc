@@ -49,7 +49,7 @@ class ServeCrashTest : public CliProjectTest {
 
   // Starts the daemon; its HTTP port, or 0.
   int Start(Daemon& daemon) {
-    if (!daemon.Start("--project " + dir_ + " --http 127.0.0.1:0 --log-format json",
+    if (!daemon.Start("--project " + dir_ + " --http 127.0.0.1:0 --pg off --log-format json",
                       dir_ + "/serve.log")) {
       return 0;
     }

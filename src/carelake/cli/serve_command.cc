@@ -6,6 +6,7 @@
 #include <csignal>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <variant>
@@ -25,8 +26,10 @@
 #include "carelake/serve/file_watcher.h"
 #include "carelake/serve/http_service.h"
 #include "carelake/serve/job_runner.h"
+#include "carelake/serve/pg_service.h"
 #include "carelake/serve/reloader.h"
 #include "carelake/serve/scheduler.h"
+#include "carelake/version.h"
 
 namespace carelake::cli {
 namespace {
@@ -35,15 +38,20 @@ struct ServeArgs {
   std::string project;
   std::string lake;
   std::string http = "127.0.0.1:8080";
+  std::string pg = "127.0.0.1:5433";
+  std::string tls_cert;
+  std::string tls_key;
+  int pg_max_connections = 64;
+  std::string pg_session_memory = "1GB";
   std::string log_format = "text";
 };
 
 // "HOST:PORT", "[v6]:PORT", or "off" (nullopt host).
-Status ParseListen(const std::string& text, std::string* host, int* port) {
+Status ParseListen(const std::string& flag, const std::string& text, std::string* host, int* port) {
   const size_t colon = text.rfind(':');
   if (colon == std::string::npos || colon + 1 == text.size()) {
-    return InvalidArgument("--http: expected HOST:PORT (e.g. 127.0.0.1:8080) or off; got '" + text +
-                           "'");
+    return InvalidArgument(flag + ": expected HOST:PORT (e.g. 127.0.0.1:" +
+                           (flag == "--pg" ? "5433" : "8080") + ") or off; got '" + text + "'");
   }
   *host = text.substr(0, colon);
   if (host->size() > 1 && host->front() == '[' && host->back() == ']') {
@@ -54,10 +62,10 @@ Status ParseListen(const std::string& text, std::string* host, int* port) {
     *port = std::stoi(text.substr(colon + 1), &used);
     if (used != text.size() - colon - 1 || *port < 0 || *port > 65535) throw std::out_of_range("");
   } catch (const std::exception&) {
-    return InvalidArgument("--http: expected a port 0-65535 after ':'; got '" + text + "'");
+    return InvalidArgument(flag + ": expected a port 0-65535 after ':'; got '" + text + "'");
   }
   if (host->empty())
-    return InvalidArgument("--http: expected a host before ':'; got '" + text + "'");
+    return InvalidArgument(flag + ": expected a host before ':'; got '" + text + "'");
   return Status::Ok();
 }
 
@@ -69,11 +77,12 @@ struct Services {
   std::shared_ptr<serve::Scheduler> scheduler;
   std::shared_ptr<serve::Reloader> reloader;
   std::shared_ptr<serve::HttpService> http;
+  std::shared_ptr<serve::PgService> pg;
 };
 
 void Compose(Services& s, serve::ProjectHolder& project, const std::string& lake_override,
              engine::Database& db, const serve::Logger& log, const std::string& host, int port,
-             bool http_on) {
+             bool http_on, const std::optional<pgwire::ServerOptions>& pg) {
   const std::shared_ptr<const project::Project> current = project.Get();
   s.alerts = std::make_shared<serve::AlertService>(project, DefaultClock(),
                                                    serve::AlertServiceOptions{}, log);
@@ -96,6 +105,10 @@ void Compose(Services& s, serve::ProjectHolder& project, const std::string& lake
     s.http = std::make_shared<serve::HttpService>(host, port);
     serve::AddRoutes(*s.http, project, s.daemon, *s.scheduler);
     s.daemon.Add(s.http);
+  }
+  if (pg) {
+    s.pg = std::make_shared<serve::PgService>(*pg, project, LocalFileSystem(), log);
+    s.daemon.Add(s.pg);
   }
 }
 
@@ -137,10 +150,27 @@ int Serve(const ServeArgs& args, Io& io) {
   int port = 0;
   const bool http_on = args.http != "off";
   if (http_on) {
-    if (Status s = ParseListen(args.http, &host, &port); !s.ok()) {
+    if (Status s = ParseListen("--http", args.http, &host, &port); !s.ok()) {
       io.err << "Error: " << s.message() << "\n";
       return kExitUsage;
     }
+  }
+  std::optional<pgwire::ServerOptions> pg;
+  if (args.pg != "off") {
+    pg.emplace();
+    if (Status s = ParseListen("--pg", args.pg, &pg->host, &pg->port); !s.ok()) {
+      io.err << "Error: " << s.message() << "\n";
+      return kExitUsage;
+    }
+    if (args.tls_cert.empty() != args.tls_key.empty()) {
+      io.err << "Error: --tls-cert and --tls-key go together\n";
+      return kExitUsage;
+    }
+    pg->tls_cert = args.tls_cert;
+    pg->tls_key = args.tls_key;
+    pg->max_connections = args.pg_max_connections;
+    pg->session_memory_limit = args.pg_session_memory;
+    pg->version_suffix = std::string(" (carelake ") + kVersion + ")";
   }
   if (args.log_format != "text" && args.log_format != "json") {
     io.err << "Error: --log-format: expected text or json; got '" << args.log_format << "'\n";
@@ -186,7 +216,7 @@ int Serve(const ServeArgs& args, Io& io) {
   const serve::Logger log = events.logger();
   serve::ProjectHolder project(std::move(*loaded));
   Services services;
-  Compose(services, project, args.lake, **db, log, host, port, http_on);
+  Compose(services, project, args.lake, **db, log, host, port, http_on, pg);
   WarnUnsetVariables(*project.Get(), log);
   if (Status s = services.daemon.Start(); !s.ok()) {
     io.err << "Error: " << s.message() << "\n";
@@ -205,8 +235,10 @@ int Serve(const ServeArgs& args, Io& io) {
       log(serve::Event("warning", s.message(), serve::LogLevel::kWarning));
     }
   }
-  io.out << "ready http=" << address << std::endl;
-  NotifyReady("serving project " + current->name + ", http " + address);
+  const std::string pg_address =
+      services.pg ? services.pg->host() + ":" + std::to_string(services.pg->port()) : "off";
+  io.out << "ready http=" << address << " pg=" << pg_address << std::endl;
+  NotifyReady("serving project " + current->name + ", http " + address + ", pg " + pg_address);
   // Until SIGINT or SIGTERM.
   std::mutex mu;
   std::condition_variable cv;
@@ -235,15 +267,30 @@ void RegisterServeCommand(CLI::App& app, Io& io, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "serve",
       "Run the project's long-running process in the foreground: the scheduler of its\n"
-      "jobs: and the HTTP server with /healthz, /readyz and the API (/api/runs, /api/jobs).\n"
-      "Prints `ready http=HOST:PORT` once it accepts requests; SIGINT or SIGTERM stops it\n"
-      "(exit 0). One per project.");
+      "jobs:, the HTTP server with /healthz, /readyz and the API, and the PostgreSQL-protocol\n"
+      "SQL server (--pg). Prints `ready http=HOST:PORT pg=HOST:PORT` once it accepts\n"
+      "requests; SIGINT or SIGTERM stops it (exit 0). One per project.");
   cmd->add_option("--project", args->project, "the project folder (holding carelake.yaml)")
       ->required();
   cmd->add_option("--lake", args->lake, "the lake folder (default: the project's, lake/ in it)");
   cmd->add_option("--http", args->http,
                   "HOST:PORT to listen on (port 0: any free port), or off; binds loopback "
                   "unless told otherwise")
+      ->capture_default_str();
+  cmd->add_option("--pg", args->pg,
+                  "HOST:PORT of the PostgreSQL-protocol SQL server (port 0: any free port), or "
+                  "off; users come from `carelake user add`")
+      ->capture_default_str();
+  cmd->add_option("--tls-cert", args->tls_cert,
+                  "PEM certificate for --pg TLS (default: a self-signed one made on first start "
+                  "in <lake>/_system/pgwire/)");
+  cmd->add_option("--tls-key", args->tls_key, "PEM private key for --tls-cert");
+  cmd->add_option("--pg-max-connections", args->pg_max_connections,
+                  "SQL sessions at once; one more gets SQLSTATE 53300")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+  cmd->add_option("--pg-session-memory", args->pg_session_memory,
+                  "memory limit of each SQL session's queries (DuckDB memory_limit)")
       ->capture_default_str();
   cmd->add_option("--log-format", args->log_format,
                   "text (for people) or json (one object per line, for log collectors)")

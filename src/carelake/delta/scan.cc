@@ -122,9 +122,14 @@ Result<std::string> BuildScanSql(const Snapshot& snapshot, engine::Connection& c
   }
   bool has_dv = false;
   for (const AddFile* f : files) has_dv = has_dv || f->deletion_vector.has_value();
+  // Files are joined to their log entries only for what the entries add:
+  // partition values, deletion vectors, the file's name. Without those the
+  // scan is the Parquet files alone: a join per row costs as much as the
+  // query itself on a wide scan.
+  const bool plain = partition_columns.empty() && !has_dv && !options.with_file_column;
   const std::string reader = "read_parquet([" + list +
-                             "], union_by_name = true, hive_partitioning = false, "
-                             "filename = '__carelake_path'" +
+                             "], union_by_name = true, hive_partitioning = false" +
+                             (plain ? "" : ", filename = '__carelake_path'") +
                              (has_dv ? ", file_row_number = true" : "") + ")";
   CARELAKE_ASSIGN_OR_RETURN(auto present, FileColumns(conn, reader));
 
@@ -154,6 +159,7 @@ Result<std::string> BuildScanSql(const Snapshot& snapshot, engine::Connection& c
   }
   if (select.empty()) return Corruption("table '" + snapshot.table_path() + "' has no columns");
 
+  if (plain) return "SELECT " + select + " FROM " + reader + " AS d";
   // Every file's partition values (and its log path) joined by file name.
   std::string values;
   for (const AddFile* f : files) {

@@ -161,6 +161,42 @@ size_t PreparedStatement::parameter_count() const {
   return duckdb_nparams(static_cast<duckdb_prepared_statement>(handle_));
 }
 
+LogicalType PreparedStatement::parameter_type(size_t index) const {
+  auto p = static_cast<duckdb_prepared_statement>(handle_);
+  if (index == 0 || index > parameter_count()) return LogicalType{};
+  duckdb_logical_type t = duckdb_param_logical_type(p, index);
+  if (t == nullptr) return LogicalType{};
+  LogicalType type = internal::ConvertType(t);
+  duckdb_destroy_logical_type(&t);
+  return type;
+}
+
+StatementKind PreparedStatement::kind() const {
+  return internal::FromDuckDb(
+      duckdb_prepared_statement_type(static_cast<duckdb_prepared_statement>(handle_)));
+}
+
+size_t PreparedStatement::column_count() const {
+  return duckdb_prepared_statement_column_count(static_cast<duckdb_prepared_statement>(handle_));
+}
+
+std::string PreparedStatement::column_name(size_t index) const {
+  const char* name =
+      duckdb_prepared_statement_column_name(static_cast<duckdb_prepared_statement>(handle_), index);
+  std::string out = name != nullptr ? name : "";
+  duckdb_free(const_cast<char*>(name));
+  return out;
+}
+
+LogicalType PreparedStatement::column_type(size_t index) const {
+  duckdb_logical_type t = duckdb_prepared_statement_column_logical_type(
+      static_cast<duckdb_prepared_statement>(handle_), index);
+  if (t == nullptr) return LogicalType{};
+  LogicalType type = internal::ConvertType(t);
+  duckdb_destroy_logical_type(&t);
+  return type;
+}
+
 Status PreparedStatement::Bind(size_t index, const Value& value) {
   auto p = static_cast<duckdb_prepared_statement>(handle_);
   if (index == 0 || index > parameter_count()) {

@@ -9,6 +9,7 @@
 
 #include "carelake/base/status.h"
 #include "carelake/engine/query_result.h"
+#include "carelake/engine/statement_kind.h"
 #include "carelake/engine/types.h"
 #include "carelake/engine/value.h"
 
@@ -19,6 +20,9 @@ Status StatusFromDuckDb(duckdb_error_type type, const char* message);
 
 // Describes a DuckDB logical type (does not take ownership).
 LogicalType ConvertType(duckdb_logical_type type);
+
+// The statement kind of a DuckDB statement type (statement_kind.cc).
+StatementKind FromDuckDb(duckdb_statement_type type);
 
 // A new duckdb_value for `v` (the caller destroys it).
 duckdb_value ToDuckDbValue(const Value& v);

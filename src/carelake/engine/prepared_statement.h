@@ -6,10 +6,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "carelake/base/result.h"
 #include "carelake/engine/query_result.h"
+#include "carelake/engine/statement_kind.h"
+#include "carelake/engine/types.h"
 #include "carelake/engine/value.h"
 
 namespace carelake::engine {
@@ -23,6 +26,16 @@ class PreparedStatement {
   PreparedStatement& operator=(const PreparedStatement&) = delete;
 
   size_t parameter_count() const;
+  // The type the statement expects for parameter `index` (1-based); kInvalid
+  // when the binder could not tell (`SELECT $1`).
+  LogicalType parameter_type(size_t index) const;
+
+  // What the statement is, and the columns it returns (none for a
+  // statement that returns no rows), known before it runs.
+  StatementKind kind() const;
+  size_t column_count() const;
+  std::string column_name(size_t index) const;
+  LogicalType column_type(size_t index) const;
 
   // Binds parameter `index` (1-based, as in SQL `$1`). InvalidArgument when
   // the index is out of range or the value cannot be cast to its type.

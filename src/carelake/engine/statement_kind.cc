@@ -6,7 +6,7 @@
 #include "carelake/engine/internal.h"
 
 namespace carelake::engine {
-namespace {
+namespace internal {
 
 StatementKind FromDuckDb(duckdb_statement_type type) {
   switch (type) {
@@ -63,7 +63,7 @@ StatementKind FromDuckDb(duckdb_statement_type type) {
   }
 }
 
-}  // namespace
+}  // namespace internal
 
 std::string_view ToString(StatementKind kind) {
   switch (kind) {
@@ -138,7 +138,7 @@ Result<std::vector<StatementKind>> StatementKinds(Connection& conn, std::string_
       const char* error = duckdb_prepare_error(prepared);
       status = InvalidArgument(error != nullptr ? error : "cannot prepare the statement");
     } else {
-      kinds.push_back(FromDuckDb(duckdb_prepared_statement_type(prepared)));
+      kinds.push_back(internal::FromDuckDb(duckdb_prepared_statement_type(prepared)));
     }
     duckdb_destroy_prepare(&prepared);
   }

@@ -268,4 +268,14 @@ Result<engine::Value> DecodeParameter(uint32_t type_oid, Format format, std::str
   return param::FromText(type_oid, bytes, settings);
 }
 
+Result<engine::Value> DecodeParameter(uint32_t type_oid, int16_t format,
+                                      const std::optional<std::string>& bytes,
+                                      const EncodeSettings& settings) {
+  if (format != 0 && format != 1) {
+    return InvalidArgument("unsupported format code: " + std::to_string(format));
+  }
+  if (!bytes) return engine::Value();
+  return DecodeParameter(type_oid, static_cast<Format>(format), *bytes, settings);
+}
+
 }  // namespace carelake::pgwire

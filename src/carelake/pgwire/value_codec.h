@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -93,6 +94,12 @@ bool HasBinaryFormat(uint32_t type_oid);
 // malformed input ("invalid input syntax for type integer: \"x\"", "binary
 // int4 parameter must be 4 bytes, got 3").
 Result<engine::Value> DecodeParameter(uint32_t type_oid, Format format, std::string_view bytes,
+                                      const EncodeSettings& settings = {});
+// The same for a parameter as Bind carries it: nullopt is NULL (Value()),
+// `format` the protocol's format code (0 or 1; else InvalidArgument
+// "unsupported format code: N", as PostgreSQL says).
+Result<engine::Value> DecodeParameter(uint32_t type_oid, int16_t format,
+                                      const std::optional<std::string>& bytes,
                                       const EncodeSettings& settings = {});
 
 }  // namespace carelake::pgwire

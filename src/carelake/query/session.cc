@@ -6,6 +6,8 @@
 #include "carelake/delta/sql_rewrite.h"
 #include "carelake/engine/lake_connection.h"
 #include "carelake/engine/statement_kind.h"
+#include "carelake/query/file_functions.h"
+#include "carelake/sql/lexer.h"
 
 namespace carelake::query {
 namespace {
@@ -31,6 +33,8 @@ Result<std::unique_ptr<Session>> Session::Open(const SessionOptions& options, Fi
   std::unique_ptr<Session> s(new Session());
   s->fs_ = &fs;
   s->untrusted_ = options.untrusted;
+  s->allow_session_objects_ = options.allow_session_objects;
+  s->catalog_only_ = options.catalog_only;
   s->project_ = options.project;
   if (options.untrusted) {
     if (!s->project_) {
@@ -40,12 +44,15 @@ Result<std::unique_ptr<Session>> Session::Open(const SessionOptions& options, Fi
       return InvalidArgument("an untrusted session cannot open a database file");
     }
     const std::string lake = std::filesystem::absolute(s->project_->lake).lexically_normal();
-    CARELAKE_ASSIGN_OR_RETURN(s->db_, engine::Database::OpenLockedDown({lake}));
+    engine::DatabaseOptions db_options;
+    db_options.config = options.database_config;
+    CARELAKE_ASSIGN_OR_RETURN(s->db_, engine::Database::OpenLockedDown({lake}, db_options));
     s->confined_ = std::make_unique<ConfinedFileSystem>(fs, std::vector<std::string>{lake});
     s->fs_ = s->confined_.get();
   } else {
     engine::DatabaseOptions db_options;
     db_options.path = options.database;
+    db_options.config = options.database_config;
     CARELAKE_ASSIGN_OR_RETURN(s->db_, engine::Database::Open(db_options));
   }
   if (options.untrusted) {  // in UTC already; its configuration is locked
@@ -61,11 +68,27 @@ Result<std::unique_ptr<Session>> Session::Open(const SessionOptions& options, Fi
   return s;
 }
 
+bool Session::Allowed(engine::StatementKind kind) const {
+  if (IsRead(kind)) return true;
+  if (!allow_session_objects_) return false;
+  switch (kind) {
+    case engine::StatementKind::kCreate:
+    case engine::StatementKind::kInsert:
+    case engine::StatementKind::kUpdate:
+    case engine::StatementKind::kDelete:
+    case engine::StatementKind::kDrop:
+    case engine::StatementKind::kAlter:
+      return true;
+    default:
+      return false;
+  }
+}
+
 Status Session::CheckReadOnly(const std::string& sql) {
   CARELAKE_ASSIGN_OR_RETURN(std::vector<engine::StatementKind> kinds,
                             engine::StatementKinds(*conn_, sql));
   for (size_t i = 0; i < kinds.size(); ++i) {
-    if (!IsRead(kinds[i])) {
+    if (!Allowed(kinds[i])) {
       return PermissionDenied("statement " + std::to_string(i + 1) + " (" +
                               std::string(engine::ToString(kinds[i])) +
                               ") is not allowed: this session is read-only");
@@ -74,9 +97,44 @@ Status Session::CheckReadOnly(const std::string& sql) {
   return Status::Ok();
 }
 
+Status Session::Refresh() {
+  if (catalog_ && !pinned_) CARELAKE_RETURN_IF_ERROR(catalog_->Refresh(*conn_).status());
+  return Status::Ok();
+}
+
+Status Session::CheckPolicy(const std::string& sql) {
+  if (!catalog_only_) return Status::Ok();
+  for (const sql::Reference& ref : sql::References(sql)) {
+    if (ref.kind == sql::Reference::Kind::kFromString) {
+      return PermissionDenied("reading files is not allowed (\'" + ref.text + "\' at offset " +
+                              std::to_string(ref.offset) +
+                              "): this session reads the lake through its tables");
+    }
+    if (ReachesFiles(ref.text)) {
+      return PermissionDenied("function " + ref.text + "() is not allowed (offset " +
+                              std::to_string(ref.offset) +
+                              "): this session reads the lake through its tables");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<engine::PreparedStatement> Session::Prepare(const std::string& sql) {
+  if (untrusted_) CARELAKE_RETURN_IF_ERROR(CheckPolicy(sql));
+  CARELAKE_RETURN_IF_ERROR(Refresh());
+  CARELAKE_ASSIGN_OR_RETURN(std::string expanded, delta::ExpandDeltaScans(sql, *conn_, *fs_));
+  CARELAKE_ASSIGN_OR_RETURN(engine::PreparedStatement prepared, conn_->Prepare(expanded));
+  if (untrusted_ && !Allowed(prepared.kind())) {
+    return PermissionDenied(std::string(engine::ToString(prepared.kind())) +
+                            " is not allowed: this session is read-only");
+  }
+  return prepared;
+}
+
 Status Session::Execute(const std::string& sql,
                         const std::function<Status(engine::QueryResult&)>& on_result) {
-  if (catalog_) CARELAKE_RETURN_IF_ERROR(catalog_->Refresh(*conn_).status());
+  if (untrusted_) CARELAKE_RETURN_IF_ERROR(CheckPolicy(sql));
+  CARELAKE_RETURN_IF_ERROR(Refresh());
   CARELAKE_ASSIGN_OR_RETURN(std::string expanded, delta::ExpandDeltaScans(sql, *conn_, *fs_));
   if (untrusted_) CARELAKE_RETURN_IF_ERROR(CheckReadOnly(expanded));
   return conn_->ExecuteScript(expanded, on_result);

@@ -25,6 +25,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "carelake/base/confined_file_system.h"
 #include "carelake/base/file_system.h"
@@ -32,7 +34,9 @@
 #include "carelake/catalog/catalog.h"
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
+#include "carelake/engine/prepared_statement.h"
 #include "carelake/engine/query_result.h"
+#include "carelake/engine/statement_kind.h"
 #include "carelake/project/project.h"
 
 namespace carelake::query {
@@ -48,6 +52,20 @@ struct SessionOptions {
   // SQL that is not ours: locked down and read-only (see above). Needs a
   // project (its lake is the only folder the session may read).
   bool untrusted = false;
+  // Untrusted only: also allow statements that create, fill, change and drop
+  // the session's own objects (temporary tables and views, which BI tools
+  // create). They live in the session's in-memory database; the lake is
+  // written by pipelines only, never by a session.
+  bool allow_session_objects = false;
+  // Untrusted only: the lake is reached through the catalog's tables and
+  // nothing else — no function that reads or lists files (read_parquet,
+  // read_csv, glob, delta_scan, ...; query/file_functions.h), no file named
+  // in FROM ('x.parquet'), even below the lake: a policy ([access]) applies
+  // to tables, so it must not be walked around.
+  bool catalog_only = false;
+  // DuckDB settings fixed when the database opens, e.g. {"memory_limit",
+  // "1GB"}, {"threads", "1"}: a client session's share of the machine.
+  std::vector<std::pair<std::string, std::string>> database_config;
 };
 
 class Session {
@@ -65,6 +83,20 @@ class Session {
   Status Execute(const std::string& sql,
                  const std::function<Status(engine::QueryResult&)>& on_result);
 
+  // Prepares one statement under the same rules as Execute (the views moved
+  // to the latest commits unless pinned, delta_scan expanded, an untrusted
+  // session's refusals); run it later with Refresh() before each execution
+  // so that it reads the latest commits too.
+  Result<engine::PreparedStatement> Prepare(const std::string& sql);
+  // Moves the views to the tables' latest commits (nothing while pinned).
+  Status Refresh();
+  // While pinned, statements keep reading the commits they read when the
+  // pin was set: a transaction's snapshot (BEGIN ... COMMIT).
+  void PinSnapshot(bool pinned) { pinned_ = pinned; }
+
+  // Interrupts the statement running on this session; any thread.
+  void Interrupt() { conn_->Interrupt(); }
+
   engine::Connection& connection() { return *conn_; }
   // Null without a project.
   const project::Project* project() const { return project_ ? &*project_ : nullptr; }
@@ -74,6 +106,8 @@ class Session {
  private:
   Session() = default;
   Status CheckReadOnly(const std::string& sql);
+  bool Allowed(engine::StatementKind kind) const;
+  Status CheckPolicy(const std::string& sql);
 
   // Declared in this order so that they are destroyed in reverse: the
   // catalog and connection before the database.
@@ -84,6 +118,9 @@ class Session {
   FileSystem* fs_ = nullptr;
   std::unique_ptr<ConfinedFileSystem> confined_;  // untrusted sessions read through it
   bool untrusted_ = false;
+  bool allow_session_objects_ = false;
+  bool catalog_only_ = false;
+  bool pinned_ = false;
 };
 
 }  // namespace carelake::query

@@ -1,0 +1,339 @@
+// The SQL server (`carelake serve --pg`) measured side by side with what it
+// serves, in one run, on a gold fact table of ROWS visits (default 10M):
+//
+//  1. Protocol overhead, 1-row answer: median latency of a point lookup on a
+//     small dimension through pgwire (libpq, simple protocol, no TLS) against
+//     the same statement on an in-process query session (query/session.h,
+//     which pgwire runs it on: catalog refresh included in both).
+//  2. Protocol overhead, 1M-row answer: rows/s fetched through pgwire by
+//     libpq (every value read), psycopg2 and pgjdbc, against the in-process
+//     session reading every value of the same result. Goal: pgwire <= 1.3x.
+//  3. Dashboard aggregates over the fact (5 queries, p50 each) through
+//     pgwire; against PostgreSQL 15 when PG_BENCH_DSN names a server loaded
+//     by this program (see below).
+//  4. 50 concurrent clients running dashboard queries for SECONDS while a
+//     pipeline-like writer commits new rows to the fact every 500 ms: errors,
+//     p50/p95 latency, queries/s, peak RSS.
+//
+// Usage: pgwire_bench [ROWS=10000000] [SECONDS=15] [CLIENTS=50]
+#include <libpq-fe.h>
+#include <sys/resource.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench_stats.h"
+#include "carelake/auth/user_store.h"
+#include "carelake/base/file_system.h"
+#include "carelake/delta/table.h"
+#include "carelake/engine/database.h"
+#include "carelake/engine/lake_connection.h"
+#include "carelake/pgwire/server.h"
+#include "carelake/project/project.h"
+#include "carelake/query/session.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using carelake::bench::Median;
+using carelake::bench::Percentile;
+using carelake::bench::Seconds;
+using Clock = std::chrono::steady_clock;
+
+constexpr char kPassword[] = "bench-password";
+
+template <typename T>
+T Must(carelake::Result<T> r, const char* what) {
+  if (!r.ok()) {
+    std::fprintf(stderr, "%s: %s\n", what, r.status().message().c_str());
+    std::exit(1);
+  }
+  return std::move(*r);
+}
+void Must(const carelake::Status& s, const char* what) {
+  if (!s.ok()) {
+    std::fprintf(stderr, "%s: %s\n", what, s.message().c_str());
+    std::exit(1);
+  }
+}
+
+const char* kDashboards[] = {
+    "SELECT date_trunc('month', visit_date) AS month, count(*), sum(amount) FROM gold.fact_visits "
+    "GROUP BY 1 ORDER BY 1",
+    "SELECT c.region, count(*), sum(f.amount) FROM gold.fact_visits f JOIN gold.dim_clinic c "
+    "USING (clinic_id) GROUP BY 1 ORDER BY 1",
+    "SELECT specialty, avg(amount) FROM gold.fact_visits WHERE paid GROUP BY 1 ORDER BY 2 DESC "
+    "LIMIT 5",
+    "SELECT count(DISTINCT patient_id) FROM gold.fact_visits WHERE visit_date >= DATE "
+    "'2025-01-01' AND visit_date < DATE '2025-04-01'",
+    "SELECT clinic_id, specialty, count(*) FROM gold.fact_visits WHERE visit_date BETWEEN DATE "
+    "'2025-06-01' AND DATE '2025-06-30' GROUP BY ALL ORDER BY 3 DESC LIMIT 10",
+};
+
+std::string FactRows(int64_t lo, int64_t hi) {
+  return "SELECT i AS visit_id, DATE '2023-01-01' + CAST(hash(i) % 1096 AS INTEGER) AS "
+         "visit_date, CAST(hash(i * 3) % 50 AS INTEGER) AS clinic_id, "
+         "['cardiology','oncology','pediatrics','urology','gynecology','dermatology',"
+         "'neurology','orthopedics','psychiatry','radiology','general','emergency']"
+         "[CAST(hash(i * 5) % 12 AS INTEGER) + 1] AS specialty, CAST(hash(i * 7) % 2000000 AS "
+         "BIGINT) AS patient_id, CAST(hash(i * 11) % 100000 / 100.0 AS DECIMAL(12,2)) AS amount, "
+         "hash(i * 13) % 4 <> 0 AS paid FROM range(" +
+         std::to_string(lo) + ", " + std::to_string(hi) + ") t(i)";
+}
+
+// A project whose gold has fact_visits (ROWS rows, 10 commits) and
+// dim_clinic (50 rows), written directly as Delta tables where the catalog
+// looks for them (gold/<domain>/<name>; the domain is the project name).
+carelake::project::Project MakeProject(const fs::path& dir, int64_t rows) {
+  fs::create_directories(dir / "models");
+  std::ofstream(dir / "carelake.yaml")
+      << "name: bench\nmodels:\n  - {name: dim_clinic}\n  - {name: fact_visits}\n";
+  std::ofstream(dir / "models" / "dim_clinic.sql") << "SELECT 1 AS clinic_id";
+  std::ofstream(dir / "models" / "fact_visits.sql") << "SELECT 1 AS visit_id";
+  auto db = Must(carelake::engine::Database::OpenInMemory(), "database");
+  auto conn = Must(carelake::engine::OpenLakeConnection(*db), "connection");
+  carelake::delta::DeltaTable dim(carelake::LocalFileSystem(),
+                                  (dir / "lake/gold/bench/dim_clinic").string(), conn);
+  Must(dim.Write("SELECT i AS clinic_id, 'Clinic ' || i AS name, ['north','south','east','west']"
+                 "[i % 4 + 1] AS region FROM range(50) t(i)",
+                 {}),
+       "dim_clinic");
+  carelake::delta::DeltaTable fact(carelake::LocalFileSystem(),
+                                   (dir / "lake/gold/bench/fact_visits").string(), conn);
+  for (int b = 0; b < 10; ++b)
+    Must(fact.Write(FactRows(b * rows / 10, (b + 1) * rows / 10), {}), "fact");
+  return Must(carelake::project::LoadProject(dir.string()), "project");
+}
+
+PGconn* Connect(int port) {
+  const std::string dsn = "host=127.0.0.1 port=" + std::to_string(port) +
+                          " dbname=bench user=analyst sslmode=disable password=" + kPassword;
+  PGconn* c = PQconnectdb(dsn.c_str());
+  if (PQstatus(c) != CONNECTION_OK) {
+    std::fprintf(stderr, "connect: %s\n", PQerrorMessage(c));
+    std::exit(1);
+  }
+  return c;
+}
+
+// Runs `sql`, reads every value; false on error.
+bool RunPq(PGconn* c, const std::string& sql, int64_t* rows = nullptr, size_t* bytes = nullptr) {
+  PGresult* r = PQexec(c, sql.c_str());
+  const bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+  if (ok) {
+    size_t total = 0;
+    const int n = PQntuples(r), m = PQnfields(r);
+    for (int i = 0; i < n; ++i) {
+      for (int j = 0; j < m; ++j)
+        total += static_cast<size_t>(PQgetlength(r, i, j)) + (PQgetvalue(r, i, j)[0] != 0);
+    }
+    if (rows) *rows = n;
+    if (bytes) *bytes = total;
+  }
+  PQclear(r);
+  return ok;
+}
+
+// The in-process baseline: the same statement on a query session like the
+// one pgwire opens, every value of the result read.
+int64_t RunInProcess(carelake::query::Session& s, const std::string& sql) {
+  int64_t rows = 0;
+  Must(s.Execute(sql,
+                 [&](carelake::engine::QueryResult& r) {
+                   for (;;) {
+                     auto chunk = r.Fetch();
+                     if (!chunk.ok()) return chunk.status();
+                     if (!*chunk) break;
+                     for (size_t c = 0; c < (*chunk)->column_count(); ++c) {
+                       const auto col = (*chunk)->column(c);
+                       for (size_t i = 0; i < (*chunk)->size(); ++i) (void)col.GetValue(i);
+                     }
+                     rows += static_cast<int64_t>((*chunk)->size());
+                   }
+                   return carelake::Status::Ok();
+                 }),
+       "in-process query");
+  return rows;
+}
+
+double ScriptSeconds(const std::string& cmd) {
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return -1;
+  char buf[256] = {0};
+  const bool got = std::fgets(buf, sizeof(buf), p) != nullptr;
+  const int status = pclose(p);
+  return got && status == 0 ? std::atof(buf) : -1;
+}
+
+long PeakRssKib() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int64_t rows = argc > 1 ? std::atoll(argv[1]) : 10'000'000;
+  const int seconds = argc > 2 ? std::atoi(argv[2]) : 15;
+  const int clients = argc > 3 ? std::atoi(argv[3]) : 50;
+  const fs::path dir = fs::temp_directory_path() / ("pgwire_bench_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  auto start = Clock::now();
+  const carelake::project::Project project = MakeProject(dir, rows);
+  std::printf("pgwire_bench: gold.fact_visits of %lld rows (10 commits) written in %.1f s\n",
+              static_cast<long long>(rows), Seconds(start));
+  auto users = Must(
+      carelake::auth::UserStore::Load(carelake::auth::UserStore::PathFor(project.lake)), "users");
+  Must(users.Add("analyst", "reader", kPassword, 0), "user");
+  Must(users.Save(), "users");
+  carelake::pgwire::ServerOptions options;
+  options.port = 0;
+  options.max_connections = clients + 8;
+  auto shared = std::make_shared<const carelake::project::Project>(project);
+  auto server = Must(carelake::pgwire::Server::Start(
+                         options, [shared] { return shared; }, carelake::LocalFileSystem()),
+                     "server");
+  carelake::query::SessionOptions session_options;
+  session_options.project = project;
+  session_options.untrusted = true;
+  session_options.catalog_only = true;
+  session_options.database_config = {{"memory_limit", "1GB"}, {"threads", "2"}};
+  auto session =
+      Must(carelake::query::Session::Open(session_options, carelake::LocalFileSystem()), "session");
+  PGconn* pq = Connect(server->port());
+
+  // 1. One-row answers.
+  const std::string point = "SELECT name, region FROM gold.dim_clinic WHERE clinic_id = 7";
+  std::vector<double> wire, local;
+  for (int i = 0; i < 500; ++i) {
+    auto t = Clock::now();
+    if (!RunPq(pq, point)) {
+      std::fprintf(stderr, "%s\n", PQerrorMessage(pq));
+      std::exit(1);
+    }
+    wire.push_back(Seconds(t) * 1e3);
+    t = Clock::now();
+    RunInProcess(*session, point);
+    local.push_back(Seconds(t) * 1e3);
+  }
+  std::printf("\n1-row answer (median of 500): pgwire %.3f ms, in-process %.3f ms: %.2fx\n",
+              Median(wire), Median(local), Median(wire) / Median(local));
+
+  // 2. One million rows.
+  const int64_t big = std::min<int64_t>(rows, 1'000'000);
+  const std::string bulk =
+      "SELECT visit_id, visit_date, clinic_id, specialty, amount FROM "
+      "gold.fact_visits LIMIT " +
+      std::to_string(big);
+  std::vector<double> wire_s, local_s;
+  size_t bytes = 0;
+  for (int i = 0; i < 3; ++i) {
+    auto t = Clock::now();
+    if (!RunPq(pq, bulk, nullptr, &bytes)) {
+      std::fprintf(stderr, "%s\n", PQerrorMessage(pq));
+      std::exit(1);
+    }
+    wire_s.push_back(Seconds(t));
+    t = Clock::now();
+    RunInProcess(*session, bulk);
+    local_s.push_back(Seconds(t));
+  }
+  const std::string dsn = "host=127.0.0.1 port=" + std::to_string(server->port()) +
+                          " dbname=bench user=analyst sslmode=disable password=" + kPassword;
+  const double py = ScriptSeconds(
+      "/usr/bin/python3 -c \"import psycopg2,time,sys; c=psycopg2.connect(sys.argv[1]).cursor(); "
+      "t=time.time(); c.execute(sys.argv[2]); r=c.fetchall(); print(time.time()-t)\" '" +
+      dsn + "' '" + bulk + "' 2>/dev/null");
+  const double java = ScriptSeconds(
+      "java -cp /usr/share/java/postgresql.jar " CARELAKE_SOURCE_DIR "/bench/PgwireFetch.java " +
+      std::to_string(server->port()) + " " + kPassword + " '" + bulk + "' 2>/dev/null");
+  const double n = static_cast<double>(big);
+  std::printf("%lld-row answer (median of 3), rows/s:\n", static_cast<long long>(big));
+  std::printf("  in-process session        %10.0f rows/s\n", n / Median(local_s));
+  std::printf(
+      "  pgwire, libpq             %10.0f rows/s  (%.2fx the in-process time; %.0f MB of text)\n",
+      n / Median(wire_s), Median(wire_s) / Median(local_s), bytes / 1e6);
+  if (py > 0) std::printf("  pgwire, psycopg2          %10.0f rows/s\n", n / py);
+  if (java > 0) std::printf("  pgwire, pgjdbc            %10.0f rows/s\n", n / java);
+
+  // 3. Dashboards.
+  std::printf("\ndashboard aggregates over %lld rows through pgwire (p50 of 5):\n",
+              static_cast<long long>(rows));
+  std::printf("    pgwire  in-process\n");
+  for (const char* q : kDashboards) {
+    std::vector<double> t, in;
+    for (int i = 0; i < 5; ++i) {
+      auto s = Clock::now();
+      if (!RunPq(pq, q)) {
+        std::fprintf(stderr, "%s: %s\n", q, PQerrorMessage(pq));
+        std::exit(1);
+      }
+      t.push_back(Seconds(s) * 1e3);
+      s = Clock::now();
+      RunInProcess(*session, q);
+      in.push_back(Seconds(s) * 1e3);
+    }
+    std::printf("  %6.1f ms %6.1f ms  %.60s...\n", Median(t), Median(in), q);
+  }
+  PQfinish(pq);
+
+  // 4. Concurrency while a writer commits.
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> commits{0}, errors{0};
+  std::mutex mu;
+  std::vector<double> latencies;
+  std::thread writer([&] {
+    auto db = Must(carelake::engine::Database::OpenInMemory(), "writer db");
+    auto conn = Must(carelake::engine::OpenLakeConnection(*db), "writer connection");
+    carelake::delta::DeltaTable fact(carelake::LocalFileSystem(),
+                                     project.lake + "/gold/bench/fact_visits", conn);
+    int64_t next = rows;
+    while (!stop) {
+      if (fact.Write(FactRows(next, next + 10000), {}).ok()) ++commits;
+      next += 10000;
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  });
+  std::vector<std::thread> readers;
+  start = Clock::now();
+  for (int c = 0; c < clients; ++c) {
+    readers.emplace_back([&, c] {
+      PGconn* conn = Connect(server->port());
+      std::vector<double> mine;
+      for (int i = c; !stop; ++i) {
+        auto t = Clock::now();
+        if (!RunPq(conn, kDashboards[i % 5])) ++errors;
+        mine.push_back(Seconds(t) * 1e3);
+      }
+      PQfinish(conn);
+      std::lock_guard<std::mutex> l(mu);
+      latencies.insert(latencies.end(), mine.begin(), mine.end());
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(seconds));
+  stop = true;
+  for (std::thread& t : readers) t.join();
+  writer.join();
+  const double elapsed = Seconds(start);
+  std::printf("\n%d clients for %d s while a writer committed every 500 ms (%lld commits):\n",
+              clients, seconds, static_cast<long long>(commits.load()));
+  std::printf(
+      "  %zu queries (%.1f/s), %lld errors, latency p50 %.0f ms, p95 %.0f ms; peak RSS %ld MiB\n",
+      latencies.size(), latencies.size() / elapsed, static_cast<long long>(errors.load()),
+      Median(latencies), Percentile(latencies, 0.95), PeakRssKib() / 1024);
+  server->Stop();
+  fs::remove_all(dir);
+  return 0;
+}
