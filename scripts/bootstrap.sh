@@ -23,6 +23,11 @@ PACKAGES=(
   libsystemd-dev systemd  # sd_notify readiness; systemd-analyze verify (tests)
   python3-aiosmtpd     # tests: a real SMTP server receives the alert mails
   postgresql-client-15 # tests: psql, a real client of the pgwire server
+  postgresql-15 libpq-dev  # tests: pgwire values compared with a real PostgreSQL 15 (libpq)
+  # tests: the pgwire server's real clients
+  python3-psycopg2 python3-sqlalchemy  # psycopg2, SQLAlchemy 1.4's inspector
+  openjdk-17-jdk-headless libpostgresql-jdbc-java  # pgjdbc (java runs the check's source)
+  odbc-postgresql unixodbc python3-pyodbc  # psqlODBC through unixODBC
   clang-format         # make format-check (CI)
 )
 

@@ -79,6 +79,33 @@ TEST_F(EngineTest, BindsParametersByPosition) {
   EXPECT_TRUE((*rows)[0][2].GetBool());
 }
 
+TEST_F(EngineTest, JsonColumnsKeepTheirAlias) {
+  auto r = conn_->Query("SELECT '{}'::JSON AS j, 'x' AS v");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->column_type(0).id, TypeId::kVarchar);
+  EXPECT_EQ(r->column_type(0).alias, "JSON");
+  EXPECT_EQ(r->column_type(1).alias, "");
+  EXPECT_EQ(r->column_type(0), r->column_type(1));  // the alias is not part of ==
+}
+
+TEST_F(EngineTest, BindsListsAndReadsTheirElements) {
+  LogicalType list = LogicalType::Of(TypeId::kList);
+  list.children.push_back(LogicalType::Of(TypeId::kBigInt));
+  const Value param = Value::Nested(
+      list, {Value::BigInt(1), Value::Null(LogicalType::Of(TypeId::kBigInt)), Value::BigInt(3)});
+  auto r = conn_->Query("SELECT $1::BIGINT[] AS l", param);
+  ASSERT_TRUE(r.ok()) << r.status();
+  auto chunk = r->Fetch();
+  ASSERT_TRUE(chunk.ok() && chunk->has_value());
+  const ColumnView col = (*chunk)->column(0);
+  const ColumnView::ListEntry e = col.GetListEntry(0);
+  ASSERT_EQ(e.length, 3u);
+  const ColumnView elements = col.ListChild();
+  EXPECT_EQ(elements.Get<int64_t>(e.offset), 1);
+  EXPECT_TRUE(elements.IsNull(e.offset + 1));
+  EXPECT_EQ(elements.Get<int64_t>(e.offset + 2), 3);
+}
+
 TEST_F(EngineTest, PreparedStatementRebindsAndReruns) {
   ASSERT_TRUE(conn_->Execute("CREATE TABLE p(id INT, name VARCHAR)").ok());
   auto insert = conn_->Prepare("INSERT INTO p VALUES ($1, $2)");

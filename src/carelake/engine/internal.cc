@@ -185,6 +185,10 @@ LogicalType ConvertType(duckdb_logical_type type) {
       out.id = TypeId::kOther;
       break;
   }
+  if (char* alias = duckdb_logical_type_get_alias(type); alias != nullptr) {
+    out.alias = alias;
+    duckdb_free(alias);
+  }
   return out;
 }
 
@@ -198,11 +202,74 @@ duckdb_value DecimalValue(const Decimal& d) {
   return duckdb_create_decimal(dec);
 }
 
+// The DuckDB type of a LIST parameter's elements: scalars with a Value
+// representation, DECIMAL and nested LISTs; anything else VARCHAR.
+duckdb_logical_type ToDuckDbType(const LogicalType& t) {
+  switch (t.id) {
+    case TypeId::kBoolean:
+      return duckdb_create_logical_type(DUCKDB_TYPE_BOOLEAN);
+    case TypeId::kTinyInt:
+    case TypeId::kSmallInt:
+    case TypeId::kInteger:
+      return duckdb_create_logical_type(DUCKDB_TYPE_INTEGER);
+    case TypeId::kBigInt:
+      return duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
+    case TypeId::kUTinyInt:
+    case TypeId::kUSmallInt:
+    case TypeId::kUInteger:
+    case TypeId::kUBigInt:
+      return duckdb_create_logical_type(DUCKDB_TYPE_UBIGINT);
+    case TypeId::kHugeInt:
+      return duckdb_create_logical_type(DUCKDB_TYPE_HUGEINT);
+    case TypeId::kFloat:
+      return duckdb_create_logical_type(DUCKDB_TYPE_FLOAT);
+    case TypeId::kDouble:
+      return duckdb_create_logical_type(DUCKDB_TYPE_DOUBLE);
+    case TypeId::kDecimal:
+      return duckdb_create_decimal_type(t.width, t.scale);
+    case TypeId::kBlob:
+      return duckdb_create_logical_type(DUCKDB_TYPE_BLOB);
+    case TypeId::kDate:
+      return duckdb_create_logical_type(DUCKDB_TYPE_DATE);
+    case TypeId::kTime:
+      return duckdb_create_logical_type(DUCKDB_TYPE_TIME);
+    case TypeId::kTimestamp:
+      return duckdb_create_logical_type(DUCKDB_TYPE_TIMESTAMP);
+    case TypeId::kTimestampTz:
+      return duckdb_create_logical_type(DUCKDB_TYPE_TIMESTAMP_TZ);
+    case TypeId::kInterval:
+      return duckdb_create_logical_type(DUCKDB_TYPE_INTERVAL);
+    case TypeId::kList: {
+      duckdb_logical_type child = ToDuckDbType(t.children.at(0));
+      duckdb_logical_type list = duckdb_create_list_type(child);
+      duckdb_destroy_logical_type(&child);
+      return list;
+    }
+    default:
+      return duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+  }
+}
+
+// A LIST Value (elements of type.children[0], or NULL) as a DuckDB list.
+duckdb_value ListValue(const Value& v) {
+  duckdb_logical_type child = ToDuckDbType(v.type().children.at(0));
+  std::vector<duckdb_value> elements;
+  for (const Value& e : v.children()) elements.push_back(ToDuckDbValue(e));
+  duckdb_value list = duckdb_create_list_value(child, elements.data(), elements.size());
+  for (duckdb_value& e : elements) duckdb_destroy_value(&e);
+  duckdb_destroy_logical_type(&child);
+  if (list != nullptr) return list;
+  const std::string text = v.ToString();  // elements DuckDB would not take
+  return duckdb_create_varchar_length(text.data(), text.size());
+}
+
 }  // namespace
 
 duckdb_value ToDuckDbValue(const Value& v) {
   if (v.is_null()) return duckdb_create_null_value();
   switch (v.type().id) {
+    case TypeId::kList:
+      return ListValue(v);
     case TypeId::kBoolean:
       return duckdb_create_bool(v.GetBool());
     case TypeId::kTinyInt:

@@ -144,6 +144,19 @@ std::string_view ColumnView::GetString(size_t row) const {
   return std::string_view(duckdb_string_t_data(s), duckdb_string_t_length(*s));
 }
 
+ColumnView::ListEntry ColumnView::GetListEntry(size_t row) const {
+  if (type_->id == TypeId::kArray) return ListEntry{row * type_->array_size, type_->array_size};
+  const duckdb_list_entry e = static_cast<const duckdb_list_entry*>(data_)[row];
+  return ListEntry{e.offset, e.length};
+}
+
+ColumnView ColumnView::ListChild() const {
+  auto vec = static_cast<duckdb_vector>(vector_);
+  void* child = type_->id == TypeId::kArray ? duckdb_array_vector_get_child(vec)
+                                            : duckdb_list_vector_get_child(vec);
+  return ColumnView(child, &type_->children[0]);
+}
+
 namespace {
 
 std::string UuidToString(Int128 v) {

@@ -46,6 +46,17 @@ class ColumnView {
   // VARCHAR or BLOB bytes; valid while the chunk lives.
   std::string_view GetString(size_t row) const;
 
+  // Where a LIST's or MAP's row keeps its elements in ListChild(); for an
+  // ARRAY, row * array_size and array_size.
+  struct ListEntry {
+    uint64_t offset = 0;
+    uint64_t length = 0;
+  };
+  ListEntry GetListEntry(size_t row) const;
+  // LIST or ARRAY only: the column of all rows' elements, typed as
+  // type().children[0].
+  ColumnView ListChild() const;
+
   // The value at `row` as a Value (NULL aware); nested values with their
   // children. UUID, ENUM and other exotic scalars come back rendered as
   // text (Value::Rendered).

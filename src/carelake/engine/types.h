@@ -59,6 +59,10 @@ struct LogicalType {
   uint64_t array_size = 0;  // ARRAY only
   std::vector<LogicalType> children;
   std::vector<std::string> child_names;
+  // DuckDB's alias of the type, e.g. "JSON" for the json extension's VARCHAR;
+  // empty for most types. Informational: it takes part in neither ToString()
+  // nor ==, so a JSON column still is, and prints as, a VARCHAR.
+  std::string alias;
 
   static LogicalType Of(TypeId id) {
     LogicalType t;

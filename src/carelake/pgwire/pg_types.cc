@@ -210,6 +210,9 @@ PgColumnType PgTypeFor(const engine::LogicalType& type) {
       return Scalar(oid::kUuid);
     case TypeId::kBit:
       return Scalar(oid::kVarbit);
+    case TypeId::kVarchar:
+      // The json extension's JSON is a VARCHAR with an alias.
+      return Scalar(type.alias == "JSON" ? oid::kJson : oid::kText);
     case TypeId::kList:
     case TypeId::kArray: {
       const engine::LogicalType* element = &type;

@@ -89,7 +89,7 @@ struct PgColumnType {
 // BOOLEAN bool; TINYINT, SMALLINT, UTINYINT int2; INTEGER, USMALLINT int4;
 // BIGINT, UINTEGER int8; UBIGINT numeric(20,0); HUGEINT, UHUGEINT, BIGNUM
 // numeric; FLOAT float4; DOUBLE float8; DECIMAL(w,s) numeric(w,s); VARCHAR,
-// ENUM text; BLOB bytea; DATE date;
+// ENUM text; JSON (VARCHAR aliased JSON) json; BLOB bytea; DATE date;
 // TIME time; TIME WITH TIME ZONE timetz; TIMESTAMP (any unit) timestamp;
 // TIMESTAMP WITH TIME ZONE timestamptz; INTERVAL interval; UUID uuid; BIT
 // varbit; LIST/ARRAY the element's array type (nested lists flatten into one

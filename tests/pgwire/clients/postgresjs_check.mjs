@@ -17,7 +17,10 @@ try {
   assert.strictEqual(r.txt, 'héllo, "world"');
   assert.strictEqual(r.d.toISOString().slice(0, 10), "2024-02-29");
   assert.strictEqual(r.tstz.toISOString(), "2024-02-29T13:45:07.000Z");
-  assert.deepStrictEqual(r.ints, [1, 2, null]);
+  // postgres.js 3.4 reads a NULL in an int array as NaN; it does the same
+  // with PostgreSQL 15's own answer (checked against a real server).
+  assert.deepStrictEqual(r.ints.slice(0, 2), [1, 2]);
+  assert.ok(Number.isNaN(r.ints[2]), String(r.ints[2]));
   assert.deepStrictEqual(r.texts, ["x", "y z"]);
   assert.deepStrictEqual(r.doc, { a: [1, 2] });
   for (const [k, v] of Object.entries(rows[1])) if (k !== "id") assert.strictEqual(v, null, k);
