@@ -22,10 +22,10 @@ bool Have(const std::string& check) {
 
 // Skips the test when the client is missing; fails it under CI=true, where
 // scripts/bootstrap.sh installs every client.
-#define REQUIRE_CLIENT(check, what)                                          \
-  if (!Have(check)) {                                                        \
-    if (std::getenv("CI") != nullptr) FAIL() << (what) << " is missing";     \
-    GTEST_SKIP() << (what) << " is not installed";                           \
+#define REQUIRE_CLIENT(check, what)                                      \
+  if (!Have(check)) {                                                    \
+    if (std::getenv("CI") != nullptr) FAIL() << (what) << " is missing"; \
+    GTEST_SKIP() << (what) << " is not installed";                       \
   }
 
 class ClientsTest : public PgServerTest {
@@ -41,8 +41,8 @@ TEST_F(ClientsTest, Psycopg2) {
   REQUIRE_CLIENT("/usr/bin/python3 -c 'import psycopg2'", "python3-psycopg2");
   StartServer();
   ExpectOk(Run({"/usr/bin/python3", kClients + "psycopg2_check.py",
-                "host=127.0.0.1 port=" + Port() + " dbname=clinic user=ana password=" +
-                    kPassword + " sslmode=require",
+                "host=127.0.0.1 port=" + Port() + " dbname=clinic user=ana password=" + kPassword +
+                    " sslmode=require",
                 kAllTypesQuery}));
 }
 
@@ -80,8 +80,8 @@ TEST_F(ClientsTest, PsqlOdbc) {
   REQUIRE_CLIENT("/usr/bin/python3 -c 'import pyodbc' && odbcinst -q -d -n 'PostgreSQL Unicode'",
                  "odbc-postgresql, unixodbc and python3-pyodbc");
   StartServer();
-  ExpectOk(Run({"/usr/bin/python3", kClients + "odbc_check.py", Port(), kPassword,
-                kAllTypesQuery}));
+  ExpectOk(
+      Run({"/usr/bin/python3", kClients + "odbc_check.py", Port(), kPassword, kAllTypesQuery}));
 }
 
 }  // namespace

@@ -4,9 +4,8 @@
 // simple protocol as one Query message (Npgsql's batch included), the
 // extended one with its parameters in Bind — and checked by the same
 // checker as the in-process corpus test (corpus.h).
-#include <libpq-fe.h>
-
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 
 #include "../shared_data.h"
 #include "carelake/pgwire/pg_types.h"
@@ -116,9 +115,7 @@ TEST_F(CorpusWireTest, TheSharedCorporaThroughTheWire) {
   RunAll(testing_shared::SharedDir() + "/testdata/pgwire-client-queries");
 }
 
-TEST_F(CorpusWireTest, CapturedClientQueriesThroughTheWire) {
-  RunAll(CARELAKE_PGWIRE_CLIENTS_DIR);
-}
+TEST_F(CorpusWireTest, CapturedClientQueriesThroughTheWire) { RunAll(CARELAKE_PGWIRE_CLIENTS_DIR); }
 
 }  // namespace
 }  // namespace carelake::pgwire::testing
