@@ -227,6 +227,23 @@ TEST_F(ProtocolTest, AClientThatStopsReadingHoldsOnlyItself) {
   EXPECT_EQ(DataRowFields(m[1])[0], "3");
 }
 
+TEST_F(ProtocolTest, AClientThatNeverLogsInIsDisconnected) {
+  ServerOptions options;
+  options.authentication_timeout_seconds = 1;
+  StartServer(options);
+  RawClient silent(server_->port());
+  RawClient halfway(server_->port());
+  halfway.SendStartup({{"user", "ana"}, {"database", "clinic"}});
+  ASSERT_TRUE(halfway.Read());  // AuthenticationSASL, then nothing from the client
+  EXPECT_TRUE(silent.Closed(5000));
+  EXPECT_TRUE(halfway.Closed(5000));
+  // A logged-in session may stay idle longer than that.
+  auto idle = LoggedIn();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  idle->Query("SELECT 1");
+  EXPECT_EQ(Types(idle->ReadUntilReady()), "TDCZ");
+}
+
 TEST_F(ProtocolTest, FailedLoginsFromOneAddressAreSlowedDown) {
   StartServer();
   std::vector<double> took;

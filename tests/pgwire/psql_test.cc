@@ -36,8 +36,9 @@ TEST_F(PsqlTest, QueriesOverTlsWithChannelBinding) {
   EXPECT_EQ(r.out, "ana|10.50\nbo|\n");
   // gold first on the search path, then silver: unqualified names resolve;
   // SET search_path changes that.
-  r = Psql("SELECT count(*) FROM visits;\nSELECT current_schema();\n"
-           "SET search_path = bronze;\nSELECT current_schema();\n");
+  r = Psql(
+      "SELECT count(*) FROM visits;\nSELECT current_schema();\n"
+      "SET search_path = bronze;\nSELECT current_schema();\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "2\ngold\nbronze\n");
 }

@@ -1,5 +1,8 @@
 #include "carelake/pgwire/connection.h"
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <memory>
 #include <optional>
 #include <thread>
@@ -219,6 +222,9 @@ class ConnectionRun {
     const std::string database =
         db != startup.parameters.end() && !db->second.empty() ? db->second : user;
     if (!Authenticate(user)) return;
+    // Logged in: reads wait as long as the client likes (an idle session).
+    const timeval no_timeout{0, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &no_timeout, sizeof(no_timeout));
     const std::shared_ptr<const project::Project> project = server_.project();
     if (database != project->name) {
       Fatal(sqlstate::kInvalidCatalogName, "database \"" + database + "\" does not exist");

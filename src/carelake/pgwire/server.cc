@@ -131,7 +131,21 @@ void Server::AcceptLoop() {
     if (fd < 0) continue;
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    // Until it has logged in, a client has authentication_timeout to say
+    // anything: a silent one does not keep its thread.
+    const timeval timeout{options_.authentication_timeout_seconds, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
     ++connections_total_;
+    Reap(false);
+    {
+      // Connections not yet admitted are bounded too: threads are not free.
+      std::lock_guard<std::mutex> lock(clients_mu_);
+      if (clients_.size() >= static_cast<size_t>(options_.max_connections) * 2 + 16) {
+        Log("warning", PeerName(addr) + ": refused, too many connections in progress");
+        ::close(fd);
+        continue;
+      }
+    }
     auto done = std::make_shared<std::atomic<bool>>(false);
     const std::string peer = PeerName(addr);
     std::lock_guard<std::mutex> lock(clients_mu_);

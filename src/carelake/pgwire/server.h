@@ -40,6 +40,9 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 5433;  // 0: any free port (tests)
   int max_connections = 64;
+  // How long a client may take to log in (PostgreSQL's
+  // authentication_timeout); each read before that waits at most this long.
+  int authentication_timeout_seconds = 60;
   // PEM files; both empty: a self-signed pair in `tls_dir` (made on first
   // start).
   std::string tls_cert;
