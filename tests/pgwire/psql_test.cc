@@ -146,6 +146,7 @@ TEST_F(PsqlTest, PastTheConnectionLimitClientsGet53300) {
 TEST_F(PsqlTest, ASessionReachesTheLakeOnlyThroughTheCatalog) {
   StartServer();
   const std::string lake_file = project_->lake + "/silver/visits";
+  const std::string users = auth::UserStore::PathFor(project_->lake);
   CommandResult r = Psql(
       "\\set ON_ERROR_STOP 0\n\\set VERBOSITY verbose\n"
       "SELECT * FROM read_csv('/etc/passwd');\n"
@@ -156,6 +157,16 @@ TEST_F(PsqlTest, ASessionReachesTheLakeOnlyThroughTheCatalog) {
       lake_file +
       "/part-0.parquet';\n"
       "SELECT * FROM \"glob\"('/etc/*');\n"
+      // The lake's own files that are not tables (the users' verifiers).
+      "SELECT * FROM read_text/**/('" +
+      users +
+      "');\n"
+      "SELECT * FROM \"" +
+      users +
+      "\";\n"
+      "SELECT * FROM $$" +
+      users +
+      "$$;\n"
       "COPY (SELECT 1) TO '/tmp/carelake_pg_should_not_exist.csv';\n"
       "ATTACH '/tmp/carelake_pg_should_not_exist.db' AS x;\n"
       "INSTALL httpfs;\nLOAD httpfs;\n"
@@ -171,7 +182,8 @@ TEST_F(PsqlTest, ASessionReachesTheLakeOnlyThroughTheCatalog) {
     EXPECT_TRUE(code == "42501" || code == "25006") << r.err.substr(at, 200);
     ++errors;
   }
-  EXPECT_EQ(errors, 9u) << r.err;
+  EXPECT_EQ(errors, 12u) << r.err;
+  EXPECT_EQ(r.err.find("SCRAM-SHA-256$"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists("/tmp/carelake_pg_should_not_exist.csv"));
   EXPECT_FALSE(std::filesystem::exists("/tmp/carelake_pg_should_not_exist.db"));
 }

@@ -28,7 +28,7 @@ TEST(LexerTest, LeadingWordsSkipComments) {
 TEST(LexerTest, ReferencesAreFunctionCallsAndFilesInFrom) {
   const std::string sql =
       "SELECT upper('read_csv(x)'), \"Glob\" ('/etc'), -- read_parquet(\n"
-      "  main.read_parquet ('f') FROM 'data.csv' JOIN t ON true";
+      "  main.read_parquet /* x */ ('f') FROM 'data.csv' JOIN t ON true";
   std::vector<Reference> refs = References(sql);
   ASSERT_EQ(refs.size(), 4u);
   EXPECT_EQ(refs[0].text, "upper");

@@ -1,5 +1,7 @@
 #include "carelake/query/session.h"
 
+#include <stdlib.h>
+
 #include <filesystem>
 #include <utility>
 
@@ -27,7 +29,15 @@ bool IsRead(engine::StatementKind kind) {
 
 }  // namespace
 
-Session::~Session() = default;
+Session::~Session() {
+  catalog_.reset();
+  conn_.reset();
+  db_.reset();
+  if (!temp_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(temp_dir_, ec);
+  }
+}
 
 Result<std::unique_ptr<Session>> Session::Open(const SessionOptions& options, FileSystem& fs) {
   std::unique_ptr<Session> s(new Session());
@@ -43,11 +53,27 @@ Result<std::unique_ptr<Session>> Session::Open(const SessionOptions& options, Fi
     if (!options.database.empty()) {
       return InvalidArgument("an untrusted session cannot open a database file");
     }
-    const std::string lake = std::filesystem::absolute(s->project_->lake).lexically_normal();
+    // Only the tables' folders: never the rest of the lake, where the
+    // project keeps its users (verifiers) and the SQL server's TLS key.
+    std::vector<std::string> tables;
+    for (const catalog::CatalogTable& t : catalog::ProjectTables(*s->project_)) {
+      tables.push_back(std::filesystem::absolute(t.path).lexically_normal().string());
+    }
     engine::DatabaseOptions db_options;
     db_options.config = options.database_config;
-    CARELAKE_ASSIGN_OR_RETURN(s->db_, engine::Database::OpenLockedDown({lake}, db_options));
-    s->confined_ = std::make_unique<ConfinedFileSystem>(fs, std::vector<std::string>{lake});
+    // A private folder for what the session's queries spill, which no other
+    // session may read, removed with the session.
+    std::string temp =
+        (std::filesystem::temp_directory_path() / "carelake-session-XXXXXX").string();
+    if (::mkdtemp(temp.data()) == nullptr) {
+      return Internal("cannot create a temporary folder for the session in " +
+                      std::filesystem::temp_directory_path().string());
+    }
+    s->temp_dir_ = temp;
+    db_options.config.emplace_back("temp_directory", temp);
+    db_options.config.emplace_back("max_temp_directory_size", options.max_spill);
+    CARELAKE_ASSIGN_OR_RETURN(s->db_, engine::Database::OpenLockedDown(tables, db_options));
+    s->confined_ = std::make_unique<ConfinedFileSystem>(fs, tables);
     s->fs_ = s->confined_.get();
   } else {
     engine::DatabaseOptions db_options;

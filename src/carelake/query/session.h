@@ -9,8 +9,10 @@
 // the statements in order, handing each result to the caller.
 //
 // A session for SQL that is not ours (`untrusted`) runs on a locked-down
-// database (engine::Database::OpenLockedDown: files only below the lake, no
-// extensions, configuration locked), reads Delta logs only below the lake,
+// database (engine::Database::OpenLockedDown: files only in the folders of
+// the project's tables — not the rest of the lake, which holds the users'
+// verifiers and the SQL server's TLS key —, no extensions, configuration
+// locked, its own private spill folder), reads Delta logs only there,
 // and refuses — before running any statement of the script — every
 // statement that is not a read: only SELECT, EXPLAIN, SET/RESET (which the
 // locked configuration confines to harmless settings) and transaction
@@ -66,6 +68,9 @@ struct SessionOptions {
   // DuckDB settings fixed when the database opens, e.g. {"memory_limit",
   // "1GB"}, {"threads", "1"}: a client session's share of the machine.
   std::vector<std::pair<std::string, std::string>> database_config;
+  // Untrusted only: the most its queries may spill to disk (in a private
+  // folder of the session's, removed with it).
+  std::string max_spill = "4GB";
 };
 
 class Session {
@@ -121,6 +126,7 @@ class Session {
   bool allow_session_objects_ = false;
   bool catalog_only_ = false;
   bool pinned_ = false;
+  std::string temp_dir_;  // untrusted: the session's private spill folder
 };
 
 }  // namespace carelake::query

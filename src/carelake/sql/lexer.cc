@@ -156,8 +156,14 @@ std::vector<Reference> References(std::string_view sql) {
         name = std::string(sql.substr(start, i - start));
       }
       for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      size_t j = i;
-      while (j < sql.size() && IsSpace(sql[j])) ++j;
+      size_t j = i;  // blanks and comments may stand between a name and its `(`
+      for (;;) {
+        while (j < sql.size() && IsSpace(sql[j])) ++j;
+        const size_t next =
+            j < sql.size() && (sql[j] == '-' || sql[j] == '/') ? SkipQuotedOrComment(sql, j) : j;
+        if (next == j) break;
+        j = next;
+      }
       if (j < sql.size() && sql[j] == '(') {
         out.push_back({Reference::Kind::kFunction, name, start});
       }
