@@ -63,6 +63,35 @@ TEST_F(ProtocolTest, ExtendedQueryWithParametersAndRowLimits) {
   EXPECT_EQ(m[1].body, std::string("SELECT 0") + '\0');
 }
 
+TEST_F(ProtocolTest, ASuspendedPortalKeepsItsRowsWhileOtherStatementsRun) {
+  StartServer();
+  auto c = LoggedIn();
+  c->Query("BEGIN");
+  c->ReadUntilReady();
+  c->Parse("s1", "SELECT i FROM range(100000) t(i)");
+  c->Bind("p1", "s1", {});
+  c->Execute("p1", 2);
+  // Another statement on the same connection while p1 is suspended.
+  c->Parse("", "SELECT 42");
+  c->Bind("", "", {});
+  c->Execute("");
+  c->Execute("p1", 0);
+  c->Sync();
+  auto m = c->ReadUntilReady();
+  int64_t rows = 0;
+  std::string last;
+  for (const RawMessage& x : m) {
+    if (x.type == 'D') {
+      ++rows;
+      last = DataRowFields(x)[0].value_or("");
+    }
+    ASSERT_NE(x.type, 'E') << ErrorFields(x)['M'];
+  }
+  EXPECT_EQ(rows, 2 + 1 + 99998);  // p1's first two, 42, then the rest of p1
+  EXPECT_EQ(last, "99999");
+  EXPECT_EQ(m[m.size() - 2].body, std::string("SELECT 99998") + '\0');
+}
+
 TEST_F(ProtocolTest, AfterAnErrorEverythingUntilSyncIsSkipped) {
   StartServer();
   auto c = LoggedIn();

@@ -233,6 +233,7 @@ Result<std::shared_ptr<Backend::Statement>> Backend::PrepareStatement(
     }
     return s;
   }
+  CARELAKE_RETURN_IF_ERROR(SettleSuspendedPortals(nullptr));
   CARELAKE_ASSIGN_OR_RETURN(s->copy, ParseCopyCommand(sql));
   std::string engine_sql = s->copy ? s->copy->query : sql;
   if (translate) {
@@ -259,6 +260,19 @@ Result<std::shared_ptr<Backend::Statement>> Backend::PrepareStatement(
   }
   s->prepared.emplace(std::move(prepared));
   return s;
+}
+
+Status Backend::SettleSuspendedPortals(const Portal* keep) {
+  for (auto& [name, portal] : portals_) {
+    if (portal.get() == keep || !portal->result || portal->done) continue;
+    for (;;) {
+      Result<std::optional<engine::DataChunk>> next = portal->result->Fetch();
+      if (!next.ok()) return next.status();
+      if (!*next) break;
+      portal->fetched.push_back(std::move(**next));
+    }
+  }
+  return Status::Ok();
 }
 
 Status Backend::RefuseLakeWrite(const std::string& sql, Status status) const {
@@ -313,6 +327,8 @@ Result<bool> Backend::RunPortal(Portal& portal, int64_t max_rows, bool describe_
   bool suspended = false;
   Status sent = SendRows(portal, max_rows, &suspended);
   if (!sent.ok()) {
+    portal.chunk.reset();  // chunks before their result
+    portal.fetched.clear();
     portal.result.reset();
     portal.done = true;
     return sent;
@@ -328,6 +344,7 @@ Result<bool> Backend::RunPortal(Portal& portal, int64_t max_rows, bool describe_
 
 Status Backend::StartEngineStatement(Portal& portal) {
   Statement& s = *portal.stmt;
+  CARELAKE_RETURN_IF_ERROR(SettleSuspendedPortals(&portal));
   portal.started = true;
   timed_out_ = false;
   // One snapshot per statement: a Parse in this same batch has just moved
@@ -365,6 +382,12 @@ Status Backend::SendRows(Portal& portal, int64_t max_rows, bool* suspended) {
       break;
     }
     if (!portal.chunk || portal.next_row >= portal.chunk->size()) {
+      if (!portal.fetched.empty()) {
+        portal.chunk = std::move(portal.fetched.front());
+        portal.fetched.pop_front();
+        portal.next_row = 0;
+        continue;
+      }
       Result<std::optional<engine::DataChunk>> next = portal.result->Fetch();
       if (!next.ok()) {
         status = next.status();

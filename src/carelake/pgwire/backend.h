@@ -126,6 +126,10 @@ class Backend {
   PgError ErrorFor(const Status& status, const std::string& sql);
   Status FailedTransaction();
   Status RefuseLakeWrite(const std::string& sql, Status status) const;
+  // DuckDB keeps one streaming result per connection: before anything else
+  // runs on it, the rest of every suspended portal (but `keep`) is fetched
+  // into memory, so that a later Execute still gets all its rows.
+  Status SettleSuspendedPortals(const Portal* keep);
 
   std::unique_ptr<query::Session> session_;
   Settings settings_;

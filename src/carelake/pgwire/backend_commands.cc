@@ -57,6 +57,7 @@ Status Backend::RunCommand(const SessionCommand& c, bool describe_rows) {
       for (const auto& [name, value] : settings_.All()) TextRow(*out_, {name, value, ""});
       break;
     case Kind::kBegin:
+      CARELAKE_RETURN_IF_ERROR(SettleSuspendedPortals(nullptr));
       if (tx_ != Transaction::kIdle) {
         SendNotice("there is already a transaction in progress");
         break;
@@ -73,6 +74,7 @@ Status Backend::RunCommand(const SessionCommand& c, bool describe_rows) {
         SendNotice("there is no transaction in progress");
         break;
       }
+      CARELAKE_RETURN_IF_ERROR(SettleSuspendedPortals(nullptr));
       const bool commit = c.kind == Kind::kCommit && tx_ == Transaction::kBlock;
       Status ended = session_->connection().Execute(commit ? "COMMIT" : "ROLLBACK");
       session_->PinSnapshot(false);

@@ -4,6 +4,7 @@
 #ifndef CARELAKE_PGWIRE_BACKEND_INTERNAL_H_
 #define CARELAKE_PGWIRE_BACKEND_INTERNAL_H_
 
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +34,9 @@ struct Backend::Portal {
   std::vector<int16_t> result_formats;  // one per column
   std::optional<engine::QueryResult> result;
   std::optional<engine::DataChunk> chunk;
+  // Rows fetched ahead into memory because another statement had to run on
+  // the connection while this portal was suspended (SettleSuspendedPortals).
+  std::deque<engine::DataChunk> fetched;
   std::vector<FieldEncoder> encoders;
   size_t next_row = 0;
   int64_t rows_this_call = 0;  // rows sent by the latest Execute
