@@ -264,13 +264,43 @@ TEST_F(ProtocolTest, AClientThatNeverLogsInIsDisconnected) {
   RawClient halfway(server_->port());
   halfway.SendStartup({{"user", "ana"}, {"database", "clinic"}});
   ASSERT_TRUE(halfway.Read());  // AuthenticationSASL, then nothing from the client
+  // One that keeps talking, a byte at a time, is cut off all the same.
+  RawClient trickle(server_->port());
+  std::string packet;
+  PutInt32(packet, 64);
+  trickle.SendRaw(packet);
+  for (int i = 0; i < 6; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    trickle.SendRaw("u");
+  }
   EXPECT_TRUE(silent.Closed(5000));
   EXPECT_TRUE(halfway.Closed(5000));
+  EXPECT_TRUE(trickle.Closed(5000));
   // A logged-in session may stay idle longer than that.
   auto idle = LoggedIn();
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   idle->Query("SELECT 1");
   EXPECT_EQ(Types(idle->ReadUntilReady()), "TDCZ");
+}
+
+TEST_F(ProtocolTest, ClientsThatCannotLogInTakeNoSessionSlot) {
+  ServerOptions options;
+  options.max_connections = 2;
+  StartServer(options);
+  // Unknown users that never finish their login, from one address.
+  std::vector<std::unique_ptr<RawClient>> stuck;
+  for (int i = 0; i < 12; ++i) {
+    stuck.push_back(std::make_unique<RawClient>(server_->port()));
+    stuck.back()->SendStartup({{"user", "nobody"}, {"database", "clinic"}});
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The ninth and later were refused (8 logins in progress per address)...
+  int refused = 0;
+  for (auto& c : stuck) refused += c->Closed(200) ? 1 : 0;
+  EXPECT_EQ(refused, 4);
+  stuck.clear();  // ...and the real user still finds a session slot.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ExpectServing();
 }
 
 TEST_F(ProtocolTest, FailedLoginsFromOneAddressAreSlowedDown) {

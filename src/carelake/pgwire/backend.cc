@@ -246,6 +246,12 @@ Result<std::shared_ptr<Backend::Statement>> Backend::PrepareStatement(
   s->kind = prepared.kind();
   s->returns_rows = !s->copy && ReturnsRows(s->kind);
   if (s->returns_rows) {
+    // PostgreSQL's own limit; it also keeps the Int16 column counts of
+    // RowDescription and DataRow true.
+    if (prepared.column_count() > 1664) {
+      pending_error_ = PgError::Error("54011", "target lists can have at most 1664 entries");
+      return Aborted("too many columns");
+    }
     for (size_t i = 0; i < prepared.column_count(); ++i) {
       s->columns.push_back({prepared.column_name(i), prepared.column_type(i)});
     }

@@ -77,14 +77,20 @@ class ConnectionRun {
       : server_(server), socket_(fd), fd_(fd), peer_(std::move(peer)), reader_(&socket_) {}
 
   void Run() {
-    std::optional<StartupPacket> startup = Negotiate();
-    if (!startup) return;
-    if (!server_.Admit()) {
-      Fatal(sqlstate::kTooManyConnections, "sorry, too many clients already");
+    // Until the login ends, at most a few per client address, and a deadline
+    // for the whole of it (the watchdog shuts the socket when it passes).
+    if (!server_.BeginLogin(fd_, peer_)) {
+      server_.Log("warning", peer_ + ": refused, too many logins in progress from this address");
       return;
     }
-    Serve(*startup);
-    server_.Release();
+    struct Login {
+      ConnectionRun& run;
+      ~Login() {
+        if (!run.logged_in_) run.server_.EndLogin(run.fd_, run.peer_);
+      }
+    } login{*this};
+    std::optional<StartupPacket> startup = Negotiate();
+    if (startup) Serve(*startup);
   }
 
  private:
@@ -222,14 +228,25 @@ class ConnectionRun {
     const std::string database =
         db != startup.parameters.end() && !db->second.empty() ? db->second : user;
     if (!Authenticate(user)) return;
-    // Logged in: reads wait as long as the client likes (an idle session).
-    const timeval no_timeout{0, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &no_timeout, sizeof(no_timeout));
     const std::shared_ptr<const project::Project> project = server_.project();
     if (database != project->name) {
       Fatal(sqlstate::kInvalidCatalogName, "database \"" + database + "\" does not exist");
       return;
     }
+    // Logged in: a session slot (only now, so that clients who cannot log
+    // in cannot take them), and reads wait as long as the client likes.
+    server_.EndLogin(fd_, peer_);
+    logged_in_ = true;
+    const timeval no_timeout{0, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &no_timeout, sizeof(no_timeout));
+    if (!server_.Admit()) {
+      Fatal(sqlstate::kTooManyConnections, "sorry, too many clients already");
+      return;
+    }
+    struct Slot {
+      Server& server;
+      ~Slot() { server.Release(); }
+    } slot{server_};
     Settings settings(user, server_.options().version_suffix);
     std::vector<std::pair<std::string, std::string>> assignments;
     for (const auto& [name, value] : startup.parameters) {
@@ -309,11 +326,20 @@ class ConnectionRun {
       return;
     }
     const auto [pid, secret] = server_.Register(&backend);
+    // Whatever happens below (an exception included), the server forgets the
+    // Backend before it goes.
+    struct Registration {
+      Server& server;
+      Backend* backend;
+      int32_t pid;
+      ~Registration() {
+        server.Disarm(backend);
+        server.Unregister(pid);
+      }
+    } registration{server_, &backend, pid};
     server_.Log("info", peer_ + ": " + user + " connected" + (tls_ ? " (TLS)" : ""));
     backend.Greet(pid, secret);
     Loop(backend);
-    server_.Disarm(&backend);
-    server_.Unregister(pid);
     server_.Log("info", peer_ + ": " + user + " disconnected");
   }
 
@@ -343,12 +369,16 @@ class ConnectionRun {
   std::unique_ptr<Stream> tls_;
   MessageReader reader_;
   MessageWriter out_;
+  bool logged_in_ = false;
 };
 
 }  // namespace
 
 void RunConnection(Server& server, int fd, const std::string& peer) {
   ConnectionRun(server, fd, peer).Run();
+  // The client sees the end now; the descriptor is closed when the server
+  // reaps this thread.
+  ::shutdown(fd, SHUT_RDWR);
 }
 
 }  // namespace carelake::pgwire

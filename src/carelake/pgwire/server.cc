@@ -19,6 +19,11 @@
 namespace carelake::pgwire {
 namespace {
 
+// Logins in progress from one client address.
+constexpr int kMaxLoginsPerAddress = 8;
+
+std::string HostOf(const std::string& peer) { return peer.substr(0, peer.rfind(':')); }
+
 std::string PeerName(const sockaddr_storage& addr) {
   char host[INET6_ADDRSTRLEN] = "?";
   int port = 0;
@@ -176,6 +181,24 @@ void Server::Reap(bool all) {
   }
 }
 
+bool Server::BeginLogin(int fd, const std::string& peer) {
+  std::lock_guard<std::mutex> lock(mu_);
+  int& n = logins_[HostOf(peer)];
+  if (n >= kMaxLoginsPerAddress) return false;
+  ++n;
+  login_deadlines_[fd] = std::chrono::steady_clock::now() +
+                         std::chrono::seconds(options_.authentication_timeout_seconds);
+  watchdog_cv_.notify_all();
+  return true;
+}
+
+void Server::EndLogin(int fd, const std::string& peer) {
+  std::lock_guard<std::mutex> lock(mu_);
+  login_deadlines_.erase(fd);
+  auto it = logins_.find(HostOf(peer));
+  if (it != logins_.end() && --it->second <= 0) logins_.erase(it);
+}
+
 bool Server::Admit() {
   size_t n = sessions_.load();
   while (n < static_cast<size_t>(options_.max_connections)) {
@@ -226,6 +249,15 @@ void Server::WatchdogLoop(std::stop_token stop) {
   while (!stop.stop_requested()) {
     auto next = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     const auto now = std::chrono::steady_clock::now();
+    for (auto it = login_deadlines_.begin(); it != login_deadlines_.end();) {
+      if (it->second <= now) {
+        ::shutdown(it->first, SHUT_RDWR);  // the login's reads and writes fail now
+        it = login_deadlines_.erase(it);
+      } else {
+        next = std::min(next, it->second);
+        ++it;
+      }
+    }
     for (auto it = deadlines_.begin(); it != deadlines_.end();) {
       if (it->second <= now) {
         it->first->Interrupt(/*timeout=*/true);
@@ -240,9 +272,11 @@ void Server::WatchdogLoop(std::stop_token stop) {
 }
 
 std::chrono::milliseconds Server::LoginFailed(const std::string& peer) {
-  const std::string host = peer.substr(0, peer.rfind(':'));
+  const std::string host = HostOf(peer);
   std::lock_guard<std::mutex> lock(mu_);
   const auto now = std::chrono::steady_clock::now();
+  std::erase_if(failures_,
+                [&](const auto& f) { return now - f.second.last > std::chrono::minutes(1); });
   Failures& f = failures_[host];
   if (now - f.last > std::chrono::minutes(1)) f.count = 0;
   f.last = now;
@@ -254,7 +288,7 @@ std::chrono::milliseconds Server::LoginFailed(const std::string& peer) {
 
 void Server::LoginSucceeded(const std::string& peer) {
   std::lock_guard<std::mutex> lock(mu_);
-  failures_.erase(peer.substr(0, peer.rfind(':')));
+  failures_.erase(HostOf(peer));
 }
 
 }  // namespace carelake::pgwire

@@ -85,7 +85,12 @@ class Server {
   const std::string& mock_secret() const { return mock_secret_; }
   void Log(std::string_view level, std::string_view message) const;
 
-  // A session slot; false when max_connections sessions run already.
+  // A login starts on `fd` from `peer`: false when that address has
+  // kMaxLoginsPerAddress logins in progress. Until EndLogin, the watchdog
+  // shuts `fd` down when authentication_timeout has passed.
+  bool BeginLogin(int fd, const std::string& peer);
+  void EndLogin(int fd, const std::string& peer);
+  // A session slot (after login); false when max_connections sessions run.
   bool Admit();
   void Release();
   // Registers a running session for CancelRequest; returns its key.
@@ -136,6 +141,8 @@ class Server {
   std::map<int32_t, Running> running_;
   int32_t next_process_id_ = 1000;
   std::map<Backend*, std::chrono::steady_clock::time_point> deadlines_;
+  std::map<int, std::chrono::steady_clock::time_point> login_deadlines_;  // by fd
+  std::map<std::string, int> logins_;  // in progress, by client address
   struct Failures {
     int count = 0;
     std::chrono::steady_clock::time_point last;
