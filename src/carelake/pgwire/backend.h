@@ -130,6 +130,7 @@ class Backend {
   // runs on it, the rest of every suspended portal (but `keep`) is fetched
   // into memory, so that a later Execute still gets all its rows.
   Status SettleSuspendedPortals(const Portal* keep);
+  Status DropTemporaryObjects();
 
   std::unique_ptr<query::Session> session_;
   Settings settings_;

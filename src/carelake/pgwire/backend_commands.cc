@@ -93,6 +93,7 @@ Status Backend::RunCommand(const SessionCommand& c, bool describe_rows) {
       settings_.ResetAll();
       if (on_setting) CARELAKE_RETURN_IF_ERROR(on_setting(""));
       statements_.clear();
+      CARELAKE_RETURN_IF_ERROR(DropTemporaryObjects());
       break;
     case Kind::kDeallocate:
       if (statements_.erase(c.name) == 0) {
@@ -108,6 +109,25 @@ Status Backend::RunCommand(const SessionCommand& c, bool describe_rows) {
   }
   CommandComplete(c.tag);
   SendParameterStatus();
+  return Status::Ok();
+}
+
+// DISCARD ALL: the session's temporary tables and views go, as in
+// PostgreSQL (a pooler hands the connection to someone else next).
+Status Backend::DropTemporaryObjects() {
+  CARELAKE_RETURN_IF_ERROR(SettleSuspendedPortals(nullptr));
+  CARELAKE_ASSIGN_OR_RETURN(
+      engine::QueryResult r,
+      session_->connection().Query(
+          "SELECT 'VIEW', view_name FROM duckdb_views() WHERE temporary AND NOT internal "
+          "UNION ALL SELECT 'TABLE', table_name FROM duckdb_tables() WHERE temporary"));
+  CARELAKE_ASSIGN_OR_RETURN(auto rows, r.FetchAllRows());
+  for (const auto& row : rows) {
+    std::string name;
+    for (char c : row[1].GetString()) name += c == '"' ? std::string("\"\"") : std::string(1, c);
+    CARELAKE_RETURN_IF_ERROR(session_->connection().Execute("DROP " + row[0].GetString() +
+                                                            " IF EXISTS temp.\"" + name + "\""));
+  }
   return Status::Ok();
 }
 
