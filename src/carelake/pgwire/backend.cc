@@ -163,6 +163,11 @@ void Backend::Interrupt(bool timeout) {
   session_->Interrupt();
 }
 
+void Backend::Shutdown() {
+  shutting_down_ = true;
+  session_->Interrupt();
+}
+
 PgError Backend::ErrorFor(const Status& status, const std::string& sql) {
   if (pending_error_) {
     PgError e = std::move(*pending_error_);
@@ -350,6 +355,11 @@ Result<bool> Backend::RunPortal(Portal& portal, int64_t max_rows, bool describe_
 
 Status Backend::StartEngineStatement(Portal& portal) {
   Statement& s = *portal.stmt;
+  if (shutting_down_) {
+    pending_error_ = PgError::Fatal(sqlstate::kAdminShutdown,
+                                    "terminating connection due to administrator command");
+    return Cancelled("shutting down");
+  }
   CARELAKE_RETURN_IF_ERROR(SettleSuspendedPortals(&portal));
   portal.started = true;
   timed_out_ = false;
@@ -457,6 +467,7 @@ void Backend::SendError(const PgError& error) {
   if (!error.hint.empty()) out_->Byte('H').CString(error.hint);
   if (error.position > 0) out_->Byte('P').CString(std::to_string(error.position));
   out_->Byte(0).End();
+  if (error.severity == "FATAL") state_ = State::kClosed;  // the connection ends after it
 }
 
 void Backend::SendNotice(const std::string& message) {

@@ -68,6 +68,9 @@ class Backend {
   // Interrupts the running statement (CancelRequest, statement_timeout);
   // any thread. `timeout` words the error as PostgreSQL does for a timeout.
   void Interrupt(bool timeout);
+  // The server is stopping: the running statement is interrupted and no
+  // other starts (57P01); any thread.
+  void Shutdown();
 
   State state() const { return state_; }
   Transaction transaction() const { return tx_; }
@@ -141,6 +144,7 @@ class Backend {
   std::map<std::string, std::shared_ptr<Statement>> statements_;
   std::map<std::string, std::unique_ptr<Portal>> portals_;
   std::atomic<bool> timed_out_{false};
+  std::atomic<bool> shutting_down_{false};
   bool fresh_ = false;  // the views were refreshed since the last ReadyForQuery
   std::optional<PgError> pending_error_;
   std::string error_sql_;  // the statement an Execute error is about

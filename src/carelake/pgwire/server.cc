@@ -107,7 +107,7 @@ void Server::Stop() {
   ::close(listen_fd_);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (auto& [pid, running] : running_) running.backend->Interrupt(false);
+    for (auto& [pid, running] : running_) running.backend->Shutdown();
   }
   {
     std::lock_guard<std::mutex> lock(clients_mu_);
