@@ -455,6 +455,7 @@ void Backend::CommandComplete(const std::string& tag) { out_->Begin('C').CString
 
 void Backend::ReadyForQuery() {
   fresh_ = false;
+  if (state_ == State::kClosed) return;  // after a FATAL error nothing follows
   const char status = tx_ == Transaction::kIdle ? 'I' : tx_ == Transaction::kBlock ? 'T' : 'E';
   out_->Begin('Z').Byte(static_cast<uint8_t>(status)).End();
 }
