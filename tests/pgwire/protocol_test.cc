@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <random>
 #include <thread>
@@ -162,15 +163,23 @@ TEST_F(ProtocolTest, CancelRequestFromAnotherConnectionInterruptsTheQuery) {
   StartServer();
   auto c = LoggedIn();
   c->Query("SELECT count(*) FROM range(1000000000000) a");
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  RawClient canceller(server_->port());
   std::string packet;
   PutInt32(packet, 16);
   PutInt32(packet, 80877102);
   PutInt32(packet, c->process_id());
   PutInt32(packet, c->secret_key());
-  canceller.SendRaw(packet);
-  auto m = c->ReadUntilReady(20000);
+  // A cancel that arrives before the statement starts does nothing (as in
+  // PostgreSQL): send one every 300 ms until the statement ends.
+  std::atomic<bool> answered{false};
+  std::thread canceller([&] {
+    for (int i = 0; i < 100 && !answered; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      RawClient(server_->port()).SendRaw(packet);
+    }
+  });
+  auto m = c->ReadUntilReady(30000);
+  answered = true;
+  canceller.join();
   ASSERT_FALSE(m.empty());
   auto error = std::find_if(m.begin(), m.end(), [](const RawMessage& x) { return x.type == 'E'; });
   ASSERT_NE(error, m.end()) << Types(m);
