@@ -244,7 +244,12 @@ Result<std::shared_ptr<Backend::Statement>> Backend::PrepareStatement(
   if (translate) {
     CARELAKE_ASSIGN_OR_RETURN(engine_sql, translate(engine_sql));
   }
+  // Binding (and the catalog refresh before it) counts as the statement's
+  // time: statement_timeout and a cancel reach it too.
+  timed_out_ = false;
+  if (on_statement) on_statement(true);
   Result<engine::PreparedStatement> prepared_or = session_->Prepare(engine_sql);
+  if (on_statement) on_statement(false);
   fresh_ = true;
   if (!prepared_or.ok()) return RefuseLakeWrite(sql, prepared_or.status());
   engine::PreparedStatement prepared = std::move(*prepared_or);
