@@ -11,14 +11,6 @@
 namespace carelake::auth {
 namespace {
 
-std::string Hmac(std::string_view key, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
-  return std::string(reinterpret_cast<char*>(out), len);
-}
-
 std::string Sha256(std::string_view data) {
   unsigned char out[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out);
@@ -34,6 +26,14 @@ std::string SaltedPassword(std::string_view password, std::string_view salt, int
 }
 
 }  // namespace
+
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
+  return std::string(reinterpret_cast<char*>(out), len);
+}
 
 std::string Base64Encode(std::string_view bytes) {
   std::vector<unsigned char> out(4 * ((bytes.size() + 2) / 3) + 1);
@@ -63,8 +63,8 @@ ScramVerifier VerifierWithSalt(std::string_view password, std::string_view salt,
   ScramVerifier v;
   v.iterations = iterations;
   v.salt = std::string(salt);
-  v.stored_key = Sha256(Hmac(salted, "Client Key"));
-  v.server_key = Hmac(salted, "Server Key");
+  v.stored_key = Sha256(HmacSha256(salted, "Client Key"));
+  v.server_key = HmacSha256(salted, "Server Key");
   return v;
 }
 
@@ -115,7 +115,7 @@ Result<ScramVerifier> ScramVerifier::Parse(std::string_view text) {
 bool VerifyClientProof(const ScramVerifier& verifier, std::string_view auth_message,
                        std::string_view client_proof) {
   if (client_proof.size() != SHA256_DIGEST_LENGTH) return false;
-  const std::string signature = Hmac(verifier.stored_key, auth_message);
+  const std::string signature = HmacSha256(verifier.stored_key, auth_message);
   std::string client_key(SHA256_DIGEST_LENGTH, '\0');
   for (size_t i = 0; i < client_key.size(); ++i) client_key[i] = client_proof[i] ^ signature[i];
   const std::string stored = Sha256(client_key);
@@ -123,7 +123,7 @@ bool VerifyClientProof(const ScramVerifier& verifier, std::string_view auth_mess
 }
 
 std::string ServerSignature(const ScramVerifier& verifier, std::string_view auth_message) {
-  return Hmac(verifier.server_key, auth_message);
+  return HmacSha256(verifier.server_key, auth_message);
 }
 
 }  // namespace carelake::auth

@@ -44,6 +44,9 @@ bool VerifyClientProof(const ScramVerifier& verifier, std::string_view auth_mess
                        std::string_view client_proof);
 std::string ServerSignature(const ScramVerifier& verifier, std::string_view auth_message);
 
+// HMAC-SHA-256 of `data` under `key` (32 bytes).
+std::string HmacSha256(std::string_view key, std::string_view data);
+
 // Base64 (RFC 4648, with padding).
 std::string Base64Encode(std::string_view bytes);
 Result<std::string> Base64Decode(std::string_view text);

@@ -1,8 +1,6 @@
 #include "carelake/pgwire/scram_exchange.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 namespace carelake::pgwire {
@@ -16,14 +14,6 @@ std::string RandomBytes(size_t n) {
   std::string out(n, '\0');
   RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n));
   return out;
-}
-
-std::string Hmac(std::string_view key, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
-  return std::string(reinterpret_cast<char*>(out), len);
 }
 
 // The attribute `name=` at the front of `*rest`; advances past it and its
@@ -48,7 +38,7 @@ ScramExchange::ScramExchange(std::optional<auth::ScramVerifier> verifier, std::s
     verifier_ = *verifier;
   } else {
     verifier_.iterations = auth::kScramIterations;
-    verifier_.salt = Hmac(mock_secret, user).substr(0, 16);
+    verifier_.salt = auth::HmacSha256(mock_secret, user).substr(0, 16);
     verifier_.stored_key = RandomBytes(32);
     verifier_.server_key = RandomBytes(32);
   }
