@@ -23,22 +23,15 @@
 #include "carelake/engine/connection.h"
 #include "carelake/engine/database.h"
 #include "carelake/engine/lake_connection.h"
+#include "must.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using carelake::bench::Median;
+using carelake::bench::Must;
 using carelake::bench::Seconds;
 using Clock = std::chrono::steady_clock;
-
-template <typename T>
-T Must(carelake::Result<T> r, const char* what) {
-  if (!r.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, r.status().message().c_str());
-    std::exit(1);
-  }
-  return std::move(*r);
-}
 
 struct Measure {
   double seconds = 0;

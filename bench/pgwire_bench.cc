@@ -43,32 +43,19 @@
 #include "carelake/pgwire/server.h"
 #include "carelake/project/project.h"
 #include "carelake/query/session.h"
+#include "must.h"
 #include "postgres_server.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using carelake::bench::Median;
+using carelake::bench::Must;
 using carelake::bench::Percentile;
 using carelake::bench::Seconds;
 using Clock = std::chrono::steady_clock;
 
 constexpr char kPassword[] = "bench-password";
-
-template <typename T>
-T Must(carelake::Result<T> r, const char* what) {
-  if (!r.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, r.status().message().c_str());
-    std::exit(1);
-  }
-  return std::move(*r);
-}
-void Must(const carelake::Status& s, const char* what) {
-  if (!s.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, s.message().c_str());
-    std::exit(1);
-  }
-}
 
 const char* kDashboards[] = {
     "SELECT date_trunc('month', visit_date) AS month, count(*), sum(amount) FROM gold.fact_visits "
