@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "carelake/pgwire/sql_translate.h"
+#include "carelake/pgwire/value_codec.h"
 #include "carelake/pipeline/runner.h"
 #include "carelake/project/project.h"
 
@@ -12,34 +13,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ArrayElement(const engine::Value& v) {
-  const std::optional<std::string> text = PgText(v);
-  if (!text) return "NULL";
-  const bool plain =
-      !text->empty() && text->find_first_of(" ,{}\"\\") == std::string::npos && *text != "NULL";
-  return plain ? *text : "\"" + *text + "\"";
-}
-
 }  // namespace
-
-std::optional<std::string> PgText(const engine::Value& value) {
-  if (value.is_null()) return std::nullopt;
-  using engine::TypeId;
-  switch (value.type().id) {
-    case TypeId::kBoolean:
-      return value.GetBool() ? "t" : "f";
-    case TypeId::kList:
-    case TypeId::kArray: {
-      std::string out = "{";
-      for (const engine::Value& child : value.children()) {
-        out += (out.size() > 1 ? "," : "") + ArrayElement(child);
-      }
-      return out + "}";
-    }
-    default:
-      return value.ToString();
-  }
-}
 
 void PgSessionTest::SetUp() {
   LakeTest::SetUp();
@@ -77,11 +51,28 @@ Result<std::vector<corpus::StatementResult>> PgSessionTest::Run(const std::strin
   Status status = session_->Execute(sql, [&](engine::QueryResult& result) -> Status {
     corpus::StatementResult r;
     r.columns = result.column_names();
-    CARELAKE_ASSIGN_OR_RETURN(auto rows, result.FetchAllRows());
-    for (const auto& row : rows) {
-      std::vector<corpus::Cell> cells;
-      for (const engine::Value& v : row) cells.push_back(PgText(v));
-      r.rows.push_back(std::move(cells));
+    // Values as the server sends them in text format (value_codec.h).
+    std::vector<FieldEncoder> encoders;
+    for (const engine::LogicalType& type : result.column_types()) {
+      encoders.push_back(FieldEncoder::For(type, Format::kText, EncodeSettings{}));
+    }
+    for (;;) {
+      CARELAKE_ASSIGN_OR_RETURN(std::optional<engine::DataChunk> chunk, result.Fetch());
+      if (!chunk) break;
+      for (size_t row = 0; row < chunk->size(); ++row) {
+        std::vector<corpus::Cell> cells;
+        for (size_t c = 0; c < chunk->column_count(); ++c) {
+          const engine::ColumnView column = chunk->column(c);
+          if (column.IsNull(row)) {
+            cells.emplace_back();
+            continue;
+          }
+          std::string text;
+          encoders[c].AppendValue(column, row, text);
+          cells.emplace_back(std::move(text));
+        }
+        r.rows.push_back(std::move(cells));
+      }
     }
     results.push_back(std::move(r));
     return Status::Ok();

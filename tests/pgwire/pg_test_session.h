@@ -2,7 +2,8 @@
 // types, gold.by_flag with a key) and an untrusted query::Session on it
 // with the PostgreSQL catalog installed; statements run as the pgwire
 // server will run them: PgCatalog::Translate, then Session::Execute. Results
-// come back as PostgreSQL would print them in text format.
+// come back in text format, as the server's encoder writes them
+// (value_codec.h).
 #ifndef CARELAKE_TESTS_PGWIRE_PG_TEST_SESSION_H_
 #define CARELAKE_TESTS_PGWIRE_PG_TEST_SESSION_H_
 
@@ -53,11 +54,6 @@ inline constexpr char kCorpusRows[] = R"(id,name,amount,at,d,flag,score
 
 inline constexpr char kCorpusModel[] =
     "SELECT flag, count(*) AS visits, sum(amount) AS amount FROM silver.visits GROUP BY flag\n";
-
-// A value in PostgreSQL's text format (bool t/f, arrays {a,b}, timestamps
-// with +00): enough for checking catalog answers; the real encoder is
-// pgwire/value_codec.h.
-std::optional<std::string> PgText(const engine::Value& value);
 
 class PgSessionTest : public delta::LakeTest {
  protected:
