@@ -28,6 +28,8 @@ PACKAGES=(
   python3-psycopg2 python3-sqlalchemy  # psycopg2, SQLAlchemy 1.4's inspector
   openjdk-17-jdk-headless libpostgresql-jdbc-java  # pgjdbc (java runs the check's source)
   odbc-postgresql unixodbc python3-pyodbc  # psqlODBC through unixODBC
+  libmariadb-dev       # database sources: MySQL/MariaDB client library
+  mariadb-server mariadb-client  # tests: throwaway MariaDB instances
   clang-format         # make format-check (CI)
 )
 
