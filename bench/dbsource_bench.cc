@@ -10,6 +10,10 @@
 //     first, so the floor's memory is not in it). Goal: < 1 GiB.
 //  2. Incremental run after 1% of the rows changed (cursor updated_at)
 //     against the snapshot's time. Goal: <= 5%.
+//  3. The same snapshot from MariaDB (a throwaway server,
+//     tests/mariadb_server.h) against its floor: `mariadb --batch` writes the
+//     SELECT to a file (tab-separated) and DuckDB turns it into Parquet.
+//     Goal: >= 0.8.
 //
 // Usage: dbsource_bench [ROWS=10000000]
 #include <sys/resource.h>
@@ -22,9 +26,11 @@
 
 #include "bench_stats.h"
 #include "carelake/base/file_system.h"
+#include "carelake/dbsource/mysql_client.h"
 #include "carelake/dbsource/pg_client.h"
 #include "carelake/engine/database.h"
 #include "carelake/ingest/db_ingest.h"
+#include "mariadb_server.h"
 #include "must.h"
 #include "postgres_server.h"
 
@@ -63,7 +69,7 @@ double Floor(carelake::dbsource::PgClient& pg, const std::string& server_dir,
   auto start = Clock::now();
   Must(pg.Exec("COPY (SELECT * FROM visits) TO '" + csv + "' (FORMAT csv)"), "floor COPY");
   auto db = Must(carelake::engine::Database::OpenInMemory(), "duckdb");
-  auto conn = Must(carelake::engine::Connection::Open(db), "duckdb connection");
+  auto conn = Must(carelake::engine::Connection::Open(*db), "duckdb connection");
   Must(conn.Execute("SET TimeZone = 'UTC'"), "time zone");
   Must(conn.Execute("COPY (SELECT * FROM read_csv('" + csv + "', columns = " + kColumns +
                     ", header = false, auto_detect = false)) TO '" + out_dir +
@@ -72,6 +78,65 @@ double Floor(carelake::dbsource::PgClient& pg, const std::string& server_dir,
   double seconds = Seconds(start);
   fs::remove(csv);
   return seconds;
+}
+
+// MariaDB: our snapshot, then the floor (mariadb --batch > file, DuckDB
+// read_csv -> Parquet). Prints both.
+void MariaDb(long rows, const fs::path& dir) {
+  std::string why;
+  bool missing = false;
+  auto server = carelake::testing::MariaDbServer::Start(why, missing);
+  if (server == nullptr) {
+    std::printf("\n3. MariaDB: skipped (%s)\n", why.c_str());
+    return;
+  }
+  auto my = Must(carelake::dbsource::MySqlClient::Connect(server->Url(""), ""), "connect");
+  auto fill_start = Clock::now();
+  Must(my->Exec("CREATE DATABASE bench; CREATE TABLE bench.visits (id BIGINT PRIMARY KEY, "
+                "patient_id INT, code VARCHAR(10), amount DECIMAL(12,2), updated_at DATETIME NOT "
+                "NULL, visit_date DATE, note TEXT); INSERT INTO bench.visits SELECT seq, seq % "
+                "50000, CONCAT('C', seq % 977), (seq % 100000) / 100.0, TIMESTAMP '2024-01-01 "
+                "00:00:00' + INTERVAL seq SECOND, DATE '2024-01-01' + INTERVAL (seq % 365) DAY, "
+                "IF(seq % 7 = 0, NULL, CONCAT('note, \"quoted\" ', seq)) FROM seq_1_to_" +
+                std::to_string(rows)),
+       "filling the MariaDB table");
+  std::printf("\n3. MariaDB: %ld rows filled in %.1f s\n", rows, Seconds(fill_start));
+  carelake::project::DatabaseSource source;
+  source.name = "my";
+  source.connection = server->Url("bench");
+  auto db = Must(carelake::engine::Database::OpenInMemory(), "duckdb");
+  auto conn = Must(carelake::engine::Connection::Open(*db), "duckdb connection");
+  Must(conn.Execute("SET TimeZone = 'UTC'"), "time zone");
+  carelake::ingest::DatabaseIngestRequest req;
+  req.source = &source;
+  req.project_dir = dir.string();
+  req.lake = (dir / "lake-my").string();
+  req.run_id = "bench-my";
+  auto start = Clock::now();
+  auto r =
+      Must(carelake::ingest::IngestDatabase(req, carelake::LocalFileSystem(), conn), "snapshot");
+  const double ours = Seconds(start);
+  if (r.failed) std::fprintf(stderr, "MariaDB snapshot failed: %s\n", r.tables[0].error.c_str());
+  const std::string tsv = (dir / "floor.tsv").string();
+  start = Clock::now();
+  const std::string cmd =
+      "mariadb --batch --quick --skip-column-names --socket=" + server->SocketPath() +
+      " -u root -e 'SELECT * FROM bench.visits' > " + tsv;
+  if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "mariadb --batch failed\n");
+  Must(conn.Execute("COPY (SELECT * FROM read_csv('" + tsv +
+                    "', columns = {'id': 'BIGINT', 'patient_id': 'INTEGER', 'code': 'VARCHAR', "
+                    "'amount': 'DECIMAL(12,2)', 'updated_at': 'TIMESTAMP', 'visit_date': 'DATE', "
+                    "'note': 'VARCHAR'}, delim = '\t', quote = '', escape = '', header = false, "
+                    "nullstr = 'NULL', auto_detect = false)) TO '" +
+                    (dir / "floor-my.parquet").string() + "' (FORMAT parquet)"),
+       "MariaDB floor read_csv -> Parquet");
+  const double floor = Seconds(start);
+  std::printf("   carelake:  %.2f s  %.0f rows/s\n", ours, rows / ours);
+  std::printf(
+      "   floor:     %.2f s  %.0f rows/s  (mariadb --batch > file + DuckDB read_csv -> "
+      "Parquet)\n",
+      floor, rows / floor);
+  std::printf("   ratio:     %.2f of the floor's rows/s (goal >= 0.8)\n", floor / ours);
 }
 
 }  // namespace
@@ -103,7 +168,7 @@ int main(int argc, char** argv) {
   source.incremental["visits"] = {"updated_at", std::chrono::milliseconds(0), false, {}};
 
   auto db = Must(carelake::engine::Database::OpenInMemory(), "duckdb");
-  auto conn = Must(carelake::engine::Connection::Open(db), "duckdb connection");
+  auto conn = Must(carelake::engine::Connection::Open(*db), "duckdb connection");
   Must(conn.Execute("SET TimeZone = 'UTC'"), "time zone");
   carelake::ingest::DatabaseIngestRequest req;
   req.source = &source;
@@ -138,6 +203,9 @@ int main(int argc, char** argv) {
       "\n2. incremental after 1%% changed: %.2f s, %lld rows read = %.1f%% of the "
       "snapshot's time (goal <= 5%%)\n",
       incremental, static_cast<long long>(second.tables[0].rows), 100.0 * incremental / snapshot);
+  pg.reset();
+  server.reset();
+  MariaDb(rows, dir);
   fs::remove_all(dir);
   return 0;
 }

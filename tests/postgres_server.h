@@ -4,7 +4,8 @@
 // Start() runs initdb (from /usr/lib/postgresql/15/bin, Debian's
 // postgresql-15) into a fresh temporary directory and starts the server with
 // pg_ctl, listening only on a Unix socket in that directory
-// (listen_addresses=''), trust authentication, user "postgres", fsync off. The
+// (listen_addresses=''), trust authentication, user "postgres", fsync off,
+// wal_level=logical (change data capture tests need it). The
 // destructor stops it (immediate shutdown) and removes the directory.
 //
 // With Options::tcp it also listens on 127.0.0.1 on a free port, where

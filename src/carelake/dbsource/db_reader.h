@@ -32,6 +32,9 @@ struct ConnectOptions {
   std::string url;       // as declared (libpq URI or mysql://), password excluded
   std::string password;  // from the environment or a file; may be empty
   int connect_timeout_s = 10;
+  // PostgreSQL: read in this exported snapshot (a replication slot's) instead
+  // of exporting one.
+  std::string snapshot;
 };
 
 // Which tables a source reads: base tables of `schemas` (PostgreSQL; the

@@ -160,8 +160,14 @@ Result<std::unique_ptr<SnapshotSession>> OpenPgSession(const ConnectOptions& opt
   if (Status s = client->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"); !s.ok()) {
     return s;
   }
-  CARELAKE_ASSIGN_OR_RETURN(Rows id, client->Query("SELECT pg_export_snapshot()"));
-  std::string snapshot = *id[0][0];
+  std::string snapshot = options.snapshot;
+  if (snapshot.empty()) {
+    CARELAKE_ASSIGN_OR_RETURN(Rows id, client->Query("SELECT pg_export_snapshot()"));
+    snapshot = *id[0][0];
+  } else if (Status s = client->Exec("SET TRANSACTION SNAPSHOT " + client->Literal(snapshot));
+             !s.ok()) {
+    return s;
+  }
   return std::unique_ptr<SnapshotSession>(
       new PgSession(options, std::move(url), std::move(client), std::move(snapshot)));
 }

@@ -12,8 +12,11 @@
 
 #include "carelake/catalog/catalog.h"
 #include "carelake/dbsource/db_reader.h"
+#include "carelake/dbsource/pg_cdc.h"
 #include "carelake/delta/schema.h"
 #include "carelake/delta/table.h"
+#include "carelake/ingest/db_bronze.h"
+#include "carelake/ingest/db_cdc.h"
 
 namespace carelake::ingest {
 namespace {
@@ -22,8 +25,6 @@ using dbsource::SourceColumn;
 using dbsource::SourceTable;
 using delta::QuoteIdentifier;
 using delta::QuoteLiteral;
-
-constexpr const char* kDbLineage[] = {"_run_id", "_ingested_at", "_deleted"};
 
 Result<std::string> ResolvePassword(const project::DatabaseSource& s, const std::string& dir) {
   if (!s.password_env.empty()) {
@@ -62,85 +63,6 @@ const project::IncrementalRead* IncrementalFor(const project::DatabaseSource& s,
   return nullptr;
 }
 
-// What the bronze table holds before this run.
-struct Prior {
-  bool exists = false;
-  int64_t version = -1;
-  std::string watermark;
-  std::string scan_sql;
-  std::vector<std::pair<std::string, std::string>> columns;  // name, DuckDB type (lineage excluded)
-};
-
-Result<std::vector<std::pair<std::string, std::string>>> Describe(engine::Connection& conn,
-                                                                  const std::string& query) {
-  CARELAKE_ASSIGN_OR_RETURN(engine::QueryResult r, conn.Query("DESCRIBE " + query));
-  CARELAKE_ASSIGN_OR_RETURN(auto rows, r.FetchAllRows());
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& row : rows) out.emplace_back(row[0].ToString(), row[1].ToString());
-  return out;
-}
-
-Result<Prior> LoadPrior(delta::DeltaTable& table, engine::Connection& conn) {
-  Prior prior;
-  if (!table.Exists()) return prior;
-  CARELAKE_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, table.Load());
-  prior.exists = true;
-  prior.version = snap->version();
-  prior.watermark = snap->Property(kWatermarkProperty, "");
-  CARELAKE_ASSIGN_OR_RETURN(prior.scan_sql, table.ScanSql(prior.version));
-  CARELAKE_ASSIGN_OR_RETURN(auto columns, Describe(conn, prior.scan_sql));
-  std::set<std::string> lineage(std::begin(kDbLineage), std::end(kDbLineage));
-  for (auto& c : columns) {
-    if (!lineage.count(c.first)) prior.columns.push_back(std::move(c));
-  }
-  return prior;
-}
-
-// SELECT of the spooled rows, every column converted and named, plus the
-// columns bronze has and the source dropped, as NULL.
-std::string RowsSql(const SourceTable& t, const std::vector<std::string>& files,
-                    const Prior& prior) {
-  std::string select;
-  for (size_t i = 0; i < t.columns.size(); ++i) {
-    const SourceColumn& c = t.columns[i];
-    std::string v = files.empty() ? "CAST(NULL AS " + c.csv_type + ")" : "c" + std::to_string(i);
-    std::string expr = c.convert_sql.empty() ? v : c.convert_sql;
-    if (size_t at = expr.find("{}"); at != std::string::npos) expr.replace(at, 2, v);
-    select += (i ? ", " : "") + std::string("CAST(") + expr + " AS " + c.lake_type + ") AS " +
-              QuoteIdentifier(c.name);
-  }
-  for (const auto& [name, type] : prior.columns) {
-    bool kept = false;
-    for (const SourceColumn& c : t.columns) kept = kept || delta::EqualsIgnoreCase(c.name, name);
-    if (!kept) select += ", CAST(NULL AS " + type + ") AS " + QuoteIdentifier(name);
-  }
-  if (files.empty()) return "SELECT " + select + " WHERE false";
-  std::string list, columns;
-  for (const std::string& f : files) list += (list.empty() ? "" : ", ") + QuoteLiteral(f);
-  for (size_t i = 0; i < t.columns.size(); ++i) {
-    columns += (i ? ", " : "") + QuoteLiteral("c" + std::to_string(i)) + ": " +
-               QuoteLiteral(t.columns[i].csv_type);
-  }
-  return "SELECT " + select + " FROM read_csv([" + list + "], columns = {" + columns +
-         "}, header = false, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
-         "allow_quoted_nulls = false, null_padding = false)";
-}
-
-// A column whose type changed: the table cannot take it.
-Status CheckDrift(const std::string& table, const Prior& prior,
-                  const std::vector<std::pair<std::string, std::string>>& now) {
-  for (const auto& [name, type] : now) {
-    for (const auto& [old_name, old_type] : prior.columns) {
-      if (delta::EqualsIgnoreCase(name, old_name) && type != old_type) {
-        return FailedPrecondition("table " + table + ", column " + name + ": the source's type " +
-                                  type + " cannot be written into bronze's " + old_type +
-                                  " (drop the bronze table or rename the column to take it)");
-      }
-    }
-  }
-  return Status::Ok();
-}
-
 // The rows to read this run: all (snapshot, or a first incremental read),
 // or those past the watermark.
 std::string WhereSql(const project::IncrementalRead* inc, const Prior& prior,
@@ -159,14 +81,9 @@ std::string WhereSql(const project::IncrementalRead* inc, const Prior& prior,
          " MICROSECOND";
 }
 
-struct TableJob {
-  const SourceTable* table;
-  std::string lake_name;
-  const project::IncrementalRead* incremental;
-  std::string server;  // the server's redacted URL
-};
-
 // Where the table came from, as table properties the catalog shows.
+}  // namespace
+
 std::map<std::string, std::string> OriginProperties(const TableJob& job) {
   nlohmann::json types = nlohmann::json::object(), notes = nlohmann::json::object();
   for (const SourceColumn& c : job.table->columns) {
@@ -180,6 +97,8 @@ std::map<std::string, std::string> OriginProperties(const TableJob& job) {
           {kSourceNotesProperty, notes.dump()},
           {kSourceKeyProperty, key.dump()}};
 }
+
+namespace {
 
 class TableLoader {
  public:
@@ -234,8 +153,12 @@ Result<std::string> TableLoader::WriteSql(const TableJob& job, const Prior& prio
   const std::string lineage = QuoteLiteral(req_.run_id) + " AS _run_id, epoch_ms(" +
                               std::to_string(clock().WallMillis()) +
                               ")::TIMESTAMPTZ AS _ingested_at";
-  std::string sql = "WITH new_rows AS (SELECT *, " + lineage + ", false AS _deleted FROM (" + rows +
-                    ")) SELECT * FROM new_rows";
+  // A table under change data capture has its change columns from the start.
+  const std::string cdc = job.cdc_lsn.empty() ? ""
+                                              : ", CAST(NULL AS BIGINT) AS _lsn, "
+                                                "CAST(NULL AS TIMESTAMPTZ) AS _commit_time";
+  std::string sql = "WITH new_rows AS (SELECT *, " + lineage + ", false AS _deleted" + cdc +
+                    " FROM (" + rows + ")) SELECT * FROM new_rows";
   const std::vector<std::string>& key = job.table->key;
   bool has_key = !key.empty();
   for (const std::string& k : key) {
@@ -296,6 +219,7 @@ Status TableLoader::LoadInto(const TableJob& job, TableIngest& out) {
   options.merge_schema = true;
   options.types.timestamp_ntz = true;  // a server's timestamp without time zone stays one
   options.properties = OriginProperties(job);
+  if (!job.cdc_lsn.empty()) options.properties[kCdcLsnProperty] = job.cdc_lsn;
   if (job.incremental) options.properties[kWatermarkProperty] = out.watermark;
   auto written = table.Write(*sql, options);
   cleanup();
@@ -311,7 +235,7 @@ Result<std::vector<TableJob>> PlanJobs(const project::DatabaseSource& s,
   std::vector<TableJob> jobs;
   std::map<std::string, std::string> seen;  // lake name -> source table
   for (const SourceTable& t : tables) {
-    TableJob job{&t, LakeName(s, t), IncrementalFor(s, t), server};
+    TableJob job{&t, LakeName(s, t), IncrementalFor(s, t), server, ""};
     auto [it, fresh] = seen.emplace(job.lake_name, t.schema + "." + t.name);
     if (!fresh) {
       return InvalidArgument("source '" + s.name + "': tables " + it->second + " and " + t.schema +
@@ -373,6 +297,77 @@ Result<std::vector<TableIngest>> LoadAll(
 
 }  // namespace
 
+namespace {
+
+// A source's tables listed in a session, and the session.
+struct Listed {
+  std::unique_ptr<dbsource::SnapshotSession> session;
+  std::vector<SourceTable> tables;
+};
+
+Result<Listed> List(const project::DatabaseSource& s, const dbsource::ConnectOptions& options) {
+  Listed out;
+  CARELAKE_ASSIGN_OR_RETURN(out.session, dbsource::SnapshotSession::Open(options));
+  dbsource::TableFilter filter{s.schemas, s.include, s.exclude};
+  CARELAKE_ASSIGN_OR_RETURN(out.tables, out.session->ListTables(filter));
+  CARELAKE_RETURN_IF_ERROR(dbsource::CheckNamedTables(filter, out.tables));
+  return out;
+}
+
+// Reads every table of `listed` in its session's snapshot (`cdc_lsn`: the
+// replication slot's start, recorded with each table).
+Result<DatabaseIngestResult> LoadListed(const DatabaseIngestRequest& req, FileSystem& fs,
+                                        engine::Connection& conn, Listed& listed,
+                                        std::optional<uint64_t> cdc_lsn) {
+  const project::DatabaseSource& s = *req.source;
+  CARELAKE_ASSIGN_OR_RETURN(std::vector<TableJob> jobs,
+                            PlanJobs(s, listed.tables, listed.session->url().Redacted()));
+  if (cdc_lsn) {
+    for (TableJob& j : jobs) j.cdc_lsn = dbsource::FormatLsn(*cdc_lsn);
+  }
+  DatabaseIngestResult result;
+  result.server = listed.session->ServerVersion() + " at " + listed.session->url().Redacted();
+  int n = std::max(1, std::min<int>(s.parallel, static_cast<int>(jobs.size())));
+  CARELAKE_ASSIGN_OR_RETURN(auto readers, listed.session->OpenReaders(n));
+  CARELAKE_ASSIGN_OR_RETURN(result.tables, LoadAll(req, fs, conn, readers, jobs));
+  return result;
+}
+
+// A source under change data capture: the first run creates the slot and
+// reads every table in its snapshot; later runs apply the changes since.
+Result<DatabaseIngestResult> Capture(const DatabaseIngestRequest& req, FileSystem& fs,
+                                     engine::Connection& conn,
+                                     const dbsource::ConnectOptions& options) {
+  const project::DatabaseSource& s = *req.source;
+  CARELAKE_ASSIGN_OR_RETURN(auto feed,
+                            dbsource::PgChangeFeed::Open(options, s.cdc->slot, s.cdc->publication));
+  CARELAKE_ASSIGN_OR_RETURN(std::optional<uint64_t> position, feed->SlotPosition());
+  CARELAKE_ASSIGN_OR_RETURN(Listed listed, List(s, options));
+  if (position) {
+    CARELAKE_ASSIGN_OR_RETURN(std::vector<TableJob> jobs,
+                              PlanJobs(s, listed.tables, listed.session->url().Redacted()));
+    DatabaseIngestResult result;
+    result.server = listed.session->ServerVersion() + " at " + listed.session->url().Redacted();
+    listed.session.reset();
+    CARELAKE_ASSIGN_OR_RETURN(result.tables, ApplyChanges(req, fs, conn, *feed, jobs));
+    result.retained_wal_bytes = feed->RetainedWalBytes().value_or(-1);
+    return result;
+  }
+  if (!s.cdc->create) {
+    return FailedPrecondition("replication slot " + s.cdc->slot +
+                              " does not exist (cdc: create: false)");
+  }
+  CARELAKE_ASSIGN_OR_RETURN(dbsource::SlotStart start, feed->CreateSlot(listed.tables));
+  dbsource::ConnectOptions in_slot = options;
+  in_slot.snapshot = start.snapshot;
+  CARELAKE_ASSIGN_OR_RETURN(Listed at_start, List(s, in_slot));
+  auto result = LoadListed(req, fs, conn, at_start, start.consistent_lsn);
+  feed->ReleaseSnapshot();
+  return result;
+}
+
+}  // namespace
+
 Result<DatabaseIngestResult> IngestDatabase(const DatabaseIngestRequest& req, FileSystem& fs,
                                             engine::Connection& conn) {
   const project::DatabaseSource& s = *req.source;
@@ -380,20 +375,17 @@ Result<DatabaseIngestResult> IngestDatabase(const DatabaseIngestRequest& req, Fi
     return Status(st.code(), "source '" + s.name + "': " + st.message());
   };
   CARELAKE_ASSIGN_OR_RETURN(std::string password, ResolvePassword(s, req.project_dir));
-  auto session = dbsource::SnapshotSession::Open({s.connection, password, s.connect_timeout_s});
-  if (!session.ok()) return in_source(session.status());
-  dbsource::TableFilter filter{s.schemas, s.include, s.exclude};
-  auto tables = (*session)->ListTables(filter);
-  if (!tables.ok()) return in_source(tables.status());
-  if (Status st = dbsource::CheckNamedTables(filter, *tables); !st.ok()) return in_source(st);
-  CARELAKE_ASSIGN_OR_RETURN(std::vector<TableJob> jobs,
-                            PlanJobs(s, *tables, (*session)->url().Redacted()));
-  DatabaseIngestResult result;
-  result.server = (*session)->ServerVersion() + " at " + (*session)->url().Redacted();
-  int n = std::max(1, std::min<int>(s.parallel, static_cast<int>(jobs.size())));
-  auto readers = (*session)->OpenReaders(n);
-  if (!readers.ok()) return in_source(readers.status());
-  CARELAKE_ASSIGN_OR_RETURN(result.tables, LoadAll(req, fs, conn, *readers, jobs));
+  const dbsource::ConnectOptions options{s.connection, password, s.connect_timeout_s, ""};
+  Result<DatabaseIngestResult> loaded = Status(StatusCode::kInternal, "not loaded");
+  if (s.cdc) {
+    loaded = Capture(req, fs, conn, options);
+  } else {
+    auto listed = List(s, options);
+    loaded = listed.ok() ? LoadListed(req, fs, conn, *listed, std::nullopt)
+                         : Result<DatabaseIngestResult>(listed.status());
+  }
+  if (!loaded.ok()) return in_source(loaded.status());
+  DatabaseIngestResult result = std::move(*loaded);
   std::string first_error;
   for (const TableIngest& t : result.tables) {
     if (t.error.empty()) continue;
@@ -407,4 +399,5 @@ Result<DatabaseIngestResult> IngestDatabase(const DatabaseIngestRequest& req, Fi
   }
   return result;
 }
+
 }  // namespace carelake::ingest

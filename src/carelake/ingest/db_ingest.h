@@ -42,6 +42,8 @@ inline constexpr char kOriginTableProperty[] = "carelake.origin.table";    // sc
 inline constexpr char kSourceTypesProperty[] = "carelake.origin.types";    // JSON: column -> type
 inline constexpr char kSourceNotesProperty[] = "carelake.origin.notes";    // JSON: column -> note
 inline constexpr char kSourceKeyProperty[] = "carelake.origin.key";        // JSON: key columns
+// Change data capture: the commit LSN of the last change the table holds.
+inline constexpr char kCdcLsnProperty[] = "carelake.cdc.lsn";
 
 struct DatabaseIngestRequest {
   const project::DatabaseSource* source = nullptr;
@@ -72,6 +74,9 @@ struct DatabaseIngestResult {
   std::string server;  // "PostgreSQL 15.4 at postgresql://reader@host:5432/db"
   std::vector<TableIngest> tables;
   int failed = 0;  // tables with an error
+  // Change data capture: WAL the server keeps for the slot after this run
+  // (-1: not a cdc source).
+  int64_t retained_wal_bytes = -1;
 };
 
 // Reads the source's tables into bronze. A source that cannot be reached

@@ -49,6 +49,10 @@ Status RunDatabaseSourceStep(const DatabaseSourceStep& spec, const Step&, StepCo
   record.reason = std::to_string(landed) + " tables read from " + r.server;
   record.message = std::to_string(landed) + " of " + std::to_string(r.tables.size()) +
                    " tables from " + r.server + lines;
+  if (r.retained_wal_bytes >= 0) {
+    record.message +=
+        "; the replication slot retains " + std::to_string(r.retained_wal_bytes) + " bytes of WAL";
+  }
   if (r.failed > 0) {
     return Status(StatusCode::kFailedPrecondition,
                   "source '" + spec.source->name + "': " + std::to_string(r.failed) + " of " +

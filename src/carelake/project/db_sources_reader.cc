@@ -30,8 +30,10 @@ Result<std::string> ReadConnection(const Value& v) {
   size_t slash = url.find('/', scheme);
   if (at != std::string::npos && (slash == std::string::npos || at < slash) &&
       url.substr(scheme, at - scheme).find(':') != std::string::npos) {
-    return Expected(v, "a URL without a password",
-                    " (put it in the environment: password_env, or a file: password_file)");
+    // Not Expected(): it would repeat the value, password and all.
+    return yaml::Error(v,
+                       "expected a URL without a password (put it in the environment: "
+                       "password_env, or a file: password_file)");
   }
   return url;
 }
@@ -118,14 +120,39 @@ Status ReadOptions(const MapValue& m, DatabaseSource& source) {
   return Status::Ok();
 }
 
+// `cdc: true` or `cdc: {slot: NAME, publication: NAME, create: BOOL}`.
+Status ReadCdc(const Value& v, DatabaseSource& source) {
+  if (!source.IsPostgres()) {
+    return Expected(v, "no cdc for a MySQL source",
+                    " (MySQL binlog capture is not supported: doc/sources.md)");
+  }
+  if (!source.incremental.empty()) {
+    return Expected(v, "cdc or incremental:, not both", " (cdc captures every change)");
+  }
+  CdcOptions cdc;
+  cdc.slot = cdc.publication = "carelake_" + source.name;
+  if (!v.node.IsMap()) {
+    CARELAKE_ASSIGN_OR_RETURN(bool on, yaml::ReadBool(v));
+    if (on) source.cdc = cdc;
+    return Status::Ok();
+  }
+  static const std::vector<std::string> kKeys = {"slot", "publication", "create"};
+  CARELAKE_ASSIGN_OR_RETURN(MapValue m, MapValue::Read(v, kKeys));
+  CARELAKE_RETURN_IF_ERROR(Optional(m, "slot", yaml::ReadIdentifier, &cdc.slot));
+  CARELAKE_RETURN_IF_ERROR(Optional(m, "publication", yaml::ReadIdentifier, &cdc.publication));
+  CARELAKE_RETURN_IF_ERROR(Optional(m, "create", yaml::ReadBool, &cdc.create));
+  source.cdc = cdc;
+  return Status::Ok();
+}
+
 }  // namespace
 
 bool IsDatabaseSource(const Value& v) { return v.node.IsMap() && v.node["connection"]; }
 
 Result<DatabaseSource> ReadDatabaseSource(const Value& v) {
   static const std::vector<std::string> kKeys = {
-      "name",     "connection",      "password_env", "password_file", "schemas",  "tables",
-      "parallel", "connect_timeout", "on_error",     "incremental",   "freshness"};
+      "name",     "connection",      "password_env", "password_file", "schemas",   "tables",
+      "parallel", "connect_timeout", "on_error",     "incremental",   "freshness", "cdc"};
   CARELAKE_ASSIGN_OR_RETURN(MapValue m, MapValue::Read(v, kKeys));
   DatabaseSource source;
   source.origin = v.origin();
@@ -147,6 +174,7 @@ Result<DatabaseSource> ReadDatabaseSource(const Value& v) {
     CARELAKE_RETURN_IF_ERROR(ReadIncremental(*inc, source));
   }
   CARELAKE_RETURN_IF_ERROR(ReadOptions(m, source));
+  if (const Value* cdc = m.Find("cdc")) CARELAKE_RETURN_IF_ERROR(ReadCdc(*cdc, source));
   return source;
 }
 

@@ -71,6 +71,15 @@ struct IncrementalRead {
 
 enum class OnSourceError { kContinue, kFail };
 
+// Change data capture of a PostgreSQL source through logical replication
+// (`pgoutput`): a publication of the source's tables and a replication slot,
+// created by carelake when `create` (see doc/sources.md).
+struct CdcOptions {
+  std::string slot;         // carelake_<source> by default
+  std::string publication;  // carelake_<source> by default
+  bool create = true;
+};
+
 // A database source (`connection:` in `sources:`): every table it selects
 // lands in its own bronze table `bronze.<name>__<table>`, folder
 // `<lake>/bronze/<name>/<table>` (a PostgreSQL table of a schema other than
@@ -90,6 +99,7 @@ struct DatabaseSource {
   // goes on with the other sources and tables.
   OnSourceError on_error = OnSourceError::kContinue;
   std::optional<std::chrono::milliseconds> warn_after;
+  std::optional<CdcOptions> cdc;  // PostgreSQL only
   Origin origin;
   bool IsPostgres() const { return connection.rfind("postgres", 0) == 0; }
 };
