@@ -67,7 +67,8 @@ struct MedikalData {
 
 // The tables. The same options give the same rows. InvalidArgument unless
 // 1 <= patients <= 1'000'000
-// (the rows are held in memory: about 1 KiB per patient with its events).
+// (the rows are held in memory: about 3 KiB per patient with its events;
+// 100'000 patients took 0.3 GiB).
 Result<MedikalData> GenerateMedikal(const MedikalOptions& options);
 
 }  // namespace carelake::generate

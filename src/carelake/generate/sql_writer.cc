@@ -165,7 +165,8 @@ Result<std::string> WritePostgresDatabase(const std::string& url, const std::str
   }
   CARELAKE_ASSIGN_OR_RETURN(std::unique_ptr<dbsource::PgClient> client,
                             dbsource::PgClient::Connect(with_database(database), password));
-  CARELAKE_RETURN_IF_ERROR(client->Exec("BEGIN"));
+  // No NOTICEs ("table ... does not exist, skipping") on the user's terminal.
+  CARELAKE_RETURN_IF_ERROR(client->Exec("SET client_min_messages = warning; BEGIN"));
   Status replaced = ReplacePostgresTables(*client, tables);
   if (!replaced.ok()) {
     (void)client->Exec("ROLLBACK");
