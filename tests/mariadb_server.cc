@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -84,10 +85,18 @@ std::unique_ptr<MariaDbServer> MariaDbServer::Start(std::string& why_not, bool& 
 }
 
 bool MariaDbServer::Install(std::string& why_not) {
+  // Temporary files in the folder, not in /tmp: servers bootstrapping in
+  // parallel would otherwise collide on /tmp/#sql-temptable-* names.
   std::string run_as;
+  const std::string tmp = dir_ + "/tmp";
+  if (mkdir(tmp.c_str(), 0700) != 0) {
+    why_not = "cannot create " + tmp;
+    return false;
+  }
   if (geteuid() == 0) {
     const passwd* nobody = getpwnam("nobody");
-    if (nobody == nullptr || chown(dir_.c_str(), nobody->pw_uid, nobody->pw_gid) != 0) {
+    if (nobody == nullptr || chown(dir_.c_str(), nobody->pw_uid, nobody->pw_gid) != 0 ||
+        chown(tmp.c_str(), nobody->pw_uid, nobody->pw_gid) != 0) {
       why_not = "running as root, and cannot hand " + dir_ + " to user nobody";
       return false;
     }
@@ -96,7 +105,8 @@ bool MariaDbServer::Install(std::string& why_not) {
   }
   const std::string install = run_as + kInstallDb + " --no-defaults --datadir=" + dir_ +
                               "/data --auth-root-authentication-method=normal --skip-test-db" +
-                              " --skip-name-resolve >" + dir_ + "/install.log 2>&1";
+                              " --skip-name-resolve --tmpdir=" + tmp + " >" + dir_ +
+                              "/install.log 2>&1";
   if (std::system(install.c_str()) != 0) {
     why_not = "mariadb-install-db failed:\n" + ReadFile(dir_ + "/install.log");
     return false;

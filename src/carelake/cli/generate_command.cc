@@ -1,5 +1,6 @@
 // `carelake generate ...`: synthetic source data for the example systems.
 #include <chrono>
+#include <cstdlib>
 #include <iomanip>
 #include <memory>
 #include <ostream>
@@ -8,7 +9,10 @@
 #include "carelake/cli/commands.h"
 #include "carelake/generate/billing.h"
 #include "carelake/generate/lumia.h"
+#include "carelake/generate/medikal.h"
 #include "carelake/generate/mha.h"
+#include "carelake/generate/sql_writer.h"
+#include "carelake/generate/unicorn.h"
 
 namespace carelake::cli {
 
@@ -87,6 +91,112 @@ int RunBilling(const generate::BillingOptions& options, Io& io) {
   return kExitOk;
 }
 
+struct MedikalArgs {
+  generate::MedikalOptions options;
+  std::string mysql_url;
+  std::string postgres_url;
+};
+
+struct UnicornArgs {
+  uint64_t seed = 42;
+  std::string mysql_url;
+};
+
+std::string EnvOrEmpty(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? "" : value;
+}
+
+int64_t RowCount(const std::vector<generate::SqlTable>& tables) {
+  int64_t rows = 0;
+  for (const generate::SqlTable& table : tables) rows += static_cast<int64_t>(table.rows.size());
+  return rows;
+}
+
+void PrintTables(const std::string& server, const std::string& database,
+                 const std::vector<generate::SqlTable>& tables, std::ostream& out) {
+  out << server << " " << database << ":";
+  for (const generate::SqlTable& table : tables) {
+    out << " " << table.QualifiedName() << " " << table.rows.size();
+  }
+  out << "\n";
+}
+
+int Fail(const Status& status, Io& io) {
+  io.err << "Error: " << status.message() << "\n";
+  return status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailed;
+}
+
+int RunMedikal(const MedikalArgs& args, Io& io) {
+  const auto start = std::chrono::steady_clock::now();
+  auto data = generate::GenerateMedikal(args.options);
+  if (!data.ok()) return Fail(data.status(), io);
+  auto mysql = generate::WriteMySqlDatabase(args.mysql_url, EnvOrEmpty("CARELAKE_MYSQL_PASSWORD"),
+                                            "ikhospital", data->mysql);
+  if (!mysql.ok()) return Fail(mysql.status(), io);
+  auto postgres = generate::WritePostgresDatabase(
+      args.postgres_url, EnvOrEmpty("CARELAKE_PG_PASSWORD"), "ikhospital", data->postgres);
+  if (!postgres.ok()) return Fail(postgres.status(), io);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  io.out << "wrote MedIKal: " << RowCount(data->mysql) + RowCount(data->postgres) << " rows in "
+         << static_cast<int64_t>(seconds * 1000) << " ms\n";
+  PrintTables("mysql", *mysql, data->mysql, io.out);
+  PrintTables("postgres", *postgres, data->postgres, io.out);
+  return kExitOk;
+}
+
+int RunUnicorn(const UnicornArgs& args, Io& io) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<generate::SqlTable> tables = generate::GenerateUnicorn(args.seed);
+  auto mysql = generate::WriteMySqlDatabase(args.mysql_url, EnvOrEmpty("CARELAKE_MYSQL_PASSWORD"),
+                                            "unicornhealth", tables);
+  if (!mysql.ok()) return Fail(mysql.status(), io);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  io.out << "wrote UnicornHealth: " << RowCount(tables) << " rows in "
+         << static_cast<int64_t>(seconds * 1000) << " ms\n";
+  PrintTables("mysql", *mysql, tables, io.out);
+  return kExitOk;
+}
+
+// `generate medikal` and `generate unicorn`: operational databases on servers.
+void RegisterDatabaseGenerators(CLI::App& cmd, Io& io, int& exit_code) {
+  auto mysql_help = [](const std::string& database) {
+    return "mysql://user@host:port/" + database +
+           "[?socket=/path] (the password from the URL or $CARELAKE_MYSQL_PASSWORD; the "
+           "database, default " +
+           database + ", is created if missing)";
+  };
+  auto medikal = std::make_shared<MedikalArgs>();
+  CLI::App* k = cmd.add_subcommand(
+      "medikal",
+      "MedIKal Care's ikhospital (seed 002): patient, events, doctors and shift on a MySQL/MariaDB "
+      "server, pharmacy.medicine on a PostgreSQL server; a second run replaces the tables");
+  k->add_option("--mysql", medikal->mysql_url, mysql_help("ikhospital"))->required();
+  k->add_option("--postgres", medikal->postgres_url,
+                "postgresql://user@host:port/ikhospital or a libpq key=value string (its "
+                "password from the URL or $CARELAKE_PG_PASSWORD; the database, default "
+                "ikhospital, is created if missing)")
+      ->required();
+  k->add_option("--patients", medikal->options.patients, "number of patients (4 events each)")
+      ->capture_default_str();
+  k->add_option("--seed", medikal->options.seed, "random seed: the same seed writes the same rows")
+      ->capture_default_str();
+  k->callback([medikal, &io, &exit_code] { exit_code = RunMedikal(*medikal, io); });
+
+  auto unicorn = std::make_shared<UnicornArgs>();
+  CLI::App* u = cmd.add_subcommand(
+      "unicorn",
+      "UnicornHealth's clinic database (seed 003) exactly as its DDL declares it: account, "
+      "appointment, employee, encounter, insurance, patient (500 patients, 25 employees); a "
+      "second run replaces the tables");
+  u->add_option("--mysql", unicorn->mysql_url, mysql_help("unicornhealth"))->required();
+  u->add_option("--seed", unicorn->seed, "random seed: the same seed writes the same rows")
+      ->capture_default_str();
+  u->callback([unicorn, &io, &exit_code] { exit_code = RunUnicorn(*unicorn, io); });
+}
+
 }  // namespace
 
 void RegisterGenerateCommand(CLI::App& app, Io& io, int& exit_code) {
@@ -146,6 +256,8 @@ void RegisterGenerateCommand(CLI::App& app, Io& io, int& exit_code) {
                 "reconciling, impossible service date)")
       ->capture_default_str();
   b->callback([billing, &io, &exit_code] { exit_code = RunBilling(*billing, io); });
+
+  RegisterDatabaseGenerators(*cmd, io, exit_code);
 }
 
 }  // namespace carelake::cli
