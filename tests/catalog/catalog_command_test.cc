@@ -125,9 +125,11 @@ TEST_F(CatalogCommandTest, TextHasOneBlockPerTable) {
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("  size     3 rows,"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("    patient     VARCHAR  [pii]  -- from bronze.visits.PatientName\n"),
+  // Names are padded to the longest of the table (lineage columns included).
+  EXPECT_NE(r.out.find("    patient           VARCHAR  [pii]  -- from bronze.visits.PatientName\n"),
             std::string::npos)
       << r.out;
+  EXPECT_NE(r.out.find("    PatientName       VARCHAR  [pii]\n"), std::string::npos) << r.out;
 }
 
 TEST_F(CatalogCommandTest, SystemTablesInSql) {
@@ -140,8 +142,8 @@ TEST_F(CatalogCommandTest, SystemTablesInSql) {
                 "'silver.visits' ORDER BY ordinal LIMIT 3"),
             "column_name,data_type,pii\nvisit_id,BIGINT,false\npatient,VARCHAR,true\n"
             "ward_upper,VARCHAR,false\n");
-  EXPECT_EQ(Sql("SELECT glob FROM _system.tables WHERE table_name = 'bronze.visits'"),
-            "glob\nlanding/*.csv\n");
+  EXPECT_EQ(Sql("SELECT file_glob FROM _system.tables WHERE table_name = 'bronze.visits'"),
+            "file_glob\nlanding/*.csv\n");
 }
 
 }  // namespace

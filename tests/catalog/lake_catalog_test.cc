@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -109,9 +110,9 @@ TEST_F(LakeCatalogTest, DatabaseOriginFromTableProperties) {
   Write(path, "SELECT 1::BIGINT AS id, 12.5::DOUBLE AS big, 'x' AS name",
         {{kOriginServerProperty, "mysql://reader@db1.example:3306/ikhospital"},
          {kOriginTableProperty, "ikhospital.patient"},
-         {kOriginTypesProperty, R"({"id": "bigint unsigned", "big": "decimal(50,2)"})"},
-         {kOriginNotesProperty, R"({"big": "beyond 38 digits: kept as text"})"},
-         {kOriginKeyProperty, R"(["id"])"}});
+         {kOriginTypesProperty, R"j({"id": "bigint unsigned", "big": "decimal(50,2)"})j"},
+         {kOriginNotesProperty, R"j({"big": "beyond 38 digits: kept as text"})j"},
+         {kOriginKeyProperty, R"j(["id"])j"}});
   CatalogTable t{Layer::kBronze, "mysql__patient", path};
   delta::DeltaTable table(LocalFileSystem(), path, *conn_);
   auto snapshot = table.Load();

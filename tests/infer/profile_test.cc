@@ -158,7 +158,7 @@ TEST(ProfileTest, FormatsAgreeWithDuckDb) {
     ASSERT_TRUE(r.ok()) << r.status().message();
     auto rows = r->FetchAllRows();
     ASSERT_TRUE(rows.ok());
-    const bool duckdb = (*rows)[0][0].ToString() == "true";
+    const bool duckdb = (*rows)[0][0].GetBool();
     EXPECT_EQ(MatchesFormat(value, format), duckdb) << value << " " << format;
   }
 }

@@ -1,5 +1,7 @@
 #include "carelake/catalog/lake_catalog.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -156,8 +158,10 @@ std::vector<CatalogColumn> Columns(const project::Project& p, const CatalogTable
     auto duck = delta::DuckDbTypeOf(f.type);
     c.type = duck.ok() ? *duck : delta::DeltaTypeName(f.type);
     c.nullable = f.nullable;
-    if (types.contains(f.name) && types[f.name].is_string()) c.source_type = types[f.name];
-    if (notes.contains(f.name) && notes[f.name].is_string()) c.note = notes[f.name];
+    if (types.contains(f.name) && types[f.name].is_string())
+      c.source_type = types[f.name].get<std::string>();
+    if (notes.contains(f.name) && notes[f.name].is_string())
+      c.note = notes[f.name].get<std::string>();
     if (!c.source_type.empty()) c.description = "server type " + c.source_type;
     if (!c.note.empty()) c.description += (c.description.empty() ? "" : "; ") + c.note;
     Annotate(p, t, c);
@@ -362,7 +366,7 @@ std::string Bool(bool b) { return b ? "true" : "false"; }
 
 constexpr char kTablesColumns[] =
     "table_name, layer, name, path, present, version, last_commit, row_count, size_bytes, "
-    "file_count, column_count, origin_kind, origin, source, glob, server, database_name, "
+    "file_count, column_count, origin_kind, origin, source, file_glob, server, database_name, "
     "schema_name, source_table, upstream, model";
 constexpr char kColumnsColumns[] =
     "table_name, layer, name, ordinal, column_name, data_type, nullable, pii, description, "
@@ -415,7 +419,7 @@ Status InstallSystemViews(const std::vector<CatalogEntry>& entries, engine::Conn
       "AS path, NULL::BOOLEAN AS present, NULL::BIGINT AS version, NULL::TIMESTAMPTZ AS "
       "last_commit, NULL::BIGINT AS row_count, NULL::BIGINT AS size_bytes, NULL::BIGINT AS "
       "file_count, NULL::BIGINT AS column_count, NULL::VARCHAR AS origin_kind, NULL::VARCHAR AS "
-      "origin, NULL::VARCHAR AS source, NULL::VARCHAR AS glob, NULL::VARCHAR AS server, "
+      "origin, NULL::VARCHAR AS source, NULL::VARCHAR AS file_glob, NULL::VARCHAR AS server, "
       "NULL::VARCHAR AS database_name, NULL::VARCHAR AS schema_name, NULL::VARCHAR AS "
       "source_table, NULL::VARCHAR AS upstream, NULL::VARCHAR AS model";
   const std::string empty_columns =

@@ -390,7 +390,7 @@ void ChooseType(const std::vector<std::string>& vs, ColumnProfile& p) {
     std::string format = BestFormat(vs, *formats, &fit);
     if (!Enough(fit, n)) continue;
     p.kind = kind, p.fit = fit, p.format = format;
-    p.type = kind == Kind::kDate ? "DATE" : kind == Kind::kTime ? "TIME" : "TIMESTAMP";
+    p.type = kind == Kind::kDate ? "DATE" : kind == Kind::kTime ? "VARCHAR" : "TIMESTAMP";
     return;
   }
   p.fit = static_cast<int64_t>(n);
@@ -503,8 +503,11 @@ std::string ColumnLine(const ColumnProfile& c, const std::string& name) {
     line += ", expr: " + Quote("replace(replace(trim(\"" + c.name + "\"), '$', ''), ',', '')") +
             ", type: " + Quote(c.type);
   } else if (c.kind == Kind::kTime) {
-    line += ", expr: " + Quote("try_strptime(trim(\"" + c.name + "\"), '" + c.format + "')") +
-            ", type: TIME";
+    // Delta has no time-of-day type: 24-hour text, as database sources store times.
+    line +=
+        ", expr: " +
+        Quote("strftime(try_strptime(trim(\"" + c.name + "\"), '" + c.format + "'), '%H:%M:%S')") +
+        ", type: VARCHAR";
   } else {
     line += ", from: " + Quote(c.name) + ", type: " + Quote(c.type);
     if (!c.format.empty()) line += ", format: " + Quote(c.format);
@@ -569,7 +572,8 @@ void TableYaml(const TableProfile& t, std::ostringstream& out) {
     if (c == t.columns.end()) continue;
     out << "      # " << Evidence(*c) << "\n";
     if (c->kind == Kind::kMoney || c->kind == Kind::kTime) {
-      out << "      #   (an expression: not checked by a <column>_type rule)\n";
+      out << "      #   (an expression: not checked by a <column>_type rule"
+          << (c->kind == Kind::kTime ? "; times as 24-hour text HH:MM:SS" : "") << ")\n";
     }
     out << "      - " << ColumnLine(*c, names[b]) << "\n";
   }
