@@ -42,6 +42,7 @@ bench: build
 	$(BUILD)/bench/serve_bench
 	$(BUILD)/bench/cluster_bench
 	$(BUILD)/bench/pgwire_bench
+	$(BUILD)/bench/dbsource_bench
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -1,5 +1,6 @@
 #include "postgres_server.h"
 
+#include <libpq-fe.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -9,10 +10,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "free_port.h"
+
 namespace carelake::testing {
 namespace {
 
 constexpr const char* kBin = "/usr/lib/postgresql/15/bin";
+constexpr int kPortAttempts = 3;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -23,8 +27,8 @@ std::string ReadFile(const std::string& path) {
 
 }  // namespace
 
-std::unique_ptr<PostgresServer> PostgresServer::Start(std::string& why_not,
-                                                      bool& binaries_missing) {
+std::unique_ptr<PostgresServer> PostgresServer::Start(std::string& why_not, bool& binaries_missing,
+                                                      const Options& options) {
   binaries_missing = false;
   for (const char* tool : {"initdb", "pg_ctl", "postgres"}) {
     if (access((std::string(kBin) + "/" + tool).c_str(), X_OK) != 0) {
@@ -49,23 +53,52 @@ std::unique_ptr<PostgresServer> PostgresServer::Start(std::string& why_not,
     }
     server->run_as_ = "runuser -u nobody -- ";
   }
+  // The socket is trusted; TCP (only with Options::tcp) asks for a password.
   const std::string initdb = server->run_as_ + kBin + "/initdb -D " + dir +
-                             "/data -A trust -U postgres --no-sync -E UTF8 --locale=C >" + dir +
-                             "/initdb.log 2>&1";
+                             "/data --auth-local=trust --auth-host=scram-sha-256 -U postgres" +
+                             " --no-sync -E UTF8 --locale=C >" + dir + "/initdb.log 2>&1";
   if (std::system(initdb.c_str()) != 0) {
     why_not = "initdb failed:\n" + ReadFile(dir + "/initdb.log");
     return nullptr;
   }
-  const std::string start = server->run_as_ + kBin + "/pg_ctl -D " + dir + "/data -l " + dir +
-                            "/server.log -w -s -o \"-k " + dir +
-                            " -c listen_addresses='' -c fsync=off -c TimeZone=UTC\" start >" + dir +
-                            "/pg_ctl.log 2>&1";
+  server->tcp_ = options.tcp;
+  for (int attempt = 0;; ++attempt) {
+    if (options.tcp) server->port_ = FreeLoopbackPort();
+    if (server->StartServer(why_not)) break;
+    // Another process may have taken the port between picking and binding it.
+    if (!options.tcp || attempt + 1 == kPortAttempts) return nullptr;
+  }
+  if (options.tcp && !server->CreateReader(why_not)) return nullptr;
+  return server;
+}
+
+bool PostgresServer::StartServer(std::string& why_not) {
+  const std::string listen =
+      tcp_ ? "-c listen_addresses=127.0.0.1 -p " + std::to_string(port_) : "-c listen_addresses=''";
+  const std::string start = run_as_ + kBin + "/pg_ctl -D " + dir_ + "/data -l " + dir_ +
+                            "/server.log -w -s -o \"-k " + dir_ + " " + listen +
+                            " -c fsync=off -c TimeZone=UTC\" start >" + dir_ + "/pg_ctl.log 2>&1";
   if (std::system(start.c_str()) != 0) {
     why_not =
-        "pg_ctl start failed:\n" + ReadFile(dir + "/pg_ctl.log") + ReadFile(dir + "/server.log");
-    return nullptr;
+        "pg_ctl start failed:\n" + ReadFile(dir_ + "/pg_ctl.log") + ReadFile(dir_ + "/server.log");
+    return false;
   }
-  return server;
+  return true;
+}
+
+bool PostgresServer::CreateReader(std::string& why_not) {
+  PGconn* pg = PQconnectdb(ConnInfo().c_str());
+  bool ok = PQstatus(pg) == CONNECTION_OK;
+  if (ok) {
+    const std::string sql =
+        std::string("CREATE ROLE reader LOGIN SUPERUSER PASSWORD '") + kReaderPassword + "'";
+    PGresult* result = PQexec(pg, sql.c_str());
+    ok = PQresultStatus(result) == PGRES_COMMAND_OK;
+    PQclear(result);
+  }
+  if (!ok) why_not = std::string("creating role reader: ") + PQerrorMessage(pg);
+  PQfinish(pg);
+  return ok;
 }
 
 PostgresServer::~PostgresServer() {
@@ -79,7 +112,16 @@ PostgresServer::~PostgresServer() {
 }
 
 std::string PostgresServer::ConnInfo() const {
-  return "host=" + dir_ + " port=5432 user=postgres dbname=postgres";
+  return "host=" + dir_ + " port=" + std::to_string(port_) + " user=postgres dbname=postgres";
+}
+
+std::string PostgresServer::Url(const std::string& database) const {
+  return "postgresql://postgres@/" + database + "?host=" + dir_ + "&port=" + std::to_string(port_);
+}
+
+std::string PostgresServer::TcpUrl(const std::string& database) const {
+  if (!tcp_) return "";
+  return "postgresql://reader@127.0.0.1:" + std::to_string(port_) + "/" + database;
 }
 
 }  // namespace carelake::testing

@@ -7,6 +7,11 @@
 // (listen_addresses=''), trust authentication, user "postgres", fsync off. The
 // destructor stops it (immediate shutdown) and removes the directory.
 //
+// With Options::tcp it also listens on 127.0.0.1 on a free port, where
+// connections authenticate with a password (scram-sha-256), and has a
+// superuser `reader` with password kReaderPassword for them; the socket stays
+// trusted.
+//
 // initdb and postgres refuse to run as root. Under root (CI) the directory is
 // handed to the unprivileged user `nobody` and both run through
 // `runuser -u nobody --`; the test itself stays root and connects through the
@@ -21,21 +26,43 @@ namespace carelake::testing {
 
 class PostgresServer {
  public:
+  struct Options {
+    bool tcp = false;  // also listen on 127.0.0.1:<free port>, password auth
+  };
+  static constexpr const char* kReaderPassword = "reader-pw-7Q";
+
   // The server, or nullptr with `why_not` saying why: the binaries are
   // missing (the caller skips) or starting failed (the caller fails; the
   // message includes the server's log).
-  static std::unique_ptr<PostgresServer> Start(std::string& why_not, bool& binaries_missing);
+  static std::unique_ptr<PostgresServer> Start(std::string& why_not, bool& binaries_missing,
+                                               const Options& options);
+  static std::unique_ptr<PostgresServer> Start(std::string& why_not, bool& binaries_missing) {
+    return Start(why_not, binaries_missing, Options{});
+  }
   ~PostgresServer();
   PostgresServer(const PostgresServer&) = delete;
   PostgresServer& operator=(const PostgresServer&) = delete;
 
-  // A libpq connection string: "host=<dir> port=5432 user=postgres dbname=postgres".
+  // A libpq connection string: "host=<dir> port=5432 user=postgres dbname=postgres"
+  // (with Options::tcp the port is the TCP port, which also names the socket).
   std::string ConnInfo() const;
+  // The same as a libpq URI: "postgresql://postgres@/<database>?host=<dir>&port=5432".
+  std::string Url(const std::string& database) const;
+  // "postgresql://reader@127.0.0.1:<port>/<database>" (password
+  // kReaderPassword); empty without Options::tcp.
+  std::string TcpUrl(const std::string& database) const;
+  // The TCP port on 127.0.0.1, 0 without Options::tcp.
+  int tcp_port() const { return tcp_ ? port_ : 0; }
 
  private:
   explicit PostgresServer(std::string dir) : dir_(std::move(dir)) {}
+  bool StartServer(std::string& why_not);
+  bool CreateReader(std::string& why_not);
+
   std::string dir_;
   std::string run_as_;  // "runuser -u nobody -- " under root, else empty
+  bool tcp_ = false;
+  int port_ = 5432;
 };
 
 }  // namespace carelake::testing

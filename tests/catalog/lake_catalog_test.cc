@@ -12,6 +12,7 @@
 
 #include "../delta/lake_test.h"
 #include "carelake/delta/table.h"
+#include "carelake/ingest/db_ingest.h"
 #include "carelake/query/session.h"
 
 namespace carelake::catalog {
@@ -173,6 +174,16 @@ TEST_F(LakeCatalogTest, SystemViewsFollowCommitsInASession) {
   EXPECT_EQ(count("SELECT count(*) FROM _system.columns WHERE table_name = 'bronze.visits' AND "
                   "pii AND column_name = 'PatientName'"),
             1);
+}
+
+// The catalog reads the properties ingestion writes (catalog cannot include
+// ingest/: ingest depends on catalog).
+TEST(OriginPropertiesTest, NamedAsIngestionWritesThem) {
+  EXPECT_STREQ(kOriginServerProperty, ingest::kOriginServerProperty);
+  EXPECT_STREQ(kOriginTableProperty, ingest::kOriginTableProperty);
+  EXPECT_STREQ(kOriginTypesProperty, ingest::kSourceTypesProperty);
+  EXPECT_STREQ(kOriginNotesProperty, ingest::kSourceNotesProperty);
+  EXPECT_STREQ(kOriginKeyProperty, ingest::kSourceKeyProperty);
 }
 
 TEST(InstallSystemViewsTest, EmptyCatalogMakesEmptyTypedViews) {

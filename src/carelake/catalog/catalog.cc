@@ -1,6 +1,8 @@
 #include "carelake/catalog/catalog.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <set>
 
 #include "carelake/delta/log.h"
 #include "carelake/delta/scan.h"
@@ -59,8 +61,45 @@ std::string OwnerTable(std::string qualified) {
   return qualified;
 }
 
+std::string DatabaseTableName(const std::string& source, const std::string& table) {
+  return source + "__" + table;
+}
+
+std::string DatabaseTablePath(const std::string& lake, const std::string& source,
+                              const std::string& table) {
+  return JoinPath(JoinPath(LayerPath(lake, Layer::kBronze), source), table);
+}
+
+namespace {
+
+// A database source's tables: the folders of its bronze folder that hold a
+// Delta table, and those silver tables read.
+std::set<std::string> DatabaseTables(const project::Project& p, const project::DatabaseSource& s) {
+  std::set<std::string> tables;
+  const std::string prefix = "bronze." + s.name + "__";
+  for (const project::SilverTable& t : p.silver) {
+    if (t.from.rfind(prefix, 0) == 0) tables.insert(t.from.substr(prefix.size()));
+  }
+  std::error_code ec;
+  const std::filesystem::path dir = JoinPath(LayerPath(p.lake, Layer::kBronze), s.name);
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (std::filesystem::is_directory(entry.path() / "_delta_log", ec)) {
+      tables.insert(entry.path().filename().string());
+    }
+  }
+  return tables;
+}
+
+}  // namespace
+
 std::vector<CatalogTable> ProjectTables(const project::Project& p) {
   std::vector<CatalogTable> out;
+  for (const project::DatabaseSource& s : p.database_sources) {
+    for (const std::string& t : DatabaseTables(p, s)) {
+      out.push_back(
+          {Layer::kBronze, DatabaseTableName(s.name, t), DatabaseTablePath(p.lake, s.name, t)});
+    }
+  }
   for (const project::Source& s : p.sources) {
     const std::string dir = JoinPath(LayerPath(p.lake, Layer::kBronze), s.name);
     out.push_back({Layer::kBronze, s.table, JoinPath(dir, s.table)});

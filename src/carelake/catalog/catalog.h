@@ -54,11 +54,18 @@ std::string LayerPath(const std::string& lake, Layer layer);
 // <lake>/_system/<table>.
 std::string SystemTablePath(const std::string& lake, std::string_view table);
 
+// A database source's table (project::DatabaseSource): SQL name
+// `<source>__<table>`, folder <lake>/bronze/<source>/<table>.
+std::string DatabaseTableName(const std::string& source, const std::string& table);
+std::string DatabaseTablePath(const std::string& lake, const std::string& source,
+                              const std::string& table);
+
 // The table a companion table belongs to: "silver.x__quarantine" and
 // "gold.d__changes" -> "silver.x", "gold.d"; other names unchanged.
 std::string OwnerTable(std::string qualified);
 
-// Every table the project declares (whether it exists yet or not), bronze,
+// Every table the project declares (whether it exists yet or not) — of a
+// database source, those its silver tables read and those in the lake —, bronze,
 // silver, gold then _system, each followed by its companions.
 std::vector<CatalogTable> ProjectTables(const project::Project& project);
 

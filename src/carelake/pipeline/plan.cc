@@ -14,14 +14,31 @@ namespace carelake::pipeline {
 using catalog::CatalogTable;
 using catalog::ProjectTables;
 
+namespace {
+
+// The step that writes `qualified`: a database source's table belongs to the
+// step of its source (bronze.<source>__<table> -> bronze.<source>).
+std::string StepOf(const project::Project& project, const std::string& qualified) {
+  if (qualified.rfind("bronze.", 0) != 0) return qualified;
+  size_t sep = qualified.find("__", 7);
+  if (sep == std::string::npos) return qualified;
+  const std::string source = qualified.substr(7, sep - 7);
+  return project.FindDatabaseSource(source) ? "bronze." + source : qualified;
+}
+
+}  // namespace
+
 Result<std::vector<Step>> PlanSteps(const project::Project& project, engine::Connection& conn,
                                     std::string* failed_step) {
   std::vector<Step> all;
   for (const project::Source& s : project.sources) {
     all.push_back({"bronze." + s.table, {}, FileSourceStep{&s}});
   }
+  for (const project::DatabaseSource& s : project.database_sources) {
+    all.push_back({"bronze." + s.name, {}, DatabaseSourceStep{&s}});
+  }
   for (const project::SilverTable& t : project.silver) {
-    all.push_back({"silver." + t.name, {t.from}, SilverStep{&t}});
+    all.push_back({"silver." + t.name, {StepOf(project, t.from)}, SilverStep{&t}});
   }
   // Bare table names the project declares, for a hint when SQL omits the layer.
   std::map<std::string, std::string> bare;
@@ -56,7 +73,7 @@ Result<std::vector<Step>> PlanSteps(const project::Project& project, engine::Con
                      [](unsigned char c) { return std::tolower(c); });
       if (r.catalog.empty() &&
           parsed->inputs.end() != std::find(parsed->inputs.begin(), parsed->inputs.end(), q) &&
-          !declared.count(q)) {
+          !declared.count(q) && StepOf(project, q) == q) {
         std::string known;
         for (const CatalogTable& t : ProjectTables(project)) {
           if (catalog::ToString(t.layer) == q.substr(0, q.find('.')) &&
@@ -72,7 +89,7 @@ Result<std::vector<Step>> PlanSteps(const project::Project& project, engine::Con
     std::set<std::string> seen;
     for (const std::string& input : parsed->inputs) {
       // A quarantine or changes table belongs to the step of its table.
-      const std::string q = catalog::OwnerTable(input);
+      const std::string q = StepOf(project, catalog::OwnerTable(input));
       if (q.rfind("_system.", 0) == 0 || q == step.name || !seen.insert(q).second) continue;
       step.upstream.push_back(q);
     }

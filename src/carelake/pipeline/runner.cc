@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "carelake/base/process_lock.h"
@@ -107,13 +108,30 @@ class Run {
     catalog::Catalog views(project_, fs_);
     StepContext ctx{project_, options_,       fs_,      conn_, clock_,
                     paths_,   report_.run_id, &writer_, &views};
+    std::set<std::string> blocked;  // failed with keep_going, and what reads them
     for (const Step& step : steps) {
       if (!report_.succeeded) break;
       if (options_.stop.stop_requested()) {
         Cancel(step.name);
         break;
       }
+      bool reads_failed = false;
+      for (const std::string& u : step.upstream) reads_failed = reads_failed || blocked.count(u);
+      if (reads_failed) {
+        blocked.insert(step.name);
+        continue;
+      }
       report_.steps.push_back(RunOne(step, ctx));
+      if (report_.steps.back().status == StepStatus::kFailed) blocked.insert(step.name);
+    }
+    if (report_.succeeded && !soft_failures_.empty()) {
+      const auto& [name, status] = soft_failures_.front();
+      std::string more = soft_failures_.size() > 1
+                             ? " (and " + std::to_string(soft_failures_.size() - 1) +
+                                   " more failed steps; the steps that did not read them ran)"
+                             : " (the steps that did not read it ran)";
+      Fail(name, status.message() + more);
+      report_.failure_code = status.code();
     }
   }
 
@@ -157,6 +175,10 @@ class Run {
       record.status = StepStatus::kCancelled;
       record.message = "cancelled on request: its query was interrupted before it committed";
       Cancel(step.name);
+    } else if (!status.ok() && out.keep_going) {
+      record.status = StepStatus::kFailed;
+      record.message = status.message();
+      soft_failures_.push_back({step.name, status});
     } else if (!status.ok()) {
       record.status = StepStatus::kFailed;
       record.message = status.message();
@@ -216,6 +238,8 @@ class Run {
   RunReport report_;
   int64_t start_ = 0;
   std::optional<ProcessLock> lock_;  // released when the run object goes
+  // Steps that failed without stopping the run (StepOutput::keep_going).
+  std::vector<std::pair<std::string, Status>> soft_failures_;
 };
 
 }  // namespace

@@ -24,6 +24,7 @@ std::string ToString(StepKind kind) {
 
 StepKind Step::kind() const {
   return std::visit(Overloaded{[](const FileSourceStep&) { return StepKind::kIngest; },
+                               [](const DatabaseSourceStep&) { return StepKind::kIngest; },
                                [](const SilverStep&) { return StepKind::kSilver; },
                                [](const ModelStep&) { return StepKind::kModel; },
                                [](const DimensionStep&) { return StepKind::kModel; }},
@@ -38,10 +39,12 @@ const project::Model* Step::model() const {
 
 const project::Origin& Step::origin() const {
   return std::visit(
-      Overloaded{[](const FileSourceStep& s) -> const project::Origin& { return s.source->origin; },
-                 [](const SilverStep& s) -> const project::Origin& { return s.table->origin; },
-                 [](const ModelStep& s) -> const project::Origin& { return s.model->origin; },
-                 [](const DimensionStep& s) -> const project::Origin& { return s.model->origin; }},
+      Overloaded{
+          [](const FileSourceStep& s) -> const project::Origin& { return s.source->origin; },
+          [](const DatabaseSourceStep& s) -> const project::Origin& { return s.source->origin; },
+          [](const SilverStep& s) -> const project::Origin& { return s.table->origin; },
+          [](const ModelStep& s) -> const project::Origin& { return s.model->origin; },
+          [](const DimensionStep& s) -> const project::Origin& { return s.model->origin; }},
       spec);
 }
 

@@ -22,6 +22,10 @@ std::string ToString(StepKind kind);
 struct FileSourceStep {
   const project::Source* source = nullptr;
 };
+// The tables of a database source into their bronze tables.
+struct DatabaseSourceStep {
+  const project::DatabaseSource* source = nullptr;
+};
 // A silver table conformed from its bronze table.
 struct SilverStep {
   const project::SilverTable* table = nullptr;
@@ -36,7 +40,8 @@ struct DimensionStep {
   const project::Model* model = nullptr;
 };
 
-using StepSpec = std::variant<FileSourceStep, SilverStep, ModelStep, DimensionStep>;
+using StepSpec =
+    std::variant<FileSourceStep, DatabaseSourceStep, SilverStep, ModelStep, DimensionStep>;
 
 struct Step {
   std::string name;  // qualified: bronze.chatbot, silver.interactions, gold.lumia_monthly

@@ -16,6 +16,9 @@ Status RunStep(const Step& step, StepContext& ctx, StepReport& record, StepOutpu
   return std::visit(
       Overloaded{
           [&](const FileSourceStep& s) { return RunFileSourceStep(s, step, ctx, record, out); },
+          [&](const DatabaseSourceStep& s) {
+            return RunDatabaseSourceStep(s, step, ctx, record, out);
+          },
           [&](const SilverStep& s) { return RunSilverStep(s, step, ctx, record, out); },
           [&](const ModelStep& s) { return RunGoldStep(*s.model, step, ctx, record, out); },
           [&](const DimensionStep& s) { return RunGoldStep(*s.model, step, ctx, record, out); }},
@@ -24,10 +27,12 @@ Status RunStep(const Step& step, StepContext& ctx, StepReport& record, StepOutpu
 
 Result<model::BuildForecast> ForecastStep(const Step& step, StepContext& ctx) {
   return std::visit(
-      Overloaded{[&](const FileSourceStep& s) { return ForecastFileSourceStep(s, step, ctx); },
-                 [&](const SilverStep& s) { return ForecastSilverStep(s, step, ctx); },
-                 [&](const ModelStep& s) { return ForecastGoldStep(*s.model, step, ctx); },
-                 [&](const DimensionStep& s) { return ForecastGoldStep(*s.model, step, ctx); }},
+      Overloaded{
+          [&](const FileSourceStep& s) { return ForecastFileSourceStep(s, step, ctx); },
+          [&](const DatabaseSourceStep& s) { return ForecastDatabaseSourceStep(s, step, ctx); },
+          [&](const SilverStep& s) { return ForecastSilverStep(s, step, ctx); },
+          [&](const ModelStep& s) { return ForecastGoldStep(*s.model, step, ctx); },
+          [&](const DimensionStep& s) { return ForecastGoldStep(*s.model, step, ctx); }},
       step.spec);
 }
 

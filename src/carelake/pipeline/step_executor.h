@@ -49,6 +49,10 @@ struct StepOutput {
   // record then says failed and committed nothing).
   std::string failed_rule;
   std::string failure;
+  // The step failing does not stop the run: the steps that do not read it
+  // still run (a database source with `on_error: continue`); the run is
+  // failed at its end.
+  bool keep_going = false;
 };
 
 // Runs `step`, filling `record` (status, counts, version, message, mode,
@@ -65,6 +69,10 @@ Status RunFileSourceStep(const FileSourceStep& spec, const Step& step, StepConte
                          StepReport& record, StepOutput& out);
 Result<model::BuildForecast> ForecastFileSourceStep(const FileSourceStep& spec, const Step& step,
                                                     StepContext& ctx);
+Status RunDatabaseSourceStep(const DatabaseSourceStep& spec, const Step& step, StepContext& ctx,
+                             StepReport& record, StepOutput& out);
+Result<model::BuildForecast> ForecastDatabaseSourceStep(const DatabaseSourceStep& spec,
+                                                        const Step& step, StepContext& ctx);
 Status RunSilverStep(const SilverStep& spec, const Step& step, StepContext& ctx, StepReport& record,
                      StepOutput& out);
 Result<model::BuildForecast> ForecastSilverStep(const SilverStep& spec, const Step& step,

@@ -38,16 +38,29 @@ using yaml::Required;
 using yaml::Suggest;
 using yaml::Value;
 
+// `bronze.<database source>__<table>`: the tables of a database source are
+// known only when it is read.
+bool IsDatabaseTable(const Project& project, const std::string& qualified) {
+  if (qualified.rfind("bronze.", 0) != 0) return false;
+  size_t sep = qualified.find("__", 7);
+  return sep != std::string::npos && sep + 2 < qualified.size() &&
+         project.FindDatabaseSource(qualified.substr(7, sep - 7)) != nullptr;
+}
+
 // `from` of every silver table names a source's table or another silver
 // table, and silver tables do not read each other in a cycle.
 Status CheckSilverSources(const Project& project, const std::vector<Value>& from_at) {
   std::vector<std::string> choices;
   for (const Source& s : project.sources) choices.push_back("bronze." + s.table);
+  for (const DatabaseSource& s : project.database_sources) {
+    choices.push_back("bronze." + s.name + "__<table>");
+  }
   for (const SilverTable& t : project.silver) choices.push_back("silver." + t.name);
   for (size_t i = 0; i < project.silver.size(); ++i) {
     const SilverTable& t = project.silver[i];
     const std::string expected = "bronze.<a source's table> or silver.<another silver table>";
     if (t.from == "silver." + t.name) return Expected(from_at[i], expected, " (itself)");
+    if (IsDatabaseTable(project, t.from)) continue;
     if (std::find(choices.begin(), choices.end(), t.from) == choices.end()) {
       const std::string known = choices.empty() ? "" : " (one of " + Join(choices) + ")";
       return Expected(from_at[i], expected + known, Suggest(t.from, choices));
@@ -85,7 +98,9 @@ Result<Project> ReadProject(const Value& document, const fs::path& dir) {
   }
 
   if (const Value* sources = m.Find("sources")) {
-    CARELAKE_ASSIGN_OR_RETURN(project.sources, ReadSources(*sources));
+    CARELAKE_ASSIGN_OR_RETURN(SourcesSection read, ReadSources(*sources));
+    project.sources = std::move(read.files);
+    project.database_sources = std::move(read.databases);
   }
   SilverSection silver;
   if (const Value* section = m.Find("silver")) {
@@ -114,6 +129,13 @@ std::string Origin::ToString() const { return line > 0 ? file + ":" + std::to_st
 const Source* Project::FindSourceByTable(const std::string& table) const {
   for (const Source& s : sources) {
     if (s.table == table) return &s;
+  }
+  return nullptr;
+}
+
+const DatabaseSource* Project::FindDatabaseSource(const std::string& name) const {
+  for (const DatabaseSource& s : database_sources) {
+    if (s.name == name) return &s;
   }
   return nullptr;
 }

@@ -57,6 +57,43 @@ struct Source {
   Origin origin;
 };
 
+// How a database source reads one table incrementally: rows whose `cursor`
+// column is at least the last run's maximum minus `lookback` (late
+// transactions), or, with `by_key`, rows whose key column `cursor` is
+// greater than the last run's maximum. Duplicates that the overlap brings
+// are removed by key in silver.
+struct IncrementalRead {
+  std::string cursor;
+  std::chrono::milliseconds lookback{0};
+  bool by_key = false;
+  Origin origin;
+};
+
+enum class OnSourceError { kContinue, kFail };
+
+// A database source (`connection:` in `sources:`): every table it selects
+// lands in its own bronze table `bronze.<name>__<table>`, folder
+// `<lake>/bronze/<name>/<table>` (a PostgreSQL table of a schema other than
+// `public`: `<schema>__<table>`). See doc/sources.md.
+struct DatabaseSource {
+  std::string name;
+  std::string connection;     // postgresql://… (libpq URI) or mysql://…
+  std::string password_env;   // environment variable holding the password
+  std::string password_file;  // or a file holding it (relative to the project folder)
+  std::vector<std::string> schemas = {"public"};  // PostgreSQL only
+  std::vector<std::string> include = {"*"};       // table names or globs
+  std::vector<std::string> exclude;
+  std::map<std::string, IncrementalRead> incremental;  // by table name
+  int parallel = 4;                                    // tables read at once (PostgreSQL)
+  int connect_timeout_s = 10;                          // seconds
+  // A table that cannot be read fails its source; with kContinue the run
+  // goes on with the other sources and tables.
+  OnSourceError on_error = OnSourceError::kContinue;
+  std::optional<std::chrono::milliseconds> warn_after;
+  Origin origin;
+  bool IsPostgres() const { return connection.rfind("postgres", 0) == 0; }
+};
+
 enum class ExpectationAction { kWarn, kDrop, kQuarantine, kFail, kFix };
 
 // What a run does with an incremental table (silver, an incremental model, a
@@ -275,6 +312,7 @@ struct Project {
   std::string dir;   // absolute project folder
   std::string lake;  // absolute lake folder (`lake:` relative to `dir`, default "lake")
   std::vector<Source> sources;
+  std::vector<DatabaseSource> database_sources;
   std::vector<SilverTable> silver;
   std::vector<Model> models;
   OnDefinitionChange on_definition_change = OnDefinitionChange::kFail;
@@ -282,6 +320,7 @@ struct Project {
   std::vector<AlertTarget> alerts;
 
   const Source* FindSourceByTable(const std::string& table) const;
+  const DatabaseSource* FindDatabaseSource(const std::string& name) const;
   const SilverTable* FindSilver(const std::string& name) const;
   const Model* FindModel(const std::string& name) const;
 };

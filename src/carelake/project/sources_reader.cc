@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include "carelake/project/db_sources_reader.h"
+
 namespace carelake::project {
 
 namespace {
@@ -95,17 +97,23 @@ Result<Source> ReadSource(const Value& v) {
 
 }  // namespace
 
-Result<std::vector<Source>> ReadSources(const Value& section) {
+Result<SourcesSection> ReadSources(const Value& section) {
   CARELAKE_ASSIGN_OR_RETURN(std::vector<Value> items, ReadList(section, "a list of sources"));
-  std::vector<Source> sources;
+  SourcesSection sources;
   std::map<std::string, int> names, tables;
   for (const Value& item : items) {
+    if (IsDatabaseSource(item)) {
+      CARELAKE_ASSIGN_OR_RETURN(DatabaseSource db, ReadDatabaseSource(item));
+      CARELAKE_RETURN_IF_ERROR(CheckUnique(Entry(item, "name"), db.name, "sources", names));
+      sources.databases.push_back(std::move(db));
+      continue;
+    }
     CARELAKE_ASSIGN_OR_RETURN(Source source, ReadSource(item));
     CARELAKE_RETURN_IF_ERROR(CheckUnique(Entry(item, "name"), source.name, "sources", names));
     const Value table = Entry(item, "table");
     CARELAKE_RETURN_IF_ERROR(CheckUnique(table.node.IsMap() ? Entry(item, "name") : table,
                                          source.table, "the bronze tables of sources", tables));
-    sources.push_back(std::move(source));
+    sources.files.push_back(std::move(source));
   }
   return sources;
 }
