@@ -18,6 +18,8 @@ int RunCli(int argc, const char* const* argv, Io& io) {
   RegisterServeCommand(app, io, exit_code);
   RegisterJobsCommand(app, io, exit_code);
   RegisterUserCommand(app, io, exit_code);
+  RegisterCatalogCommand(app, io, exit_code);
+  RegisterInferCommand(app, io, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -34,6 +34,8 @@ void RegisterInitCommand(CLI::App& app, Io& io, int& exit_code);
 void RegisterServeCommand(CLI::App& app, Io& io, int& exit_code);
 void RegisterJobsCommand(CLI::App& app, Io& io, int& exit_code);
 void RegisterUserCommand(CLI::App& app, Io& io, int& exit_code);
+void RegisterCatalogCommand(CLI::App& app, Io& io, int& exit_code);
+void RegisterInferCommand(CLI::App& app, Io& io, int& exit_code);
 
 // Parses `argv` and runs the chosen sub-command; returns the exit code.
 int RunCli(int argc, const char* const* argv, Io& io);

@@ -78,20 +78,19 @@ Result<std::vector<HistoryEntry>> DeltaTable::History(std::optional<size_t> limi
   return out;
 }
 
-Result<TableDetail> DeltaTable::Describe(std::optional<int64_t> version) const {
-  CARELAKE_ASSIGN_OR_RETURN(SnapshotPtr s, Load(version));
+TableDetail DescribeSnapshot(const Snapshot& s) {
   TableDetail d;
-  d.version = s->version();
-  d.timestamp_ms = s->timestamp_ms();
-  d.id = s->metadata().id;
-  d.protocol = s->protocol();
-  d.schema = s->schema();
-  d.partition_columns = s->metadata().partition_columns;
-  d.properties = s->metadata().configuration;
-  d.num_files = static_cast<int64_t>(s->files().size());
+  d.version = s.version();
+  d.timestamp_ms = s.timestamp_ms();
+  d.id = s.metadata().id;
+  d.protocol = s.protocol();
+  d.schema = s.schema();
+  d.partition_columns = s.metadata().partition_columns;
+  d.properties = s.metadata().configuration;
+  d.num_files = static_cast<int64_t>(s.files().size());
   int64_t records = 0;
   bool all = true;
-  for (const AddFile& f : s->files()) {
+  for (const AddFile& f : s.files()) {
     d.size_bytes += f.size;
     auto n = StatsNumRecords(f);
     all = all && n.has_value();
@@ -99,6 +98,11 @@ Result<TableDetail> DeltaTable::Describe(std::optional<int64_t> version) const {
   }
   if (all) d.num_records = records;
   return d;
+}
+
+Result<TableDetail> DeltaTable::Describe(std::optional<int64_t> version) const {
+  CARELAKE_ASSIGN_OR_RETURN(SnapshotPtr s, Load(version));
+  return DescribeSnapshot(*s);
 }
 
 }  // namespace carelake::delta

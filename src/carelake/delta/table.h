@@ -169,6 +169,10 @@ struct TableDetail {
   std::optional<int64_t> num_records;  // when every file has stats
 };
 
+// The detail of one snapshot (what DeltaTable::Describe returns), without
+// reading anything.
+TableDetail DescribeSnapshot(const Snapshot& snapshot);
+
 class DeltaTable {
  public:
   // `fs`, `conn` and `clock` must outlive the table. `conn` should use

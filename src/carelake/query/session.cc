@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <utility>
 
+#include "carelake/catalog/lake_catalog.h"
 #include "carelake/delta/sql_rewrite.h"
 #include "carelake/engine/lake_connection.h"
 #include "carelake/engine/statement_kind.h"
@@ -124,7 +125,18 @@ Status Session::CheckReadOnly(const std::string& sql) {
 }
 
 Status Session::Refresh() {
-  if (catalog_ && !pinned_) CARELAKE_RETURN_IF_ERROR(catalog_->Refresh(*conn_).status());
+  if (!catalog_ || pinned_) return Status::Ok();
+  CARELAKE_ASSIGN_OR_RETURN(catalog::RefreshResult moved, catalog_->Refresh(*conn_));
+  if (system_views_ && moved.replaced.empty() && moved.dropped.empty()) return Status::Ok();
+  // `_system.tables` and `_system.columns` from the snapshots the views read:
+  // rebuilt only when a table moved, without reading any log again.
+  std::vector<catalog::CatalogEntry> entries;
+  for (const catalog::CatalogTable& t : catalog_->tables()) {
+    delta::SnapshotPtr snapshot = catalog_->Snapshot(t.Qualified());
+    entries.push_back(catalog::DescribeTable(*project_, t, snapshot.get()));
+  }
+  CARELAKE_RETURN_IF_ERROR(catalog::InstallSystemViews(entries, *conn_));
+  system_views_ = true;
   return Status::Ok();
 }
 

@@ -6,7 +6,9 @@
 // (catalog::Catalog::Refresh, one `_delta_log` listing per table), so a
 // long-lived session sees every commit and every table created after it
 // opened; expands `delta_scan(...)` calls (delta/sql_rewrite.h); and runs
-// the statements in order, handing each result to the caller.
+// the statements in order, handing each result to the caller. The views
+// `_system.tables` and `_system.columns` (catalog/lake_catalog.h) describe
+// the lake as the views read it; they are rebuilt when a table moves.
 //
 // A session for SQL that is not ours (`untrusted`) runs on a locked-down
 // database (engine::Database::OpenLockedDown: files only in the folders of
@@ -126,7 +128,8 @@ class Session {
   bool allow_session_objects_ = false;
   bool catalog_only_ = false;
   bool pinned_ = false;
-  std::string temp_dir_;  // untrusted: the session's private spill folder
+  bool system_views_ = false;  // _system.tables and _system.columns exist
+  std::string temp_dir_;       // untrusted: the session's private spill folder
 };
 
 }  // namespace carelake::query
