@@ -8,6 +8,8 @@
 //  2. Protocol overhead, 1M-row answer: rows/s fetched through pgwire by
 //     libpq (every value read), psycopg2 and pgjdbc, against the in-process
 //     session reading every value of the same result. Goal: pgwire <= 1.3x.
+//     Also the CPU a fetch costs: through pgwire, its libpq client thread and
+//     the server; in process, the whole process.
 //  3. Dashboard aggregates over the fact (5 queries, p50 each) through
 //     pgwire, against PostgreSQL 15 serving the same tables (a throwaway
 //     server, tests/postgres_server.h: loaded with COPY, indexed on the
@@ -18,7 +20,8 @@
 //     pipeline-like writer commits new rows to the fact every 500 ms: errors,
 //     p50/p95 latency, queries/s, peak RSS.
 //
-// Usage: pgwire_bench [ROWS=10000000] [SECONDS=15] [CLIENTS=50]
+// Usage: pgwire_bench [ROWS=10000000] [SECONDS=15] [CLIENTS=50] [PARTS=1234]
+// (PARTS: which of the measurements above to run, e.g. 2 or 23).
 #include <libpq-fe.h>
 #include <sys/resource.h>
 
@@ -205,6 +208,15 @@ double ScriptSeconds(const std::string& cmd) {
   return got && status == 0 ? std::atof(buf) : -1;
 }
 
+// CPU seconds (user + system) of the calling thread (RUSAGE_THREAD) or of
+// the whole process (RUSAGE_SELF).
+double CpuSeconds(int who) {
+  rusage u{};
+  getrusage(who, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 long PeakRssKib() {
   std::ifstream in("/proc/self/status");
   std::string line;
@@ -220,6 +232,8 @@ int main(int argc, char** argv) {
   const int64_t rows = argc > 1 ? std::atoll(argv[1]) : 10'000'000;
   const int seconds = argc > 2 ? std::atoi(argv[2]) : 15;
   const int clients = argc > 3 ? std::atoi(argv[3]) : 50;
+  const std::string parts = argc > 4 ? argv[4] : "1234";
+  const auto part = [&parts](char p) { return parts.find(p) != std::string::npos; };
   const fs::path dir = fs::temp_directory_path() / ("pgwire_bench_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   auto start = Clock::now();
@@ -247,171 +261,194 @@ int main(int argc, char** argv) {
   PGconn* pq = Connect(server->port());
 
   // 1. One-row answers.
-  const std::string point = "SELECT name, region FROM gold.dim_clinic WHERE clinic_id = 7";
-  std::vector<double> wire, local;
-  for (int i = 0; i < 500; ++i) {
-    auto t = Clock::now();
-    if (!RunPq(pq, point)) {
-      std::fprintf(stderr, "%s\n", PQerrorMessage(pq));
-      std::exit(1);
-    }
-    wire.push_back(Seconds(t) * 1e3);
-    t = Clock::now();
-    RunInProcess(*session, point);
-    local.push_back(Seconds(t) * 1e3);
-  }
-  std::printf("\n1-row answer (median of 500): pgwire %.3f ms, in-process %.3f ms: %.2fx\n",
-              Median(wire), Median(local), Median(wire) / Median(local));
-
-  // 2. One million rows.
-  const int64_t big = std::min<int64_t>(rows, 1'000'000);
-  const std::string bulk =
-      "SELECT visit_id, visit_date, clinic_id, specialty, amount FROM "
-      "gold.fact_visits LIMIT " +
-      std::to_string(big);
-  std::vector<double> wire_s, local_s;
-  size_t bytes = 0;
-  for (int i = 0; i < 3; ++i) {
-    auto t = Clock::now();
-    if (!RunPq(pq, bulk, nullptr, &bytes)) {
-      std::fprintf(stderr, "%s\n", PQerrorMessage(pq));
-      std::exit(1);
-    }
-    wire_s.push_back(Seconds(t));
-    t = Clock::now();
-    RunInProcess(*session, bulk);
-    local_s.push_back(Seconds(t));
-  }
-  const std::string dsn = "host=127.0.0.1 port=" + std::to_string(server->port()) +
-                          " dbname=bench user=analyst sslmode=disable password=" + kPassword;
-  const double py = ScriptSeconds(
-      "/usr/bin/python3 -c \"import psycopg2,time,sys; c=psycopg2.connect(sys.argv[1]).cursor(); "
-      "t=time.time(); c.execute(sys.argv[2]); r=c.fetchall(); print(time.time()-t)\" '" +
-      dsn + "' '" + bulk + "' 2>/dev/null");
-  const double java = ScriptSeconds(
-      "java -cp /usr/share/java/postgresql.jar " CARELAKE_SOURCE_DIR "/bench/PgwireFetch.java " +
-      std::to_string(server->port()) + " " + kPassword + " '" + bulk + "' 2>/dev/null");
-  const double n = static_cast<double>(big);
-  std::printf("%lld-row answer (median of 3), rows/s:\n", static_cast<long long>(big));
-  std::printf("  in-process session        %10.0f rows/s\n", n / Median(local_s));
-  std::printf(
-      "  pgwire, libpq             %10.0f rows/s  (%.2fx the in-process time; %.0f MB of text)\n",
-      n / Median(wire_s), Median(wire_s) / Median(local_s), bytes / 1e6);
-  if (py > 0) std::printf("  pgwire, psycopg2          %10.0f rows/s\n", n / py);
-  if (java > 0) std::printf("  pgwire, pgjdbc            %10.0f rows/s\n", n / java);
-
-  // 3. Dashboards.
-  std::printf("\ndashboard aggregates over %lld rows through pgwire (p50 of 5):\n",
-              static_cast<long long>(rows));
-  std::string why_not;
-  bool missing = false;
-  std::unique_ptr<carelake::testing::PostgresServer> postgres;
-  PGconn* pg = nullptr;
-  start = Clock::now();
-  postgres = carelake::testing::PostgresServer::Start(why_not, missing);
-  if (postgres != nullptr) {
-    pg = PQconnectdb(postgres->ConnInfo().c_str());
-    if (PQstatus(pg) != CONNECTION_OK || !LoadPostgres(pg, project, dir)) {
-      std::fprintf(stderr, "PostgreSQL comparison skipped: %s\n", PQerrorMessage(pg));
-      PQfinish(pg);
-      pg = nullptr;
-    } else {
-      std::printf("(PostgreSQL 15 loaded, indexed and analyzed in %.0f s)\n", Seconds(start));
-    }
-  } else {
-    std::printf("(PostgreSQL comparison skipped: %s)\n", why_not.c_str());
-  }
-  std::printf("    pgwire  in-process  PostgreSQL 15\n");
-  std::vector<double> ratios;
-  for (const char* q : kDashboards) {
-    std::vector<double> t, in, theirs;
-    for (int i = 0; i < 5; ++i) {
-      auto s = Clock::now();
-      if (!RunPq(pq, q)) {
-        std::fprintf(stderr, "%s: %s\n", q, PQerrorMessage(pq));
+  if (part('1')) {
+    const std::string point = "SELECT name, region FROM gold.dim_clinic WHERE clinic_id = 7";
+    std::vector<double> wire, local;
+    for (int i = 0; i < 500; ++i) {
+      auto t = Clock::now();
+      if (!RunPq(pq, point)) {
+        std::fprintf(stderr, "%s\n", PQerrorMessage(pq));
         std::exit(1);
       }
-      t.push_back(Seconds(s) * 1e3);
-      s = Clock::now();
-      RunInProcess(*session, q);
-      in.push_back(Seconds(s) * 1e3);
-      if (pg != nullptr) {
-        // PostgreSQL has no `gold` schema and no GROUP BY ALL.
-        std::string pg_sql = q;
-        for (size_t at; (at = pg_sql.find("gold.")) != std::string::npos;) pg_sql.erase(at, 5);
-        if (size_t at = pg_sql.find("GROUP BY ALL"); at != std::string::npos) {
-          pg_sql.replace(at, 12, "GROUP BY 1, 2");
-        }
-        s = Clock::now();
-        if (!RunPq(pg, pg_sql)) {
-          std::fprintf(stderr, "postgres: %s: %s\n", pg_sql.c_str(), PQerrorMessage(pg));
+      wire.push_back(Seconds(t) * 1e3);
+      t = Clock::now();
+      RunInProcess(*session, point);
+      local.push_back(Seconds(t) * 1e3);
+    }
+    std::printf("\n1-row answer (median of 500): pgwire %.3f ms, in-process %.3f ms: %.2fx\n",
+                Median(wire), Median(local), Median(wire) / Median(local));
+  }
+
+  // 2. One million rows.
+  if (part('2')) {
+    const int64_t big = std::min<int64_t>(rows, 1'000'000);
+    const std::string bulk =
+        "SELECT visit_id, visit_date, clinic_id, specialty, amount FROM "
+        "gold.fact_visits LIMIT " +
+        std::to_string(big);
+    std::vector<double> wire_s, local_s;
+    size_t bytes = 0;
+    // Where the pgwire fetch spends CPU: this thread is the libpq client; the
+    // rest of the process is the server (its connection thread and the
+    // session's DuckDB threads; the in-process session is idle meanwhile).
+    double client_cpu = 0, server_cpu = 0, local_cpu = 0;
+    for (int i = 0; i < 3; ++i) {
+      const double thread0 = CpuSeconds(RUSAGE_THREAD), process0 = CpuSeconds(RUSAGE_SELF);
+      auto t = Clock::now();
+      if (!RunPq(pq, bulk, nullptr, &bytes)) {
+        std::fprintf(stderr, "%s\n", PQerrorMessage(pq));
+        std::exit(1);
+      }
+      wire_s.push_back(Seconds(t));
+      const double thread = CpuSeconds(RUSAGE_THREAD) - thread0;
+      client_cpu += thread;
+      server_cpu += CpuSeconds(RUSAGE_SELF) - process0 - thread;
+      const double local0 = CpuSeconds(RUSAGE_SELF);
+      t = Clock::now();
+      RunInProcess(*session, bulk);
+      local_s.push_back(Seconds(t));
+      local_cpu += CpuSeconds(RUSAGE_SELF) - local0;
+    }
+    const std::string dsn = "host=127.0.0.1 port=" + std::to_string(server->port()) +
+                            " dbname=bench user=analyst sslmode=disable password=" + kPassword;
+    const double py = ScriptSeconds(
+        "/usr/bin/python3 -c \"import psycopg2,time,sys; c=psycopg2.connect(sys.argv[1]).cursor(); "
+        "t=time.time(); c.execute(sys.argv[2]); r=c.fetchall(); print(time.time()-t)\" '" +
+        dsn + "' '" + bulk + "' 2>/dev/null");
+    const double java = ScriptSeconds(
+        "java -cp /usr/share/java/postgresql.jar " CARELAKE_SOURCE_DIR "/bench/PgwireFetch.java " +
+        std::to_string(server->port()) + " " + kPassword + " '" + bulk + "' 2>/dev/null");
+    const double n = static_cast<double>(big);
+    std::printf("%lld-row answer (median of 3), rows/s:\n", static_cast<long long>(big));
+    std::printf("  in-process session        %10.0f rows/s\n", n / Median(local_s));
+    std::printf(
+        "  pgwire, libpq             %10.0f rows/s  (%.2fx the in-process time; %.0f MB of text)\n",
+        n / Median(wire_s), Median(wire_s) / Median(local_s), bytes / 1e6);
+    std::printf(
+        "      CPU per fetch: libpq client %.0f ms + server %.0f ms (wall %.0f ms); in-process "
+        "%.0f ms (wall %.0f ms)\n",
+        client_cpu / 3 * 1e3, server_cpu / 3 * 1e3, Median(wire_s) * 1e3, local_cpu / 3 * 1e3,
+        Median(local_s) * 1e3);
+    if (py > 0) std::printf("  pgwire, psycopg2          %10.0f rows/s\n", n / py);
+    if (java > 0) std::printf("  pgwire, pgjdbc            %10.0f rows/s\n", n / java);
+  }
+
+  // 3. Dashboards.
+  if (part('3')) {
+    std::printf("\ndashboard aggregates over %lld rows through pgwire (p50 of 5):\n",
+                static_cast<long long>(rows));
+    std::string why_not;
+    bool missing = false;
+    std::unique_ptr<carelake::testing::PostgresServer> postgres;
+    PGconn* pg = nullptr;
+    start = Clock::now();
+    postgres = carelake::testing::PostgresServer::Start(why_not, missing);
+    if (postgres != nullptr) {
+      pg = PQconnectdb(postgres->ConnInfo().c_str());
+      if (PQstatus(pg) != CONNECTION_OK || !LoadPostgres(pg, project, dir)) {
+        std::fprintf(stderr, "PostgreSQL comparison skipped: %s\n", PQerrorMessage(pg));
+        PQfinish(pg);
+        pg = nullptr;
+      } else {
+        std::printf("(PostgreSQL 15 loaded, indexed and analyzed in %.0f s)\n", Seconds(start));
+      }
+    } else {
+      std::printf("(PostgreSQL comparison skipped: %s)\n", why_not.c_str());
+    }
+    std::printf("    pgwire  in-process  PostgreSQL 15\n");
+    std::vector<double> ratios;
+    for (const char* q : kDashboards) {
+      std::vector<double> t, in, theirs;
+      for (int i = 0; i < 5; ++i) {
+        auto s = Clock::now();
+        if (!RunPq(pq, q)) {
+          std::fprintf(stderr, "%s: %s\n", q, PQerrorMessage(pq));
           std::exit(1);
         }
-        theirs.push_back(Seconds(s) * 1e3);
+        t.push_back(Seconds(s) * 1e3);
+        s = Clock::now();
+        RunInProcess(*session, q);
+        in.push_back(Seconds(s) * 1e3);
+        if (pg != nullptr) {
+          // PostgreSQL has no `gold` schema and no GROUP BY ALL.
+          std::string pg_sql = q;
+          for (size_t at; (at = pg_sql.find("gold.")) != std::string::npos;) pg_sql.erase(at, 5);
+          if (size_t at = pg_sql.find("GROUP BY ALL"); at != std::string::npos) {
+            pg_sql.replace(at, 12, "GROUP BY 1, 2");
+          }
+          s = Clock::now();
+          if (!RunPq(pg, pg_sql)) {
+            std::fprintf(stderr, "postgres: %s: %s\n", pg_sql.c_str(), PQerrorMessage(pg));
+            std::exit(1);
+          }
+          theirs.push_back(Seconds(s) * 1e3);
+        }
+      }
+      if (pg != nullptr) {
+        ratios.push_back(Median(theirs) / Median(t));
+        std::printf("  %6.1f ms %6.1f ms  %7.1f ms (%5.1fx)  %.50s...\n", Median(t), Median(in),
+                    Median(theirs), ratios.back(), q);
+      } else {
+        std::printf("  %6.1f ms %6.1f ms  %.60s...\n", Median(t), Median(in), q);
       }
     }
-    if (pg != nullptr) {
-      ratios.push_back(Median(theirs) / Median(t));
-      std::printf("  %6.1f ms %6.1f ms  %7.1f ms (%5.1fx)  %.50s...\n", Median(t), Median(in),
-                  Median(theirs), ratios.back(), q);
-    } else {
-      std::printf("  %6.1f ms %6.1f ms  %.60s...\n", Median(t), Median(in), q);
+    if (!ratios.empty()) {
+      std::printf(
+          "  pgwire is %.1fx faster than PostgreSQL 15 at the median of the 5 dashboards "
+          "(goal >= 10x)\n",
+          Median(ratios));
     }
+    if (pg != nullptr) PQfinish(pg);
+    postgres.reset();
   }
-  if (!ratios.empty()) {
-    std::printf(
-        "  pgwire is %.1fx faster than PostgreSQL 15 at the median of the 5 dashboards "
-        "(goal >= 10x)\n",
-        Median(ratios));
-  }
-  if (pg != nullptr) PQfinish(pg);
-  postgres.reset();
   PQfinish(pq);
 
   // 4. Concurrency while a writer commits.
-  std::atomic<bool> stop{false};
-  std::atomic<int64_t> commits{0}, errors{0};
-  std::mutex mu;
-  std::vector<double> latencies;
-  std::thread writer([&] {
-    auto db = Must(carelake::engine::Database::OpenInMemory(), "writer db");
-    auto conn = Must(carelake::engine::OpenLakeConnection(*db), "writer connection");
-    carelake::delta::DeltaTable fact(carelake::LocalFileSystem(),
-                                     project.lake + "/gold/bench/fact_visits", conn);
-    int64_t next = rows;
-    while (!stop) {
-      if (fact.Write(FactRows(next, next + 10000), {}).ok()) ++commits;
-      next += 10000;
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    }
-  });
-  std::vector<std::thread> readers;
-  start = Clock::now();
-  for (int c = 0; c < clients; ++c) {
-    readers.emplace_back([&, c] {
-      PGconn* conn = Connect(server->port());
-      std::vector<double> mine;
-      for (int i = c; !stop; ++i) {
-        auto t = Clock::now();
-        if (!RunPq(conn, kDashboards[i % 5])) ++errors;
-        mine.push_back(Seconds(t) * 1e3);
+  if (part('4')) {
+    std::atomic<bool> stop{false};
+    std::atomic<int64_t> commits{0}, errors{0};
+    std::mutex mu;
+    std::vector<double> latencies;
+    std::thread writer([&] {
+      auto db = Must(carelake::engine::Database::OpenInMemory(), "writer db");
+      auto conn = Must(carelake::engine::OpenLakeConnection(*db), "writer connection");
+      carelake::delta::DeltaTable fact(carelake::LocalFileSystem(),
+                                       project.lake + "/gold/bench/fact_visits", conn);
+      int64_t next = rows;
+      while (!stop) {
+        if (fact.Write(FactRows(next, next + 10000), {}).ok()) ++commits;
+        next += 10000;
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
       }
-      PQfinish(conn);
-      std::lock_guard<std::mutex> l(mu);
-      latencies.insert(latencies.end(), mine.begin(), mine.end());
     });
+    std::vector<std::thread> readers;
+    start = Clock::now();
+    for (int c = 0; c < clients; ++c) {
+      readers.emplace_back([&, c] {
+        PGconn* conn = Connect(server->port());
+        std::vector<double> mine;
+        for (int i = c; !stop; ++i) {
+          auto t = Clock::now();
+          if (!RunPq(conn, kDashboards[i % 5])) ++errors;
+          mine.push_back(Seconds(t) * 1e3);
+        }
+        PQfinish(conn);
+        std::lock_guard<std::mutex> l(mu);
+        latencies.insert(latencies.end(), mine.begin(), mine.end());
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(seconds));
+    stop = true;
+    for (std::thread& t : readers) t.join();
+    writer.join();
+    const double elapsed = Seconds(start);
+    std::printf("\n%d clients for %d s while a writer committed every 500 ms (%lld commits):\n",
+                clients, seconds, static_cast<long long>(commits.load()));
+    std::printf(
+        "  %zu queries (%.1f/s), %lld errors, latency p50 %.0f ms, p95 %.0f ms; peak RSS %ld MiB\n",
+        latencies.size(), latencies.size() / elapsed, static_cast<long long>(errors.load()),
+        Median(latencies), Percentile(latencies, 0.95), PeakRssKib() / 1024);
   }
-  std::this_thread::sleep_for(std::chrono::seconds(seconds));
-  stop = true;
-  for (std::thread& t : readers) t.join();
-  writer.join();
-  const double elapsed = Seconds(start);
-  std::printf("\n%d clients for %d s while a writer committed every 500 ms (%lld commits):\n",
-              clients, seconds, static_cast<long long>(commits.load()));
-  std::printf(
-      "  %zu queries (%.1f/s), %lld errors, latency p50 %.0f ms, p95 %.0f ms; peak RSS %ld MiB\n",
-      latencies.size(), latencies.size() / elapsed, static_cast<long long>(errors.load()),
-      Median(latencies), Percentile(latencies, 0.95), PeakRssKib() / 1024);
   server->Stop();
   fs::remove_all(dir);
   return 0;
