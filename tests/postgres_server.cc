@@ -77,7 +77,8 @@ bool PostgresServer::StartServer(std::string& why_not) {
       tcp_ ? "-c listen_addresses=127.0.0.1 -p " + std::to_string(port_) : "-c listen_addresses=''";
   const std::string start = run_as_ + kBin + "/pg_ctl -D " + dir_ + "/data -l " + dir_ +
                             "/server.log -w -s -o \"-k " + dir_ + " " + listen +
-                            " -c fsync=off -c TimeZone=UTC -c wal_level=logical\" start >" + dir_ + "/pg_ctl.log 2>&1";
+                            " -c fsync=off -c TimeZone=UTC -c wal_level=logical\" start >" + dir_ +
+                            "/pg_ctl.log 2>&1";
   if (std::system(start.c_str()) != 0) {
     why_not =
         "pg_ctl start failed:\n" + ReadFile(dir_ + "/pg_ctl.log") + ReadFile(dir_ + "/server.log");

@@ -178,13 +178,6 @@ TEST_F(LakeCatalogTest, SystemViewsFollowCommitsInASession) {
 
 // The catalog reads the properties ingestion writes (catalog cannot include
 // ingest/: ingest depends on catalog).
-TEST(OriginPropertiesTest, NamedAsIngestionWritesThem) {
-  EXPECT_STREQ(kOriginServerProperty, ingest::kOriginServerProperty);
-  EXPECT_STREQ(kOriginTableProperty, ingest::kOriginTableProperty);
-  EXPECT_STREQ(kOriginTypesProperty, ingest::kSourceTypesProperty);
-  EXPECT_STREQ(kOriginNotesProperty, ingest::kSourceNotesProperty);
-  EXPECT_STREQ(kOriginKeyProperty, ingest::kSourceKeyProperty);
-}
 
 TEST(InstallSystemViewsTest, EmptyCatalogMakesEmptyTypedViews) {
   auto db = engine::Database::OpenInMemory();

@@ -27,8 +27,7 @@
 namespace carelake::catalog {
 
 // Table properties a database source writes on its bronze tables
-// (ingest/db_ingest.h names the same strings, and tests/catalog checks that
-// they agree: catalog cannot include ingest, which depends on it).
+// (ingest/db_ingest.cc writes them with these names).
 inline constexpr char kOriginServerProperty[] = "carelake.origin.server";  // redacted URL
 inline constexpr char kOriginTableProperty[] = "carelake.origin.table";    // schema.table
 inline constexpr char kOriginTypesProperty[] = "carelake.origin.types";    // JSON column -> type

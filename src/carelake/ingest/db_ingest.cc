@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "carelake/catalog/catalog.h"
+#include "carelake/catalog/lake_catalog.h"
 #include "carelake/dbsource/db_reader.h"
 #include "carelake/dbsource/pg_cdc.h"
 #include "carelake/delta/schema.h"
@@ -91,11 +92,11 @@ std::map<std::string, std::string> OriginProperties(const TableJob& job) {
     if (!c.note.empty()) notes[c.name] = c.note;
   }
   nlohmann::json key = job.table->key;
-  return {{kOriginServerProperty, job.server},
-          {kOriginTableProperty, job.table->schema + "." + job.table->name},
-          {kSourceTypesProperty, types.dump()},
-          {kSourceNotesProperty, notes.dump()},
-          {kSourceKeyProperty, key.dump()}};
+  return {{catalog::kOriginServerProperty, job.server},
+          {catalog::kOriginTableProperty, job.table->schema + "." + job.table->name},
+          {catalog::kOriginTypesProperty, types.dump()},
+          {catalog::kOriginNotesProperty, notes.dump()},
+          {catalog::kOriginKeyProperty, key.dump()}};
 }
 
 namespace {

@@ -35,13 +35,9 @@
 
 namespace carelake::ingest {
 
-// Table properties of a database source's bronze table.
+// Table properties of a database source's bronze table (its origin:
+// catalog/lake_catalog.h, kOrigin*Property).
 inline constexpr char kWatermarkProperty[] = "carelake.watermark";
-inline constexpr char kOriginServerProperty[] = "carelake.origin.server";  // redacted URL
-inline constexpr char kOriginTableProperty[] = "carelake.origin.table";    // schema.table
-inline constexpr char kSourceTypesProperty[] = "carelake.origin.types";    // JSON: column -> type
-inline constexpr char kSourceNotesProperty[] = "carelake.origin.notes";    // JSON: column -> note
-inline constexpr char kSourceKeyProperty[] = "carelake.origin.key";        // JSON: key columns
 // Change data capture: the commit LSN of the last change the table holds.
 inline constexpr char kCdcLsnProperty[] = "carelake.cdc.lsn";
 
