@@ -613,6 +613,11 @@ TEST_F(LumiaPipelineTest, SignalledRunsStopCleanlyAreRecordedAndRerunExactlyOnce
       execl(bin, bin, "run", "--project", project_dir_.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
+#ifdef CARELAKE_SANITIZED
+    // An ASan/UBSan binary takes about 0.7 s to start (libraries, shadow
+    // memory) before `run` installs its handlers: signal after that.
+    usleep(1'500'000);
+#endif
     usleep(std::uniform_int_distribution<int>(100'000, 600'000)(rng));
     kill(pid, signals[k]);
     const auto signalled = std::chrono::steady_clock::now();
