@@ -1,5 +1,6 @@
 #include "carelake/ingest/db_bronze.h"
 
+#include <filesystem>
 #include <iterator>
 #include <set>
 
@@ -12,6 +13,26 @@ using dbsource::SourceColumn;
 using dbsource::SourceTable;
 using delta::QuoteIdentifier;
 using delta::QuoteLiteral;
+
+namespace {
+
+std::string MadeFolder(const std::string& lake, const std::string& name) {
+  const std::filesystem::path dir = std::filesystem::path(lake) / "_system" / "spool" / name;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);  // a failure shows when a file is created
+  return dir.string();
+}
+
+}  // namespace
+
+SpoolFolder::SpoolFolder(const std::string& lake, const std::string& name, int64_t roll_bytes)
+    : dir_(MadeFolder(lake, name)), spool_(dir_, "part", roll_bytes) {}
+
+SpoolFolder::~SpoolFolder() {
+  spool_.Remove();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
 
 Result<std::vector<std::pair<std::string, std::string>>> Describe(engine::Connection& conn,
                                                                   const std::string& query) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "carelake/base/result.h"
+#include "carelake/dbsource/csv_spool.h"
 #include "carelake/dbsource/source_table.h"
 #include "carelake/delta/table.h"
 #include "carelake/engine/connection.h"
@@ -42,6 +43,22 @@ struct TableJob {
 
 // Where the table came from, as table properties the catalog shows.
 std::map<std::string, std::string> OriginProperties(const TableJob& job);
+
+// A table's spool for one run: a folder <lake>/_system/spool/<name> holding
+// its CSV files (dbsource/csv_spool.h), removed with the object, whichever
+// way the table's load ends.
+class SpoolFolder {
+ public:
+  SpoolFolder(const std::string& lake, const std::string& name, int64_t roll_bytes);
+  ~SpoolFolder();
+  SpoolFolder(const SpoolFolder&) = delete;
+  SpoolFolder& operator=(const SpoolFolder&) = delete;
+  dbsource::CsvSpool& spool() { return spool_; }
+
+ private:
+  std::string dir_;
+  dbsource::CsvSpool spool_;
+};
 
 // Column names and DuckDB types of `query`'s rows.
 Result<std::vector<std::pair<std::string, std::string>>> Describe(engine::Connection& conn,

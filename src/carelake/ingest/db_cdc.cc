@@ -1,6 +1,5 @@
 #include "carelake/ingest/db_cdc.h"
 
-#include <filesystem>
 #include <map>
 
 #include "carelake/catalog/catalog.h"
@@ -83,11 +82,8 @@ Status ChangeWriter::Write(const TableJob& job, const std::vector<const RowChang
       fs_, catalog::DatabaseTablePath(req_.lake, req_.source->name, job.lake_name), conn_, clock());
   CARELAKE_ASSIGN_OR_RETURN(Prior prior, LoadPrior(table, conn_));
   const uint64_t after = dbsource::ParseLsn(prior.cdc_lsn).value_or(0);
-  std::filesystem::path dir =
-      std::filesystem::path(req_.lake) / "_system" / "spool" / (req_.run_id + "-cdc-" + out.table);
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  dbsource::CsvSpool spool(dir.string(), "part", req_.spool_file_bytes);
+  SpoolFolder folder(req_.lake, req_.run_id + "-cdc-" + out.table, req_.spool_file_bytes);
+  dbsource::CsvSpool& spool = folder.spool();
   uint64_t last = after;
   for (const RowChange* c : changes) {
     if (c->commit_lsn <= after) continue;  // already in bronze
@@ -118,8 +114,6 @@ Status ChangeWriter::Write(const TableJob& job, const std::vector<const RowChang
       if (w.ok()) out.version = w->version;
     }
   }
-  spool.Remove();
-  std::filesystem::remove_all(dir, ec);
   return written;
 }
 

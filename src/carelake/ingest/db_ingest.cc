@@ -194,27 +194,12 @@ Status TableLoader::LoadInto(const TableJob& job, TableIngest& out) {
                                  QuotedTable(job)));
     out.watermark = max.value_or(prior.watermark);
   }
-  std::filesystem::path dir =
-      std::filesystem::path(req_.lake) / "_system" / "spool" / (req_.run_id + "-" + out.table);
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  dbsource::CsvSpool spool(dir.string(), "part", req_.spool_file_bytes);
-  auto cleanup = [&] {
-    spool.Remove();
-    std::filesystem::remove_all(dir, ec);
-  };
-  auto dump = reader_.Dump(*job.table, where, spool);
-  if (!dump.ok()) {
-    cleanup();
-    return dump.status();
-  }
-  out.rows = dump->rows;
-  out.zero_dates = dump->zero_dates;
-  auto sql = WriteSql(job, prior, spool.files());
-  if (!sql.ok()) {
-    cleanup();
-    return sql.status();
-  }
+  SpoolFolder folder(req_.lake, req_.run_id + "-" + out.table, req_.spool_file_bytes);
+  CARELAKE_ASSIGN_OR_RETURN(dbsource::TableDump dump,
+                            reader_.Dump(*job.table, where, folder.spool()));
+  out.rows = dump.rows;
+  out.zero_dates = dump.zero_dates;
+  CARELAKE_ASSIGN_OR_RETURN(std::string sql, WriteSql(job, prior, folder.spool().files()));
   delta::WriteOptions options;
   options.mode = job.incremental ? delta::WriteMode::kAppend : delta::WriteMode::kOverwrite;
   options.merge_schema = true;
@@ -222,8 +207,7 @@ Status TableLoader::LoadInto(const TableJob& job, TableIngest& out) {
   options.properties = OriginProperties(job);
   if (!job.cdc_lsn.empty()) options.properties[kCdcLsnProperty] = job.cdc_lsn;
   if (job.incremental) options.properties[kWatermarkProperty] = out.watermark;
-  auto written = table.Write(*sql, options);
-  cleanup();
+  auto written = table.Write(sql, options);
   if (!written.ok()) return written.status();
   out.version = written->version;
   out.deleted = std::max<int64_t>(0, written->metrics.rows_inserted - out.rows);
