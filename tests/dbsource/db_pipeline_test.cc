@@ -126,6 +126,38 @@ TEST_F(DbPipelineTest, AnUnreachableSourceFailsItsStepAndTheRestRuns) {
   EXPECT_FALSE(status.count("silver.medicine"));  // reads the failed source: not run
 }
 
+// `${NAME}` in a connection is filled in from the environment when the source
+// connects: the project file stays the same on every machine.
+TEST_F(DbPipelineTest, ConnectionsTakeEnvironmentVariables) {
+  const std::string url = pg_->Url("postgres");
+  const size_t host = url.find("host=") + 5, end = url.find('&', host);
+  const std::string dir = url.substr(host, end - host);
+  Write(url.substr(0, host) + "${CARELAKE_TEST_PG_DIR}" + url.substr(end));
+  ::unsetenv("CARELAKE_TEST_PG_DIR");
+  auto p = project::LoadProject(dir_.string());
+  ASSERT_TRUE(p.ok()) << p.status();
+  auto r = Run(*p);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->failed_step, "bronze.postgres");
+  EXPECT_NE(r->error.find("environment variable CARELAKE_TEST_PG_DIR is not set"),
+            std::string::npos)
+      << r->error;
+
+  ::setenv("CARELAKE_TEST_PG_DIR", dir.c_str(), 1);
+  r = Run(*p);
+  ::unsetenv("CARELAKE_TEST_PG_DIR");
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->succeeded) << r->error;
+  EXPECT_EQ(Int("SELECT count(*) FROM silver.medicine"), 2);
+
+  // A reference that is not one is an error of the project file, with its line.
+  std::ofstream(dir_ / "carelake.yaml") << "name: h\nsources:\n  - name: pg\n"
+                                        << "    connection: \"postgresql://u@${HOST/db\"\n";
+  p = project::LoadProject(dir_.string());
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().message().find("carelake.yaml:4"), std::string::npos) << p.status();
+}
+
 TEST_F(DbPipelineTest, ProjectFileErrorsNameTheLine) {
   std::ofstream(dir_ / "carelake.yaml") << "name: h\nsources:\n  - name: pg\n"
                                         << "    connection: \"postgresql://u:secret@h/db\"\n";

@@ -10,9 +10,11 @@
 #include <sstream>
 #include <thread>
 
+#include "carelake/base/env_template.h"
 #include "carelake/catalog/catalog.h"
 #include "carelake/catalog/lake_catalog.h"
 #include "carelake/dbsource/db_reader.h"
+#include "carelake/dbsource/db_url.h"
 #include "carelake/dbsource/pg_cdc.h"
 #include "carelake/delta/schema.h"
 #include "carelake/delta/table.h"
@@ -26,6 +28,20 @@ using dbsource::SourceColumn;
 using dbsource::SourceTable;
 using delta::QuoteIdentifier;
 using delta::QuoteLiteral;
+
+// The connection URL with its `${NAME}`s from the environment. A password
+// that arrives that way is refused as one written in the file would be.
+Result<std::string> ResolveConnection(const project::DatabaseSource& s) {
+  auto url = ExpandEnvTemplate(s.connection);
+  if (!url.ok()) return FailedPrecondition("source '" + s.name + "': " + url.status().message());
+  auto parsed = dbsource::ParseDbUrl(*url);
+  if (parsed.ok() && !parsed->password.empty()) {
+    return FailedPrecondition("source '" + s.name +
+                              "': the connection URL carries a password once the environment "
+                              "is filled in; give it with password_env or password_file");
+  }
+  return *std::move(url);
+}
 
 Result<std::string> ResolvePassword(const project::DatabaseSource& s, const std::string& dir) {
   if (!s.password_env.empty()) {
@@ -360,7 +376,8 @@ Result<DatabaseIngestResult> IngestDatabase(const DatabaseIngestRequest& req, Fi
     return Status(st.code(), "source '" + s.name + "': " + st.message());
   };
   CARELAKE_ASSIGN_OR_RETURN(std::string password, ResolvePassword(s, req.project_dir));
-  const dbsource::ConnectOptions options{s.connection, password, s.connect_timeout_s, ""};
+  CARELAKE_ASSIGN_OR_RETURN(std::string url, ResolveConnection(s));
+  const dbsource::ConnectOptions options{url, password, s.connect_timeout_s, ""};
   Result<DatabaseIngestResult> loaded = Status(StatusCode::kInternal, "not loaded");
   if (s.cdc) {
     loaded = Capture(req, fs, conn, options);

@@ -4,6 +4,8 @@
 #include <utility>
 #include <vector>
 
+#include "carelake/base/env_template.h"
+
 namespace carelake::project {
 namespace {
 
@@ -25,6 +27,10 @@ Result<std::string> ReadConnection(const Value& v) {
   const bool known = url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0 ||
                      url.rfind("mysql://", 0) == 0 || url.rfind("mariadb://", 0) == 0;
   if (!known) return Expected(v, expected);
+  // `${NAME}`s are filled in when the source connects; their form is checked now.
+  if (auto names = EnvTemplateNames(url); !names.ok()) {
+    return yaml::Error(v, names.status().message());
+  }
   size_t scheme = url.find("://") + 3;
   size_t at = url.find('@', scheme);
   size_t slash = url.find('/', scheme);
