@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace carelake {
 
@@ -12,6 +13,14 @@ std::string WithThousands(int64_t n);
 
 // 1234 (milliseconds) -> "1.2 s".
 std::string FormatSeconds(int64_t ms);
+
+// `text` as a field of PostgreSQL COPY's text format: backslash escapes for
+// backslash, newline, carriage return, tab, backspace, form feed, vertical
+// tab and the `delimiter`. (NULL is "\N", written by the caller.)
+void AppendCopyTextField(std::string_view text, char delimiter, std::string& out);
+
+// A hexadecimal digit's value (0-15), or -1 for any other character.
+int HexDigitValue(char c);
 
 }  // namespace carelake
 

@@ -2,17 +2,11 @@
 
 #include <charconv>
 
+#include "carelake/base/format.h"
 #include "carelake/base/status.h"
 
 namespace carelake::dbsource {
 namespace {
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 Result<std::string> Decode(std::string_view part, std::string_view what) {
   std::string out;
@@ -22,8 +16,8 @@ Result<std::string> Decode(std::string_view part, std::string_view what) {
       out += part[i];
       continue;
     }
-    int hi = i + 2 < part.size() ? HexDigit(part[i + 1]) : -1;
-    int lo = i + 2 < part.size() ? HexDigit(part[i + 2]) : -1;
+    int hi = i + 2 < part.size() ? HexDigitValue(part[i + 1]) : -1;
+    int lo = i + 2 < part.size() ? HexDigitValue(part[i + 2]) : -1;
     if (hi < 0 || lo < 0) {
       return InvalidArgument("database URL: a '%' in the " + std::string(what) +
                              " is not followed by two hex digits");

@@ -2,17 +2,11 @@
 
 #include <set>
 
+#include "carelake/base/format.h"
 #include "carelake/base/status.h"
 
 namespace carelake::dbsource {
 namespace {
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // bytea's hex output ("\x0a0b…") as bytes.
 std::optional<std::string> FromByteaHex(const std::string& text) {
@@ -22,7 +16,7 @@ std::optional<std::string> FromByteaHex(const std::string& text) {
   std::string out;
   out.reserve(text.size() / 2 - 1);
   for (size_t i = 2; i < text.size(); i += 2) {
-    int hi = HexDigit(text[i]), lo = HexDigit(text[i + 1]);
+    int hi = HexDigitValue(text[i]), lo = HexDigitValue(text[i + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     out += static_cast<char>(hi * 16 + lo);
   }

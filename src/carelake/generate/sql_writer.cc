@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "carelake/base/format.h"
 #include "carelake/dbsource/db_url.h"
 #include "carelake/dbsource/mysql_client.h"
 #include "carelake/dbsource/pg_client.h"
@@ -100,24 +101,7 @@ void AppendCopyText(std::string& out, const std::optional<std::string>& value) {
     out += "\\N";
     return;
   }
-  for (char c : *value) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        out += c;
-    }
-  }
+  AppendCopyTextField(*value, '\t', out);
 }
 
 Result<std::string> WriteMySqlDatabase(const std::string& url, const std::string& password,

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <vector>
 
+#include "carelake/base/format.h"
 #include "carelake/sql/lexer.h"
 
 namespace carelake::pgwire {
@@ -208,34 +209,7 @@ void AppendCopyField(const CopyCommand& copy, std::string_view text, std::string
     out.push_back(copy.quote);
     return;
   }
-  for (char c : text) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\v':
-        out += "\\v";
-        break;
-      default:
-        if (c == copy.delimiter) out.push_back('\\');
-        out.push_back(c);
-    }
-  }
+  AppendCopyTextField(text, copy.delimiter, out);
 }
 
 }  // namespace carelake::pgwire

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "carelake/base/civil_time.h"
+#include "carelake/base/format.h"
 #include "carelake/pgwire/param_internal.h"
 #include "carelake/pgwire/pg_types.h"
 #include "carelake/pgwire/session_time_zone.h"
@@ -130,13 +131,6 @@ Result<Value> NumericFromText(std::string_view raw) {
                       std::string_view(digits).substr(point));
 }
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 Result<Value> ByteaFromText(std::string_view s) {
   std::string bytes;
   if (s.size() >= 2 && s[0] == '\\' && s[1] == 'x') {
@@ -145,12 +139,12 @@ Result<Value> ByteaFromText(std::string_view s) {
         ++i;
         continue;
       }
-      const int hi = HexDigit(s[i]);
+      const int hi = HexDigitValue(s[i]);
       if (hi < 0)
         return InvalidArgument("invalid hexadecimal digit: \"" + std::string(1, s[i]) + "\"");
       if (i + 1 >= s.size())
         return InvalidArgument("invalid hexadecimal data: odd number of digits");
-      const int lo = HexDigit(s[i + 1]);
+      const int lo = HexDigitValue(s[i + 1]);
       if (lo < 0) {
         return InvalidArgument("invalid hexadecimal digit: \"" + std::string(1, s[i + 1]) + "\"");
       }

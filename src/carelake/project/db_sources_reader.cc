@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "carelake/base/env_template.h"
+#include "carelake/project/shared_readers.h"
 
 namespace carelake::project {
 namespace {
@@ -118,11 +119,7 @@ Status ReadOptions(const MapValue& m, DatabaseSource& source) {
       Optional(m, "connect_timeout", read_int(1, 3600), &source.connect_timeout_s));
   CARELAKE_RETURN_IF_ERROR(Optional(
       m, "on_error", [](const Value& x) { return ReadChoice(x, kOnError); }, &source.on_error));
-  if (const Value* freshness = m.Find("freshness")) {
-    static const std::vector<std::string> kFreshnessKeys = {"warn_after"};
-    CARELAKE_ASSIGN_OR_RETURN(MapValue f, MapValue::Read(*freshness, kFreshnessKeys));
-    CARELAKE_RETURN_IF_ERROR(Required(f, "warn_after", yaml::ReadDuration, &source.warn_after));
-  }
+  CARELAKE_RETURN_IF_ERROR(Optional(m, "freshness", ReadFreshness, &source.warn_after));
   return Status::Ok();
 }
 

@@ -72,4 +72,12 @@ Result<OnDefinitionChange> ReadOnDefinitionChange(const Value& v) {
   return ReadChoice(v, kChoices);
 }
 
+Result<std::chrono::milliseconds> ReadFreshness(const Value& v) {
+  static const std::vector<std::string> kKeys = {"warn_after"};
+  CARELAKE_ASSIGN_OR_RETURN(MapValue m, MapValue::Read(v, kKeys));
+  std::chrono::milliseconds warn_after{0};
+  CARELAKE_RETURN_IF_ERROR(Required(m, "warn_after", yaml::ReadDuration, &warn_after));
+  return warn_after;
+}
+
 }  // namespace carelake::project

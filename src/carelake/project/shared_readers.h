@@ -1,8 +1,11 @@
 // Readers of values more than one section of carelake.yaml declares: data
-// quality expectations (silver tables and models) and on_definition_change
-// (the project, silver tables and models). Internal to the project component.
+// quality expectations (silver tables and models), on_definition_change
+// (the project, silver tables and models) and freshness (file and database
+// sources). Internal to the project component.
 #ifndef CARELAKE_PROJECT_SHARED_READERS_H_
 #define CARELAKE_PROJECT_SHARED_READERS_H_
+
+#include <chrono>
 
 #include "carelake/base/result.h"
 #include "carelake/project/project.h"
@@ -16,6 +19,9 @@ Result<Expectation> ReadExpectation(const yaml::Value& v, bool model);
 
 // fail or rebuild.
 Result<OnDefinitionChange> ReadOnDefinitionChange(const yaml::Value& v);
+
+// A source's `freshness: {warn_after: DURATION}`.
+Result<std::chrono::milliseconds> ReadFreshness(const yaml::Value& v);
 
 }  // namespace carelake::project
 

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "carelake/project/db_sources_reader.h"
+#include "carelake/project/shared_readers.h"
 
 namespace carelake::project {
 
@@ -87,11 +88,7 @@ Result<Source> ReadSource(const Value& v) {
     }
     CARELAKE_RETURN_IF_ERROR(ReadCsv(*csv, source));
   }
-  if (const Value* freshness = m.Find("freshness")) {
-    static const std::vector<std::string> kFreshnessKeys = {"warn_after"};
-    CARELAKE_ASSIGN_OR_RETURN(MapValue f, MapValue::Read(*freshness, kFreshnessKeys));
-    CARELAKE_RETURN_IF_ERROR(Required(f, "warn_after", yaml::ReadDuration, &source.warn_after));
-  }
+  CARELAKE_RETURN_IF_ERROR(Optional(m, "freshness", ReadFreshness, &source.warn_after));
   return source;
 }
 
