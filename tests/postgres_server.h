@@ -54,6 +54,8 @@ class PostgresServer {
   std::string TcpUrl(const std::string& database) const;
   // The TCP port on 127.0.0.1, 0 without Options::tcp.
   int tcp_port() const { return tcp_ ? port_ : 0; }
+  // The server's folder (its socket; the data directory is `dir()/data`).
+  const std::string& dir() const { return dir_; }
 
  private:
   explicit PostgresServer(std::string dir) : dir_(std::move(dir)) {}

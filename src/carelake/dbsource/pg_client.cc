@@ -83,7 +83,31 @@ Result<std::unique_ptr<PgClient>> PgClient::Connect(const std::string& url,
     PQfinish(conn);
     return error;
   }
-  return std::unique_ptr<PgClient>(new PgClient(conn));
+  std::unique_ptr<PgClient> client(new PgClient(conn));
+  PQsetNoticeReceiver(conn, &PgClient::ReceiveNotice, client.get());
+  return client;
+}
+
+void PgClient::ReceiveNotice(void* self, const PGresult* notice) {
+  auto* client = static_cast<PgClient*>(self);
+  if (client->notices_.size() >= kMaxNotices) {
+    ++client->dropped_notices_;
+    return;
+  }
+  const char* severity = PQresultErrorField(notice, PG_DIAG_SEVERITY);
+  const char* message = PQresultErrorField(notice, PG_DIAG_MESSAGE_PRIMARY);
+  client->notices_.push_back(std::string(severity ? severity : "NOTICE") + ": " +
+                             (message ? message : ""));
+}
+
+std::vector<std::string> PgClient::TakeNotices() {
+  std::vector<std::string> out = std::move(notices_);
+  notices_.clear();
+  if (dropped_notices_ > 0) {
+    out.push_back("(" + std::to_string(dropped_notices_) + " more notices not kept)");
+    dropped_notices_ = 0;
+  }
+  return out;
 }
 
 PgClient::~PgClient() { PQfinish(conn_); }

@@ -16,6 +16,7 @@
 #include "carelake/base/result.h"
 
 struct pg_conn;
+struct pg_result;
 
 namespace carelake::dbsource {
 
@@ -53,9 +54,19 @@ class PgClient {
   // E.g. 150004 for 15.4.
   int server_version() const;
 
+  // The server's notices and warnings since the last call ("WARNING: …"),
+  // oldest first; libpq would print them on stderr. At most kMaxNotices are
+  // kept (the latest are dropped and counted in a last line).
+  std::vector<std::string> TakeNotices();
+  static constexpr size_t kMaxNotices = 100;
+
  private:
   explicit PgClient(pg_conn* conn) : conn_(conn) {}
+  static void ReceiveNotice(void* self, const pg_result* notice);
+
   pg_conn* conn_;
+  std::vector<std::string> notices_;
+  int64_t dropped_notices_ = 0;
 };
 
 }  // namespace carelake::dbsource
