@@ -73,6 +73,15 @@ std::unique_ptr<MariaDbServer> MariaDbServer::Start(std::string& why_not, bool& 
   }
   std::unique_ptr<MariaDbServer> server(new MariaDbServer(tmpl));
   if (!server->Install(why_not)) return nullptr;
+  if (options.tls) {
+    const std::string certs = server->dir_ + "/certs";
+    if (mkdir(certs.c_str(), 0755) != 0 ||
+        !MakeTestCertificates(certs, server->dir_, server->certificates_, why_not)) {
+      if (why_not.empty()) why_not = "cannot create " + certs;
+      return nullptr;
+    }
+    server->tls_ = true;
+  }
   for (int attempt = 0;; ++attempt) {
     server->port_ = options.tcp ? FreeLoopbackPort() : 0;
     if (server->Launch(why_not) && server->WaitReady(why_not)) break;
@@ -132,6 +141,11 @@ bool MariaDbServer::Launch(std::string& why_not) {
                                    "--character-set-server=utf8mb4",
                                    "--collation-server=utf8mb4_general_ci",
                                    "--default-time-zone=+00:00"};
+  if (tls_) {
+    args.push_back("--ssl-ca=" + certificates_.ca);
+    args.push_back("--ssl-cert=" + certificates_.cert);
+    args.push_back("--ssl-key=" + certificates_.key);
+  }
   if (port_ != 0) {
     args.push_back("--bind-address=127.0.0.1");
     args.push_back("--port=" + std::to_string(port_));

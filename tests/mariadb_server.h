@@ -24,12 +24,15 @@
 #include <memory>
 #include <string>
 
+#include "test_certificates.h"
+
 namespace carelake::testing {
 
 class MariaDbServer {
  public:
   struct Options {
     bool tcp = false;  // also listen on 127.0.0.1:<free port>
+    bool tls = false;  // TLS with certificates made at start (certificates())
   };
   static constexpr const char* kReaderPassword = "reader-pw-7Q";
 
@@ -54,6 +57,9 @@ class MariaDbServer {
   // "mysql://reader@127.0.0.1:<port>/<database>" (password kReaderPassword);
   // empty without Options::tcp.
   std::string TcpUrl(const std::string& database) const;
+  // With Options::tls: the CA, the server's certificate (for `localhost`)
+  // and key, and a CA that signed nothing.
+  const TestCertificates& certificates() const { return certificates_; }
 
  private:
   explicit MariaDbServer(std::string dir) : dir_(std::move(dir)) {}
@@ -67,6 +73,8 @@ class MariaDbServer {
   bool as_nobody_ = false;  // running as root: install and server run as nobody
   int port_ = 0;
   pid_t pid_ = -1;  // mariadbd, -1 when not running
+  bool tls_ = false;
+  TestCertificates certificates_;
 };
 
 }  // namespace carelake::testing

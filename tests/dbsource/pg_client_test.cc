@@ -4,7 +4,6 @@
 #include "carelake/dbsource/pg_client.h"
 
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -12,6 +11,7 @@
 #include <string>
 
 #include "../postgres_server.h"
+#include "../test_certificates.h"
 
 namespace carelake::dbsource {
 namespace {
@@ -31,47 +31,19 @@ class PgClientTest : public ::testing::Test {
   std::unique_ptr<testing::PostgresServer> server_;
 };
 
-// A CA, and a server certificate for `localhost` signed by it, in `dir`
-// (ca.pem, server.pem, server.key), plus a second CA that signed nothing
-// (other-ca.pem). False when openssl fails.
-bool MakeCertificates(const fs::path& dir) {
-  const std::string d = dir.string();
-  const std::string quiet = " >>" + d + "/openssl.log 2>&1";
-  const std::string cmds[] = {
-      "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=carelake-test-ca -keyout " + d +
-          "/ca.key -out " + d + "/ca.pem",
-      "openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout " + d + "/server.key -out " +
-          d + "/server.csr",
-      "printf 'subjectAltName=DNS:localhost\\n' > " + d + "/san.ext",
-      "openssl x509 -req -in " + d + "/server.csr -CA " + d + "/ca.pem -CAkey " + d +
-          "/ca.key -CAcreateserial -days 2 -extfile " + d + "/san.ext -out " + d + "/server.pem",
-      "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=another-ca -keyout " + d +
-          "/other-ca.key -out " + d + "/other-ca.pem",
-  };
-  for (const std::string& cmd : cmds) {
-    if (std::system((cmd + quiet).c_str()) != 0) return false;
-  }
-  return true;
-}
-
 TEST_F(PgClientTest, TlsVerifiesTheServerAgainstTheGivenCa) {
   if (std::system("command -v openssl >/dev/null 2>&1") != 0) GTEST_SKIP() << "no openssl";
   const fs::path certs = fs::path(server_->dir()) / "certs";
   fs::create_directories(certs);
-  ASSERT_TRUE(MakeCertificates(certs)) << "openssl failed, see " << certs << "/openssl.log";
-  // The server reads its key as its own user (nobody under root), mode 0600.
-  struct stat owner {};
-  ASSERT_EQ(::stat(server_->dir().c_str(), &owner), 0);
-  for (const char* f : {"server.pem", "server.key"}) {
-    ASSERT_EQ(::chown((certs / f).c_str(), owner.st_uid, owner.st_gid), 0);
-    ASSERT_EQ(::chmod((certs / f).c_str(), 0600), 0);
-  }
+  testing::TestCertificates tls_files;
+  std::string why;
+  ASSERT_TRUE(testing::MakeTestCertificates(certs.string(), server_->dir(), tls_files, why)) << why;
   auto admin = PgClient::Connect(server_->Url("postgres"), "");
   ASSERT_TRUE(admin.ok()) << admin.status();
   // One statement each: ALTER SYSTEM cannot run in a transaction block.
   for (const std::string& sql :
-       {"ALTER SYSTEM SET ssl_cert_file = '" + (certs / "server.pem").string() + "'",
-        "ALTER SYSTEM SET ssl_key_file = '" + (certs / "server.key").string() + "'",
+       {"ALTER SYSTEM SET ssl_cert_file = '" + tls_files.cert + "'",
+        "ALTER SYSTEM SET ssl_key_file = '" + tls_files.key + "'",
         std::string("ALTER SYSTEM SET ssl = on"), std::string("SELECT pg_reload_conf()")}) {
     Status done = (*admin)->Exec(sql);
     ASSERT_TRUE(done.ok()) << sql << ": " << done;
@@ -83,8 +55,7 @@ TEST_F(PgClientTest, TlsVerifiesTheServerAgainstTheGivenCa) {
   // verify-full with the right CA: an encrypted session.
   Result<std::unique_ptr<PgClient>> tls = Status(StatusCode::kInternal, "not tried");
   for (int i = 0; i < 50; ++i) {  // the reload is asynchronous
-    tls = PgClient::Connect(
-        base + "?sslmode=verify-full&sslrootcert=" + (certs / "ca.pem").string(), password);
+    tls = PgClient::Connect(base + "?sslmode=verify-full&sslrootcert=" + tls_files.ca, password);
     if (tls.ok()) break;
     ::usleep(100'000);
   }
@@ -94,18 +65,20 @@ TEST_F(PgClientTest, TlsVerifiesTheServerAgainstTheGivenCa) {
   EXPECT_EQ((*ssl)[0][0], "t");
 
   // A CA that did not sign the server's certificate: refused, saying why.
-  auto wrong = PgClient::Connect(
-      base + "?sslmode=verify-full&sslrootcert=" + (certs / "other-ca.pem").string(), password);
+  auto wrong =
+      PgClient::Connect(base + "?sslmode=verify-full&sslrootcert=" + tls_files.other_ca, password);
   ASSERT_FALSE(wrong.ok());
   EXPECT_NE(wrong.status().message().find("certificate"), std::string::npos) << wrong.status();
   EXPECT_EQ(wrong.status().message().find(password), std::string::npos);
 
-  // verify-full checks the name too: 127.0.0.1 is not in the certificate.
+  // verify-full checks the name too: the server's address under a name
+  // that is not in its certificate.
   auto name = PgClient::Connect(
-      "postgresql://reader@127.0.0.1:" + std::to_string(server_->tcp_port()) +
-          "/postgres?sslmode=verify-full&sslrootcert=" + (certs / "ca.pem").string(),
+      "postgresql://reader@carelake.invalid:" + std::to_string(server_->tcp_port()) +
+          "/postgres?hostaddr=127.0.0.1&sslmode=verify-full&sslrootcert=" + tls_files.ca,
       password);
-  EXPECT_FALSE(name.ok());
+  ASSERT_FALSE(name.ok());
+  EXPECT_NE(name.status().message().find("carelake.invalid"), std::string::npos) << name.status();
 
   // sslmode=disable is still possible (the server's pg_hba allows both).
   auto plain = PgClient::Connect(base + "?sslmode=disable", password);
