@@ -11,17 +11,14 @@
 #include <string>
 #include <vector>
 
-#include "../delta/lake_test.h"
 #include "../mariadb_server.h"
 #include "carelake/dbsource/mysql_client.h"
-#include "carelake/delta/table.h"
-#include "carelake/ingest/db_ingest.h"
+#include "source_test.h"
 
 namespace carelake::ingest {
 namespace {
 
 using dbsource::MySqlClient;
-using Column = std::vector<std::optional<std::string>>;
 
 constexpr char kSchema[] = R"(
 CREATE DATABASE shop;
@@ -79,10 +76,10 @@ std::vector<Render> Renders() {
   return out;
 }
 
-class MySqlSourceTest : public delta::LakeTest {
+class MySqlSourceTest : public SourceTest {
  protected:
   void SetUp() override {
-    LakeTest::SetUp();
+    SourceTest::SetUp();
     std::string why;
     bool missing = false;
     server_ = testing::MariaDbServer::Start(why, missing, {.tcp = true});
@@ -96,51 +93,11 @@ class MySqlSourceTest : public delta::LakeTest {
     ASSERT_TRUE(client_->Exec("USE shop").ok());
     source_.name = "my";
     source_.connection = server_->Url("shop");
-    lake_ = (dir_ / "lake").string();
-  }
-
-  Result<DatabaseIngestResult> Ingest() {
-    DatabaseIngestRequest req;
-    req.source = &source_;
-    req.project_dir = dir_.string();
-    req.lake = lake_;
-    req.run_id = "run-" + std::to_string(++runs_);
-    req.spool_file_bytes = 256;
-    return IngestDatabase(req, LocalFileSystem(), *conn_);
-  }
-
-  // The bronze table's latest version, as a subquery.
-  std::string Bronze(const std::string& table) {
-    delta::DeltaTable t(LocalFileSystem(), lake_ + "/bronze/my/" + table, *conn_);
-    auto sql = t.ScanSql();
-    EXPECT_TRUE(sql.ok()) << sql.status();
-    return "(" + sql.value_or("SELECT 1 WHERE false") + ")";
-  }
-
-  Column MyColumn(const std::string& sql) {
-    auto rows = client_->Query(sql);
-    EXPECT_TRUE(rows.ok()) << rows.status() << "\n" << sql;
-    Column out;
-    if (rows.ok()) {
-      for (auto& r : *rows) out.push_back(r[0]);
-    }
-    return out;
-  }
-
-  Column DuckColumn(const std::string& sql) {
-    Column out;
-    for (auto& r : Rows(sql)) {
-      out.push_back(r[0].is_null() ? std::nullopt : std::optional<std::string>(r[0].ToString()));
-    }
-    return out;
+    spool_bytes_ = 256;  // several spool files per table
   }
 
   std::unique_ptr<testing::MariaDbServer> server_;
   std::unique_ptr<MySqlClient> client_;
-  std::string lake_;
-  project::DatabaseSource source_;
-
-  int runs_ = 0;
 };
 
 TEST_F(MySqlSourceTest, EveryTypeLandsWithItsValues) {
@@ -151,7 +108,7 @@ TEST_F(MySqlSourceTest, EveryTypeLandsWithItsValues) {
   EXPECT_NE(r->server.find("MariaDB 10."), std::string::npos) << r->server;
   EXPECT_EQ(r->server.find(testing::MariaDbServer::kReaderPassword), std::string::npos);
   for (const Render& c : Renders()) {
-    Column my = MyColumn("SELECT " + c.my + " FROM all_types ORDER BY id");
+    Column my = ServerColumn(*client_, "SELECT " + c.my + " FROM all_types ORDER BY id");
     Column duck = DuckColumn("SELECT " + c.duck + " FROM " + Bronze("all_types") + " ORDER BY id");
     EXPECT_EQ(my, duck) << "column " << c.column;
   }

@@ -10,17 +10,14 @@
 #include <string>
 #include <vector>
 
-#include "../delta/lake_test.h"
 #include "../postgres_server.h"
 #include "carelake/dbsource/pg_client.h"
-#include "carelake/delta/table.h"
-#include "carelake/ingest/db_ingest.h"
+#include "source_test.h"
 
 namespace carelake::ingest {
 namespace {
 
 using dbsource::PgClient;
-using Column = std::vector<std::optional<std::string>>;
 
 constexpr char kSchema[] = R"(
 CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
@@ -74,10 +71,10 @@ std::vector<Render> Renders() {
   return out;
 }
 
-class PgSourceTest : public delta::LakeTest {
+class PgSourceTest : public SourceTest {
  protected:
   void SetUp() override {
-    LakeTest::SetUp();
+    SourceTest::SetUp();
     std::string why;
     bool missing = false;
     server_ = testing::PostgresServer::Start(why, missing);
@@ -93,58 +90,11 @@ class PgSourceTest : public delta::LakeTest {
     source_.name = "pg";
     source_.connection = url_;
     source_.schemas = {"public", "pharmacy"};
-    lake_ = (dir_ / "lake").string();
-  }
-
-  Result<DatabaseIngestResult> Ingest(int64_t spool_bytes = 256LL << 20) {
-    DatabaseIngestRequest req;
-    req.source = &source_;
-    req.project_dir = dir_.string();
-    req.lake = lake_;
-    req.run_id = "run-" + std::to_string(++runs_);
-    req.spool_file_bytes = spool_bytes;
-    return IngestDatabase(req, LocalFileSystem(), *conn_);
-  }
-
-  // The bronze table's latest version, as a subquery.
-  std::string Bronze(const std::string& table) {
-    delta::DeltaTable t(LocalFileSystem(), lake_ + "/bronze/pg/" + table, *conn_);
-    auto sql = t.ScanSql();
-    EXPECT_TRUE(sql.ok()) << sql.status();
-    return "(" + sql.value_or("SELECT 1 WHERE false") + ")";
-  }
-
-  Column PgColumn(const std::string& sql) {
-    auto rows = client_->Query(sql);
-    EXPECT_TRUE(rows.ok()) << rows.status();
-    Column out;
-    if (rows.ok()) {
-      for (auto& r : *rows) out.push_back(r[0]);
-    }
-    return out;
-  }
-
-  Column DuckColumn(const std::string& sql) {
-    Column out;
-    for (auto& r : Rows(sql)) {
-      out.push_back(r[0].is_null() ? std::nullopt : std::optional<std::string>(r[0].ToString()));
-    }
-    return out;
-  }
-
-  const TableIngest* Find(const DatabaseIngestResult& r, const std::string& table) {
-    for (const TableIngest& t : r.tables) {
-      if (t.table == table) return &t;
-    }
-    return nullptr;
   }
 
   std::unique_ptr<testing::PostgresServer> server_;
   std::unique_ptr<PgClient> client_;
-  std::string url_, lake_;
-  project::DatabaseSource source_;
-
-  int runs_ = 0;
+  std::string url_;
 };
 
 TEST_F(PgSourceTest, EveryTypeLandsWithItsValues) {
@@ -156,7 +106,7 @@ TEST_F(PgSourceTest, EveryTypeLandsWithItsValues) {
   EXPECT_NE(Find(*r, "pg__pharmacy__medicine"), nullptr);
   EXPECT_NE(r->server.find("PostgreSQL 15"), std::string::npos) << r->server;
   for (const Render& c : Renders()) {
-    Column pg = PgColumn("SELECT " + c.pg + " FROM all_types ORDER BY id");
+    Column pg = ServerColumn(*client_, "SELECT " + c.pg + " FROM all_types ORDER BY id");
     Column duck = DuckColumn("SELECT " + c.duck + " FROM " + Bronze("all_types") + " ORDER BY id");
     EXPECT_EQ(pg, duck) << "column " << c.column;
   }
@@ -229,8 +179,8 @@ TEST_F(PgSourceTest, IncrementalReadsPastTheWatermarkWithLookback) {
   auto second = Ingest();
   ASSERT_TRUE(second.ok()) << second.status();
   // Rows at or after 01:30 (the watermark 01:40 minus 10 minutes): ids 90..106.
-  Column expected =
-      PgColumn("SELECT count(*) FROM events WHERE updated_at >= '2024-01-01 01:30:00+00'");
+  Column expected = ServerColumn(
+      *client_, "SELECT count(*) FROM events WHERE updated_at >= '2024-01-01 01:30:00+00'");
   ASSERT_EQ(expected.size(), 1u);
   EXPECT_EQ(second->tables[0].rows, std::atoll(expected[0]->c_str()));
   EXPECT_EQ(Int("SELECT count(DISTINCT id) FROM " + Bronze("events")), 106);
