@@ -4,6 +4,7 @@
 // (PostgreSQL's text against DuckDB's text of the bronze value, per type).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
@@ -213,6 +214,34 @@ TEST_F(PgSourceTest, SchemaDriftAddsDropsAndRefusesRetyping) {
   EXPECT_NE(error.find("DECIMAL(8,2)"), std::string::npos) << error;
   // The table kept its last good version.
   EXPECT_EQ(Int("SELECT count(*) FROM " + Bronze("pharmacy__medicine") + " WHERE price = 4.00"), 1);
+}
+
+// What the server says while a table is read (here a row-level security
+// policy whose function raises a notice per row) goes with the table's
+// result, not to stderr.
+TEST_F(PgSourceTest, ServerNoticesGoWithTheTable) {
+  ASSERT_TRUE(client_
+                  ->Exec("CREATE TABLE audited (id int PRIMARY KEY);"
+                         "INSERT INTO audited VALUES (1), (2);"
+                         "CREATE FUNCTION checked(i int) RETURNS bool LANGUAGE plpgsql AS "
+                         "$$ BEGIN RAISE NOTICE 'checked row %', i; RETURN true; END $$;"
+                         "ALTER TABLE audited ENABLE ROW LEVEL SECURITY;"
+                         "CREATE POLICY p ON audited USING (checked(id));"
+                         "CREATE ROLE auditor LOGIN; GRANT SELECT ON audited TO auditor")
+                  .ok());
+  source_.include = {"audited"};
+  source_.connection = url_;
+  source_.connection.replace(source_.connection.find("postgres@"), 9, "auditor@");
+  ::testing::internal::CaptureStderr();
+  auto r = Ingest();
+  const std::string printed = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->failed, 0) << r->tables[0].error;
+  std::vector<std::string> notices = r->tables[0].notices;
+  std::sort(notices.begin(), notices.end());
+  EXPECT_EQ(notices, (std::vector<std::string>{"NOTICE: checked row 1", "NOTICE: checked row 2"}));
+  EXPECT_EQ(printed.find("checked row"), std::string::npos) << printed;
+  EXPECT_EQ(Int("SELECT count(*) FROM " + Bronze("audited")), 2);
 }
 
 TEST_F(PgSourceTest, ErrorsNameTheSourceAndTheTable) {

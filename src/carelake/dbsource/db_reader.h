@@ -50,6 +50,7 @@ struct TableFilter {
 struct TableDump {
   int64_t rows = 0;
   std::map<std::string, int64_t> zero_dates;  // MySQL: zero dates read as NULL, by column
+  std::vector<std::string> notices;           // PostgreSQL: what the server said while reading
 };
 
 // An error naming the first table of `filter.include` (a name, not a glob)

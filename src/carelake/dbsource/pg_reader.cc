@@ -61,6 +61,7 @@ class PgTableReader : public TableReader {
     CARELAKE_ASSIGN_OR_RETURN(
         dump.rows, client_->CopyOut(sql, [&](std::string_view row) { return spool.Write(row); }));
     if (Status s = spool.Close(); !s.ok()) return s;
+    dump.notices = client_->TakeNotices();
     return dump;
   }
 

@@ -215,6 +215,7 @@ Status TableLoader::LoadInto(const TableJob& job, TableIngest& out) {
                             reader_.Dump(*job.table, where, folder.spool()));
   out.rows = dump.rows;
   out.zero_dates = dump.zero_dates;
+  out.notices = std::move(dump.notices);
   CARELAKE_ASSIGN_OR_RETURN(std::string sql, WriteSql(job, prior, folder.spool().files()));
   delta::WriteOptions options;
   options.mode = job.incremental ? delta::WriteMode::kAppend : delta::WriteMode::kOverwrite;

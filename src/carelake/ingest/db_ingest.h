@@ -61,6 +61,7 @@ struct TableIngest {
   int64_t deleted = 0;                        // snapshot: keys gone since the last snapshot
   int64_t version = -1;                       // the bronze version committed
   std::map<std::string, int64_t> zero_dates;  // MySQL zero dates read as NULL, by column
+  std::vector<std::string> notices;           // the server's notices while reading the table
   std::string watermark;                      // incremental: the new watermark
   std::string error;                          // empty when the table landed
   double seconds = 0;

@@ -15,6 +15,7 @@ std::string TableLine(const ingest::TableIngest& t) {
   for (const auto& [column, n] : t.zero_dates) {
     line += ", " + std::to_string(n) + " zero dates in " + column + " read as NULL";
   }
+  for (const std::string& notice : t.notices) line += "; the server said " + notice;
   return line;
 }
 
