@@ -4,7 +4,10 @@
 #include "carelake/query/session.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -168,6 +171,51 @@ TEST_F(SessionTest, ASyntaxErrorLeavesTheSessionUsable) {
   auto good = Lines(*session, "SELECT count(*) FROM silver.visits");
   ASSERT_TRUE(good.ok()) << good.status();
   EXPECT_EQ(good->front(), "2");
+}
+
+// An untrusted session spills into its own folder, named with its process,
+// and removes it when it ends; a process killed before that leaves its
+// folders behind, and the next session removes them.
+TEST_F(SessionTest, SpillFoldersOfGoneProcessesAreRemoved) {
+  RunPipeline();
+  const fs::path temp = dir_ / "tmp";
+  fs::create_directories(temp);
+  const char* saved = std::getenv("TMPDIR");
+  const std::string saved_value = saved ? saved : "";
+  ::setenv("TMPDIR", temp.c_str(), 1);
+  const pid_t gone = ::fork();  // a process that existed and is gone
+  if (gone == 0) ::_exit(0);
+  ASSERT_GT(gone, 0);
+  ::waitpid(gone, nullptr, 0);
+  const fs::path orphan = temp / ("carelake-session-" + std::to_string(gone) + "-Ab12Cd");
+  const fs::path live = temp / ("carelake-session-" + std::to_string(::getpid()) + "-Ef34Gh");
+  const fs::path unnamed = temp / "carelake-session-Ij56Kl";  // not ours to judge
+  for (const fs::path& p : {orphan, live, unnamed}) {
+    fs::create_directories(p);
+    std::ofstream(p / "spill.tmp") << "x";
+  }
+  std::unique_ptr<Session> session = Open(/*untrusted=*/true);
+  ASSERT_NE(session, nullptr);
+  EXPECT_FALSE(fs::exists(orphan));
+  EXPECT_TRUE(fs::exists(live));
+  EXPECT_TRUE(fs::exists(unnamed));
+  int own = 0;
+  const std::string prefix = "carelake-session-" + std::to_string(::getpid()) + "-";
+  for (const auto& e : fs::directory_iterator(temp)) {
+    own += e.path().filename().string().rfind(prefix, 0) == 0 && e.path() != live;
+  }
+  EXPECT_EQ(own, 1);  // the session's own folder
+  session.reset();
+  own = 0;
+  for (const auto& e : fs::directory_iterator(temp)) {
+    own += e.path().filename().string().rfind(prefix, 0) == 0 && e.path() != live;
+  }
+  EXPECT_EQ(own, 0);
+  if (saved) {
+    ::setenv("TMPDIR", saved_value.c_str(), 1);
+  } else {
+    ::unsetenv("TMPDIR");
+  }
 }
 
 TEST_F(SessionTest, AnUntrustedSessionNeedsAProject) {

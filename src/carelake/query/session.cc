@@ -1,7 +1,11 @@
 #include "carelake/query/session.h"
 
+#include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <utility>
 
@@ -25,6 +29,26 @@ bool IsRead(engine::StatementKind kind) {
       return true;
     default:
       return false;
+  }
+}
+
+constexpr char kSpillPrefix[] = "carelake-session-";
+
+// Removes the spill folders of sessions whose process is gone (killed before
+// its sessions could remove them): `carelake-session-<pid>-XXXXXX` with no
+// process `pid`. Another user's folders are left alone (no permission).
+void RemoveOrphanedSpillFolders(const std::filesystem::path& temp) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(temp, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(kSpillPrefix, 0) != 0) continue;
+    const char* digits = name.c_str() + sizeof(kSpillPrefix) - 1;
+    char* end = nullptr;
+    const long pid = std::strtol(digits, &end, 10);
+    if (end == digits || *end != '-' || pid <= 0) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    std::error_code ignored;
+    std::filesystem::remove_all(entry.path(), ignored);
   }
 }
 
@@ -64,8 +88,10 @@ Result<std::unique_ptr<Session>> Session::Open(const SessionOptions& options, Fi
     db_options.config = options.database_config;
     // A private folder for what the session's queries spill, which no other
     // session may read, removed with the session.
-    std::string temp =
-        (std::filesystem::temp_directory_path() / "carelake-session-XXXXXX").string();
+    RemoveOrphanedSpillFolders(std::filesystem::temp_directory_path());
+    std::string temp = (std::filesystem::temp_directory_path() /
+                        (kSpillPrefix + std::to_string(::getpid()) + "-XXXXXX"))
+                           .string();
     if (::mkdtemp(temp.data()) == nullptr) {
       return Internal("cannot create a temporary folder for the session in " +
                       std::filesystem::temp_directory_path().string());
