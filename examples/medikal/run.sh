@@ -16,8 +16,7 @@ sql() { "$CARELAKE" sql --project "$here" --format table "$@"; }
 
 . "$here/../lib/db_servers.sh"
 echo "== starting throwaway MariaDB and PostgreSQL servers on loopback"
-start_mariadb
-start_postgres
+start_db_servers
 echo "MariaDB on 127.0.0.1:$DEMO_MYSQL_PORT, PostgreSQL on 127.0.0.1:$DEMO_PG_PORT"
 # The project reads the passwords of `reader` from these (password_env:).
 export MEDIKAL_MYSQL_PASSWORD=$DEMO_MYSQL_PASSWORD MEDIKAL_PG_PASSWORD=$DEMO_PG_PASSWORD
@@ -35,27 +34,22 @@ echo "== carelake run --project examples/medikal"
 echo
 echo "== where each bronze table came from (server, database, schema, table)"
 "$CARELAKE" catalog --project "$here" | grep -E -A1 '^bronze[.](mysql|postgres)__[a-z_]+$' | grep -v '^--$'
-sql "SELECT 'mysql__events' AS bronze_table, count(*) AS rows FROM bronze.mysql__events UNION ALL SELECT 'postgres__pharmacy__medicine', count(*) FROM bronze.postgres__pharmacy__medicine"
 echo
 echo "== the servers' 'NULL' texts are NULL in silver"
-sql "SELECT count(*) FILTER (WHERE email IS NULL) AS patients_without_email, count(*) FILTER (WHERE blood_type IS NULL) AS without_blood_type FROM silver.patient"
-sql "SELECT count(*) FILTER (WHERE prescribed_ndc IS NULL) AS events_without_prescription, count(*) FILTER (WHERE notes IS NULL) AS without_notes FROM silver.events"
+sql "SELECT count(*) FILTER (WHERE email IS NULL) AS patients_without_email, count(*) FILTER (WHERE blood_type IS NULL) AS without_blood_type FROM silver.patient;
+     SELECT count(*) FILTER (WHERE prescribed_ndc IS NULL) AS events_without_prescription, count(*) FILTER (WHERE notes IS NULL) AS without_notes FROM silver.events"
 echo
 echo "== the business rules, checked on every visit (violations per rule)"
 sql "SELECT rule, rows_checked, rows_failed FROM _system.expectations WHERE table_name = 'gold.visits' AND run_id = (SELECT run_id FROM _system.runs ORDER BY started_at DESC LIMIT 1) ORDER BY rule"
 echo
-echo "== the hospital overview"
-sql "SELECT * FROM gold.hospital_overview"
+echo "== the hospital overview; patients by country and sex, and by age band"
+sql "SELECT * FROM gold.hospital_overview;
+     PIVOT (SELECT country, sex, patients FROM gold.patients_by_country_sex_age) ON sex USING sum(patients) GROUP BY country ORDER BY country;
+     SELECT age_band, sum(patients) FILTER (WHERE sex = 'F') AS female, sum(patients) FILTER (WHERE sex = 'M') AS male FROM gold.patients_by_country_sex_age GROUP BY ALL ORDER BY age_band"
 echo
-echo "== patients by country and sex"
-sql "PIVOT (SELECT country, sex, patients FROM gold.patients_by_country_sex_age) ON sex USING sum(patients) GROUP BY country ORDER BY country"
-echo "== patients by age band"
-sql "SELECT age_band, sum(patients) FILTER (WHERE sex = 'F') AS female, sum(patients) FILTER (WHERE sex = 'M') AS male FROM gold.patients_by_country_sex_age GROUP BY ALL ORDER BY age_band"
-echo
-echo "== events per specialty in 2023, by shift"
-sql "PIVOT (SELECT specialty, shift_name, events FROM gold.events_by_month WHERE year(month) = 2023) ON shift_name IN ('Morning', 'Afternoon', 'Night') USING sum(events) GROUP BY specialty ORDER BY specialty"
-echo "== the busiest doctors"
-sql "SELECT doctor_name, specialty, shift_name, sum(events) AS events, sum(cost) AS cost FROM gold.events_by_month GROUP BY ALL ORDER BY events DESC, doctor_name LIMIT 5"
+echo "== events per specialty in 2023, by shift; the busiest doctors"
+sql "PIVOT (SELECT specialty, shift_name, events FROM gold.events_by_month WHERE year(month) = 2023) ON shift_name IN ('Morning', 'Afternoon', 'Night') USING sum(events) GROUP BY specialty ORDER BY specialty;
+     SELECT doctor_name, specialty, shift_name, sum(events) AS events, sum(cost) AS cost FROM gold.events_by_month GROUP BY ALL ORDER BY events DESC, doctor_name LIMIT 5"
 echo
 echo "== top symptoms per specialty"
 sql "SELECT specialty, string_agg(symptom || ' (' || events || ')', ', ' ORDER BY rank) AS top_3 FROM gold.top_symptoms GROUP BY ALL ORDER BY specialty"
@@ -81,12 +75,12 @@ mysql_admin -e "
 "$CARELAKE" run --project "$here" --report "$here/reports"
 echo
 echo "== what flowed in: bronze.mysql__events gained only the changed events (and the lookback's overlap)"
-sql "SELECT _run_id = (SELECT run_id FROM _system.runs ORDER BY started_at DESC LIMIT 1) AS second_run, count(*) AS rows FROM bronze.mysql__events GROUP BY ALL ORDER BY second_run"
-sql "SELECT id_event, id_patient, id_doctor, event_time, symptom, cost, updated_at FROM silver.events WHERE id_event = 5 OR id_event > (SELECT max(id_event) - 3 FROM silver.events) ORDER BY id_event"
+sql "SELECT _run_id = (SELECT run_id FROM _system.runs ORDER BY started_at DESC LIMIT 1) AS second_run, count(*) AS rows FROM bronze.mysql__events GROUP BY ALL ORDER BY second_run;
+     SELECT id_event, id_patient, id_doctor, event_time, symptom, cost, updated_at FROM silver.events WHERE id_event = 5 OR id_event > (SELECT max(id_event) - 3 FROM silver.events) ORDER BY id_event"
 echo "== the booking mistake is counted, the visit kept"
 sql "SELECT rule, rows_checked, rows_failed FROM _system.expectations WHERE table_name = 'gold.visits' AND run_id = (SELECT run_id FROM _system.runs ORDER BY started_at DESC LIMIT 1) AND rows_failed > 0"
 echo "== the patient who moved"
-sql "SELECT id_patient, country, city FROM silver.patient WHERE id_patient = $mover"
-sql "SELECT country, sum(patients) AS patients FROM gold.patients_by_country_sex_age WHERE country IN ('Portugal', 'Germany') GROUP BY ALL ORDER BY country"
+sql "SELECT id_patient, country, city FROM silver.patient WHERE id_patient = $mover;
+     SELECT country, sum(patients) AS patients FROM gold.patients_by_country_sex_age WHERE country IN ('Portugal', 'Germany') GROUP BY ALL ORDER BY country"
 echo
 "$CARELAKE" runs --project "$here" --limit 2
