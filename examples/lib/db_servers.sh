@@ -4,6 +4,7 @@
 #   . "$here/../lib/db_servers.sh"
 #   start_postgres      # PostgreSQL 15 (Debian's postgresql-15)
 #   start_mariadb       # MariaDB (Debian's mariadb-server)
+#   start_db_servers    # both at once (quicker than one after the other)
 #
 # Each server lives in one temporary folder, listens on a free loopback port
 # (and a unix socket in the folder), and is stopped and removed when the
@@ -90,7 +91,8 @@ start_postgres() {
   export DEMO_PG_PORT DEMO_PG_PASSWORD DEMO_PG_ADMIN_URL
 }
 
-start_mariadb() {
+# MariaDB's data folder (mariadb-install-db: the slow part of start_mariadb).
+_demo_mariadb_install() {
   if ! command -v mariadbd >/dev/null && [ ! -x /usr/sbin/mariadbd ]; then
     echo "db_servers: MariaDB is not installed (scripts/bootstrap.sh installs mariadb-server)" >&2
     return 1
@@ -101,6 +103,12 @@ start_mariadb() {
   "${DEMO_RUN_AS[@]}" mariadb-install-db --no-defaults --datadir="$dir/data" \
     --auth-root-authentication-method=normal --skip-test-db --skip-name-resolve \
     --tmpdir="$dir/tmp" >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; return 1; }
+}
+_demo_my_installed=""
+
+start_mariadb() {
+  if [ -z "$_demo_my_installed" ]; then _demo_mariadb_install || return 1; fi
+  local dir="$DEMO_SERVERS_DIR/my"
   local socket="$dir/mysqld.sock"
   for _ in 1 2 3 4 5; do
     DEMO_MYSQL_PORT=$(_demo_free_port) || return 1
@@ -134,4 +142,18 @@ start_mariadb() {
      GRANT SELECT, SHOW VIEW ON *.* TO 'reader'@'127.0.0.1'" || return 1
   DEMO_MYSQL_ADMIN_URL="mysql://root@localhost/?socket=$socket"
   export DEMO_MYSQL_PORT DEMO_MYSQL_PASSWORD DEMO_MYSQL_ADMIN_URL
+}
+
+# Both servers, faster than one after the other: MariaDB's data folder is
+# made while PostgreSQL starts.
+start_db_servers() {
+  _demo_mariadb_install &
+  local install=$!
+  if ! start_postgres; then
+    wait "$install" || true
+    return 1
+  fi
+  wait "$install" || return 1
+  _demo_my_installed=1
+  start_mariadb
 }
