@@ -33,6 +33,7 @@ demo: build
 	./examples/lumia/run.sh $(BUILD)/bin/carelake
 	./examples/mha/run.sh $(BUILD)/bin/carelake
 	./examples/billing/run.sh $(BUILD)/bin/carelake
+	./examples/unicornhealth/run.sh $(BUILD)/bin/carelake
 
 bench: build
 	$(BUILD)/bench/appender_bench
