@@ -13,6 +13,7 @@ CARELAKE=${1:-build/bin/carelake}
 here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$here/lake" "$here/reports"
 mkdir -p "$here/reports"
+# One `carelake sql` per section: statements separated by ";" print one table each.
 sql() { "$CARELAKE" sql --project "$here" --format table "$@"; }
 
 . "$here/../lib/db_servers.sh"
@@ -53,21 +54,21 @@ echo "== the seed's query, SELECT * FROM patient: now typed (dob a DATE, zip's l
 sql "SELECT * EXCLUDE (_dq_fixes, _source_file, _source_position, _ingested_at, _run_id) FROM silver.patient ORDER BY CAST(substr(person_id, 4) AS INTEGER) LIMIT 5"
 echo
 echo "== appointments per physician and month: the year per clinician, then one clinician's months"
-sql "SELECT physician_id, physician_name, physician_title, sum(appointments) AS appointments, sum(completed) AS completed, sum(no_shows) AS no_shows, sum(cancelled) AS cancelled, round(sum(no_shows) / sum(appointments), 4) AS no_show_rate FROM gold.appointments_by_physician_month GROUP BY ALL ORDER BY physician_id"
-sql "SELECT month, appointments, completed, no_shows, cancelled, in_progress, no_show_rate, avg_wait_minutes FROM gold.appointments_by_physician_month WHERE physician_id = 'E0001' ORDER BY month"
+sql "SELECT physician_id, physician_name, physician_title, sum(appointments) AS appointments, sum(completed) AS completed, sum(no_shows) AS no_shows, sum(cancelled) AS cancelled, round(sum(no_shows) / sum(appointments), 4) AS no_show_rate FROM gold.appointments_by_physician_month GROUP BY ALL ORDER BY physician_id;
+  SELECT month, appointments, completed, no_shows, cancelled, in_progress, no_show_rate, avg_wait_minutes FROM gold.appointments_by_physician_month WHERE physician_id = 'E0001' ORDER BY month"
 echo
 echo "== encounter outcomes, no-shows included: the year, then the no-show rate per month"
-sql "SELECT status, sum(encounters) AS encounters, round(sum(encounters) / (SELECT sum(encounters) FROM gold.encounter_outcomes), 4) AS share FROM gold.encounter_outcomes GROUP BY ALL ORDER BY encounters DESC"
-sql "SELECT month, sum(encounters) AS encounters, sum(encounters) FILTER (WHERE status = 'No-show') AS no_shows, sum(share) FILTER (WHERE status = 'No-show') AS no_show_rate FROM gold.encounter_outcomes GROUP BY ALL ORDER BY month"
+sql "SELECT status, sum(encounters) AS encounters, round(sum(encounters) / (SELECT sum(encounters) FROM gold.encounter_outcomes), 4) AS share FROM gold.encounter_outcomes GROUP BY ALL ORDER BY encounters DESC;
+  SELECT month, sum(encounters) AS encounters, sum(encounters) FILTER (WHERE status = 'No-show') AS no_shows, sum(share) FILTER (WHERE status = 'No-show') AS no_show_rate FROM gold.encounter_outcomes GROUP BY ALL ORDER BY month"
 echo
 echo "== account balances and overdue payments by insurance plan (as of the last appointment day)"
-sql "SELECT plan, patients, total_balance, avg_balance, accounts_owing, overdue_accounts, overdue_balance, as_of FROM gold.balances_by_plan ORDER BY overdue_balance DESC"
-sql "SELECT ageing, count(*) AS accounts, sum(account_balance) AS balance FROM gold.overdue_payments GROUP BY ALL ORDER BY min(days_overdue)"
-sql "SELECT account_id, patient_id, plan, payment_due, days_overdue, account_balance FROM gold.overdue_payments ORDER BY days_overdue DESC, account_balance DESC LIMIT 5"
+sql "SELECT plan, patients, total_balance, avg_balance, accounts_owing, overdue_accounts, overdue_balance, as_of FROM gold.balances_by_plan ORDER BY overdue_balance DESC;
+  SELECT ageing, count(*) AS accounts, sum(account_balance) AS balance FROM gold.overdue_payments GROUP BY ALL ORDER BY min(days_overdue);
+  SELECT account_id, patient_id, plan, payment_due, days_overdue, account_balance FROM gold.overdue_payments ORDER BY days_overdue DESC, account_balance DESC LIMIT 5"
 echo
 echo "== carelake catalog (the Glue crawler's part): where each table came from"
 "$CARELAKE" catalog --project "$here" | sed -n '/^bronze.clinic__patient$/,/^silver.account$/p' | head -n -1
 echo
 echo "== the same as SQL: _system.tables and _system.columns (the PII-tagged columns)"
-sql "SELECT table_name, row_count, origin FROM _system.tables WHERE present AND layer <> '_system' ORDER BY table_name"
-sql "SELECT table_name, column_name, data_type FROM _system.columns WHERE pii AND layer = 'silver' ORDER BY 1, 2"
+sql "SELECT table_name, row_count, origin FROM _system.tables WHERE present AND layer <> '_system' ORDER BY table_name;
+  SELECT table_name, column_name, data_type FROM _system.columns WHERE pii AND layer = 'silver' ORDER BY 1, 2"
