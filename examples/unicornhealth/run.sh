@@ -29,7 +29,7 @@ echo "== carelake generate unicorn: the clinic's database exactly as the seed's 
 echo
 echo "== step 1: the whole database lands in bronze (tables: \"*\", one consistent snapshot)"
 "$CARELAKE" run --project "$here" --select bronze.clinic
-sql "SELECT * FROM bronze.clinic__appointment ORDER BY app_date LIMIT 3"
+sql "SELECT * FROM bronze.clinic__appointment ORDER BY appId LIMIT 3"
 echo
 echo "== carelake infer --source clinic: the silver declaration, from what the text holds"
 "$CARELAKE" infer --source clinic --project "$here" --out "$here/reports/silver.inferred.yaml"
