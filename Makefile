@@ -34,6 +34,7 @@ demo: build
 	./examples/mha/run.sh $(BUILD)/bin/carelake
 	./examples/billing/run.sh $(BUILD)/bin/carelake
 	./examples/medikal/run.sh $(BUILD)/bin/carelake
+	./examples/unicornhealth/run.sh $(BUILD)/bin/carelake
 
 bench: build
 	$(BUILD)/bench/appender_bench
