@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "../mariadb_server.h"
+#include "carelake/catalog/lake_catalog.h"
 #include "carelake/dbsource/mysql_client.h"
 #include "source_test.h"
 
@@ -28,12 +29,12 @@ CREATE TABLE all_types (
   id INT PRIMARY KEY, flag TINYINT(1), ti TINYINT, tiu TINYINT UNSIGNED, si SMALLINT,
   mi MEDIUMINT, iu INT UNSIGNED, bi BIGINT, biu BIGINT UNSIGNED, dc DECIMAL(12,2),
   dbig DECIMAL(60,10), fl FLOAT, db DOUBLE, bt BIT(12), b1 BIT(1), ch CHAR(4), vc VARCHAR(50),
-  tx TEXT, en ENUM('a','b'), st SET('x','y'), js JSON, bl BLOB, vb VARBINARY(8), d DATE,
+  tx TEXT, en ENUM('a','B'), st SET('x','y'), js JSON, bl BLOB, vb VARBINARY(8), d DATE,
   dt DATETIME(6), ts TIMESTAMP(3) NULL DEFAULT NULL, tm TIME(6), yr YEAR, u UUID, ip INET6);
 INSERT INTO all_types VALUES
   (1, 1, -128, 255, -32768, 8388607, 4294967295, -9223372036854775808, 18446744073709551615,
    1234567890.12, 12345678901234567890123456789012345678901234567890.0123456789, 3.14159,
-   0.1, b'101010101010', b'1', 'ab', 'x', 'comma, "quote"\nnew line', 'b', 'x,y', '{"a": [1, 2]}',
+   0.1, b'101010101010', b'1', 'ab', 'x', 'comma, "quote"\nnew line', 'B', 'x,y', '{"a": [1, 2]}',
    X'00FF10', X'0A', '2024-02-29', '2024-03-01 10:11:12.123456', '2024-03-01 10:11:12.5',
    '-838:59:59', 2024, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '::1'),
   (2, 0, 0, 0, 0, 0, 0, 0, 0, -0.01, 0, -1.5, 1e-300, b'0', b'0', '', '', '', 'a', '', '[]',
@@ -120,6 +121,13 @@ TEST_F(MySqlSourceTest, EveryTypeLandsWithItsValues) {
     types[row[0].ToString()] = row[1].ToString();
   }
   EXPECT_EQ(types["flag"], "BOOLEAN");
+  // The server's type as it spells it, enum labels in their case.
+  delta::DeltaTable table(LocalFileSystem(), lake_ + "/bronze/my/all_types", *conn_);
+  auto snapshot = table.Load();
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  const std::string origin = (*snapshot)->Property(catalog::kOriginTypesProperty, "");
+  EXPECT_NE(origin.find("enum('a','B')"), std::string::npos) << origin;
+  EXPECT_NE(origin.find("int(10) unsigned"), std::string::npos) << origin;
   EXPECT_EQ(types["tiu"], "SMALLINT");
   EXPECT_EQ(types["iu"], "BIGINT");
   EXPECT_EQ(types["biu"], "DECIMAL(20,0)");

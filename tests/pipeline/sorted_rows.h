@@ -14,7 +14,8 @@
 
 namespace carelake::pipeline {
 
-// Sorted rows of `sql` on `conn`, each rendered as text ("a|b|NULL").
+// Sorted rows of `sql` on `conn`, each rendered as text ("a|b|\N"): NULL
+// as \N, so that it differs from the text 'NULL'.
 inline std::vector<std::string> SortedRows(engine::Connection& conn, const std::string& sql) {
   auto r = conn.Query(sql);
   EXPECT_TRUE(r.ok()) << r.status() << "\n" << sql;
@@ -25,7 +26,9 @@ inline std::vector<std::string> SortedRows(engine::Connection& conn, const std::
   std::vector<std::string> out;
   for (const auto& row : *rows) {
     std::string text;
-    for (size_t i = 0; i < row.size(); ++i) text += (i ? "|" : "") + row[i].ToString();
+    for (size_t i = 0; i < row.size(); ++i) {
+      text += (i ? "|" : "") + (row[i].is_null() ? std::string("\\N") : row[i].ToString());
+    }
     out.push_back(std::move(text));
   }
   std::sort(out.begin(), out.end());

@@ -1,5 +1,6 @@
 #include "carelake/dbsource/type_map.h"
 
+#include <cctype>
 #include <map>
 
 namespace carelake::dbsource {
@@ -147,8 +148,11 @@ SourceColumn MapMySqlColumn(const MySqlColumnFacts& f) {
   for (char ch : f.name) quoted += ch == '`' ? std::string("``") : std::string(1, ch);
   quoted += "`";
   const std::string& t = f.data_type;
-  bool is_unsigned = f.column_type.find("unsigned") != std::string::npos;
-  if (t == "tinyint" && f.column_type.rfind("tinyint(1)", 0) == 0) {
+  // Matched in lower case; shown as the server spells it (enum labels keep their case).
+  std::string type = f.column_type;
+  for (char& ch : type) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  bool is_unsigned = type.find("unsigned") != std::string::npos;
+  if (t == "tinyint" && type.rfind("tinyint(1)", 0) == 0) {
     c = Typed(std::move(c), quoted, "BOOLEAN");
     c.transform = MySqlTransform::kBoolean;
     return c;
@@ -164,7 +168,7 @@ SourceColumn MapMySqlColumn(const MySqlColumnFacts& f) {
   if (t == "float") return Typed(std::move(c), "(" + quoted + " + 0e0)", "FLOAT");
   if (t == "double" || t == "real") return Typed(std::move(c), quoted, "DOUBLE");
   if (t == "bit") {
-    if (f.column_type == "bit(1)") {
+    if (type == "bit(1)") {
       c = Typed(std::move(c), "(" + quoted + " + 0)", "BOOLEAN");
       c.transform = MySqlTransform::kBoolean;
       return c;

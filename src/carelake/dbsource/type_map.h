@@ -28,7 +28,7 @@ SourceColumn MapPgColumn(const PgColumnFacts& facts);
 struct MySqlColumnFacts {
   std::string name;
   std::string data_type;    // DATA_TYPE, lower case: int, decimal, varchar
-  std::string column_type;  // COLUMN_TYPE: int(10) unsigned, tinyint(1), enum('a','b')
+  std::string column_type;  // COLUMN_TYPE as the server spells it: int(10) unsigned, enum('F','M')
   int precision = 0;        // NUMERIC_PRECISION (decimal), else 0
   int scale = 0;            // NUMERIC_SCALE
   bool not_null = false;
