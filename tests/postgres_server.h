@@ -55,6 +55,11 @@ class PostgresServer {
   // The TCP port on 127.0.0.1, 0 without Options::tcp.
   int tcp_port() const { return tcp_ ? port_ : 0; }
 
+  // Stops the server (immediate shutdown, as a crash would) and starts it
+  // again on the same data, socket and port: tests of a server that goes away.
+  void Stop();
+  bool Restart(std::string& why_not) { return StartServer(why_not); }
+
  private:
   explicit PostgresServer(std::string dir) : dir_(std::move(dir)) {}
   bool StartServer(std::string& why_not);
