@@ -138,7 +138,13 @@ int main(int argc, char** argv) {
   const auto burst_start = std::chrono::steady_clock::now();
   for (int i = count + 1; i <= 2 * count; ++i) insert(i);
   const double burst_s = carelake::bench::Seconds(burst_start);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
   while (consumer.States()[0].changes_applied < 2 * count) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      std::fprintf(stderr, "the changes did not all arrive in 5 min: %s\n",
+                   consumer.health().detail.c_str());
+      return 1;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   consumer.Stop();

@@ -16,6 +16,7 @@
 #include "../delta/lake_test.h"
 #include "../postgres_server.h"
 #include "carelake/base/process_lock.h"
+#include "carelake/dbsource/pg_cdc.h"
 #include "carelake/dbsource/pg_client.h"
 #include "carelake/delta/table.h"
 #include "carelake/ingest/db_ingest.h"
