@@ -111,6 +111,7 @@ int64_t CdcConsumer::PollDue(std::stop_token stop) {
 
 void CdcConsumer::PollSource(const project::Project& project, const project::DatabaseSource& source,
                              std::stop_token stop) {
+  const int64_t started = clock_.MonotonicMillis();
   ingest::DatabaseIngestRequest req;
   req.source = &source;
   req.project_dir = project.dir;
@@ -123,7 +124,6 @@ void CdcConsumer::PollSource(const project::Project& project, const project::Dat
       Summarize(conn.ok() ? ingest::IngestDatabase(req, LocalFileSystem(), *conn)
                           : Result<ingest::DatabaseIngestResult>(conn.status()));
   if (stop.stop_requested() && !out.error.empty()) return;  // cancelled, not failed
-  const int64_t now = clock_.MonotonicMillis();
   bool recovered = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -149,7 +149,9 @@ void CdcConsumer::PollSource(const project::Project& project, const project::Dat
       }
       delay = std::min<int64_t>(delay, options_.max_backoff.count());
     }
-    state.next_poll_ms = now + delay;
+    // A poll every `poll` from start to start (at once when one took longer);
+    // after an error, the backoff counts from its end.
+    state.next_poll_ms = (out.error.empty() ? started : clock_.MonotonicMillis()) + delay;
   }
   if (!out.error.empty() && log_) {
     log_(Event("cdc_error", "source " + source.name + ": " + out.error, LogLevel::kWarning));
