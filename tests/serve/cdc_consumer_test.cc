@@ -239,8 +239,9 @@ TEST_F(CdcConsumerTest, ARunStepAndTheConsumerTakeTurns) {
   ASSERT_TRUE(WaitFor([&] { return Ready(); })) << consumer_->health().detail;
   const std::shared_ptr<const project::Project> p = project_->Get();
   {
-    // While someone else holds the source's lock, nothing is written.
-    auto lock = ProcessLock::TryAcquire(ingest::CdcLockPath(p->lake, "pg"), "test");
+    // While someone else holds the source's lock (taken between two polls),
+    // nothing is written.
+    auto lock = ProcessLock::Acquire(ingest::CdcLockPath(p->lake, "pg"), "test", {});
     ASSERT_TRUE(lock.ok()) << lock.status();
     ASSERT_TRUE(Exec("INSERT INTO patient VALUES (7, 'Gil')"));
     std::this_thread::sleep_for(std::chrono::milliseconds(400));
