@@ -45,6 +45,7 @@ bench: build
 	$(BUILD)/bench/cluster_bench
 	$(BUILD)/bench/pgwire_bench
 	$(BUILD)/bench/dbsource_bench
+	$(BUILD)/bench/cdc_bench
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -102,12 +102,16 @@ bool PostgresServer::CreateReader(std::string& why_not) {
   return ok;
 }
 
-PostgresServer::~PostgresServer() {
+void PostgresServer::Stop() {
   if (std::filesystem::exists(dir_ + "/data/postmaster.pid")) {
     const std::string stop =
         run_as_ + kBin + "/pg_ctl -D " + dir_ + "/data -w -s -m immediate stop >/dev/null 2>&1";
     (void)std::system(stop.c_str());
   }
+}
+
+PostgresServer::~PostgresServer() {
+  Stop();
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
 }

@@ -57,6 +57,11 @@ class PostgresServer {
   // The server's folder (its socket; the data directory is `dir()/data`).
   const std::string& dir() const { return dir_; }
 
+  // Stops the server (immediate shutdown, as a crash would) and starts it
+  // again on the same data, socket and port: tests of a server that goes away.
+  void Stop();
+  bool Restart(std::string& why_not) { return StartServer(why_not); }
+
  private:
   explicit PostgresServer(std::string dir) : dir_(std::move(dir)) {}
   bool StartServer(std::string& why_not);

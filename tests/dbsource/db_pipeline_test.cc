@@ -175,5 +175,28 @@ TEST_F(DbPipelineTest, ProjectFileErrorsNameTheLine) {
   EXPECT_NE(p.status().message().find("carelake.yaml:6"), std::string::npos) << p.status();
 }
 
+TEST_F(DbPipelineTest, ContinuousCaptureKeys) {
+  auto write = [&](const std::string& cdc) {
+    std::ofstream(dir_ / "carelake.yaml") << "name: h\nsources:\n  - name: pg\n"
+                                          << "    connection: \"postgresql://u@h/db\"\n"
+                                          << "    cdc: " << cdc << "\n";
+    return project::LoadProject(dir_.string());
+  };
+  auto p = write("true");
+  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_TRUE(p->database_sources[0].cdc);
+  EXPECT_FALSE(p->database_sources[0].cdc->continuous);
+  EXPECT_EQ(p->database_sources[0].cdc->poll.count(), 500);
+  p = write("{continuous: true, poll: 250ms, slot: s1}");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_TRUE(p->database_sources[0].cdc->continuous);
+  EXPECT_EQ(p->database_sources[0].cdc->poll.count(), 250);
+  EXPECT_EQ(p->database_sources[0].cdc->slot, "s1");
+  p = write("{continuous: true, poll: 1ms}");
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().message().find("carelake.yaml:5"), std::string::npos) << p.status();
+  EXPECT_NE(p.status().message().find("10ms to 1h"), std::string::npos) << p.status();
+}
+
 }  // namespace
 }  // namespace carelake::pipeline

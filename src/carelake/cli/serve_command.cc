@@ -22,6 +22,7 @@
 #include "carelake/project/project.h"
 #include "carelake/serve/alert_service.h"
 #include "carelake/serve/api.h"
+#include "carelake/serve/cdc_consumer.h"
 #include "carelake/serve/daemon.h"
 #include "carelake/serve/file_watcher.h"
 #include "carelake/serve/http_service.h"
@@ -70,12 +71,14 @@ Status ParseListen(const std::string& flag, const std::string& text, std::string
 }
 
 // The daemon's services, in start order: alerts first (the scheduler reports
-// to them), the scheduler, what triggers it (files, reloads), then HTTP.
+// to them), the scheduler, what triggers it (files, reloads), the change
+// data capture consumer, then HTTP.
 struct Services {
   serve::Daemon daemon;
   std::shared_ptr<serve::AlertService> alerts;
   std::shared_ptr<serve::Scheduler> scheduler;
   std::shared_ptr<serve::Reloader> reloader;
+  std::shared_ptr<serve::CdcConsumer> cdc;
   std::shared_ptr<serve::HttpService> http;
   std::shared_ptr<serve::PgService> pg;
 };
@@ -101,9 +104,12 @@ void Compose(Services& s, serve::ProjectHolder& project, const std::string& lake
   s.daemon.Add(std::make_shared<serve::FileWatcher>(project, db, *s.scheduler, DefaultClock(),
                                                     std::chrono::seconds(1), log));
   s.daemon.Add(s.reloader);
+  // Polls the slots of the `cdc: {continuous: true}` sources (none: idle).
+  s.cdc = std::make_shared<serve::CdcConsumer>(project, db, DefaultClock(), log);
+  s.daemon.Add(s.cdc);
   if (http_on) {
     s.http = std::make_shared<serve::HttpService>(host, port);
-    serve::AddRoutes(*s.http, project, s.daemon, *s.scheduler);
+    serve::AddRoutes(*s.http, project, s.daemon, *s.scheduler, s.cdc.get());
     s.daemon.Add(s.http);
   }
   if (pg) {

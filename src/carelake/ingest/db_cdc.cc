@@ -89,6 +89,7 @@ Status ChangeWriter::Write(const TableJob& job, const std::vector<const RowChang
     if (c->commit_lsn <= after) continue;  // already in bronze
     CARELAKE_RETURN_IF_ERROR(spool.Write(ChangeLine(*job.table, *c)));
     last = c->commit_lsn;
+    out.last_commit_time_us = c->commit_time_us;
     ++out.rows;
     if (c->kind == dbsource::ChangeKind::kDelete) ++out.deleted;
   }
@@ -112,6 +113,7 @@ Status ChangeWriter::Write(const TableJob& job, const std::vector<const RowChang
                            options);
       written = w.ok() ? Status::Ok() : w.status();
       if (w.ok()) out.version = w->version;
+      if (w.ok()) out.last_lsn = last;
     }
   }
   return written;

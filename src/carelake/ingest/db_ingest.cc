@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "carelake/base/env_template.h"
+#include "carelake/base/process_lock.h"
 #include "carelake/catalog/catalog.h"
 #include "carelake/catalog/lake_catalog.h"
 #include "carelake/dbsource/db_reader.h"
@@ -370,6 +371,10 @@ Result<DatabaseIngestResult> Capture(const DatabaseIngestRequest& req, FileSyste
 
 }  // namespace
 
+std::string CdcLockPath(const std::string& lake, const std::string& source) {
+  return (std::filesystem::path(lake) / "_system" / ("cdc-" + source + ".lock")).string();
+}
+
 Result<DatabaseIngestResult> IngestDatabase(const DatabaseIngestRequest& req, FileSystem& fs,
                                             engine::Connection& conn) {
   const project::DatabaseSource& s = *req.source;
@@ -381,7 +386,11 @@ Result<DatabaseIngestResult> IngestDatabase(const DatabaseIngestRequest& req, Fi
   const dbsource::ConnectOptions options{url, password, s.connect_timeout_s, ""};
   Result<DatabaseIngestResult> loaded = Status(StatusCode::kInternal, "not loaded");
   if (s.cdc) {
-    loaded = Capture(req, fs, conn, options);
+    auto lock = ProcessLock::Acquire(
+        CdcLockPath(req.lake, s.name), "capture of source " + s.name + " (" + req.run_id + ")",
+        req.stop, std::nullopt, nullptr, req.clock ? *req.clock : DefaultClock());
+    loaded =
+        lock.ok() ? Capture(req, fs, conn, options) : Result<DatabaseIngestResult>(lock.status());
   } else {
     auto listed = List(s, options);
     loaded = listed.ok() ? LoadListed(req, fs, conn, *listed, std::nullopt)

@@ -65,6 +65,10 @@ struct TableIngest {
   std::string watermark;                      // incremental: the new watermark
   std::string error;                          // empty when the table landed
   double seconds = 0;
+  // Change data capture: the commit LSN and commit time (µs since the epoch)
+  // of the last change this call committed (0: none).
+  uint64_t last_lsn = 0;
+  int64_t last_commit_time_us = 0;
 };
 
 struct DatabaseIngestResult {
@@ -76,7 +80,13 @@ struct DatabaseIngestResult {
   int64_t retained_wal_bytes = -1;
 };
 
-// Reads the source's tables into bronze. A source that cannot be reached
+// The lock a source under change data capture is captured under, by a run's
+// step or by serve's consumer (base/process_lock.h): one writer of its
+// bronze tables at a time, whoever it is.
+std::string CdcLockPath(const std::string& lake, const std::string& source);
+
+// Reads the source's tables into bronze. A cdc source is captured under
+// CdcLockPath (waiting for its holder, or until `stop`). A source that cannot be reached
 // (or whose password is missing) is an error naming it; a table that cannot
 // be read is a TableIngest with `error`, and with `on_error: fail` also an
 // error of the whole call (the tables already landed stay).

@@ -50,6 +50,11 @@ Status RunDatabaseSourceStep(const DatabaseSourceStep& spec, const Step&, StepCo
   record.reason = std::to_string(landed) + " tables read from " + r.server;
   record.message = std::to_string(landed) + " of " + std::to_string(r.tables.size()) +
                    " tables from " + r.server + lines;
+  if (spec.source->cdc && spec.source->cdc->continuous) {
+    record.message +=
+        "; captured continuously under carelake serve (cdc_consumer): this step took the "
+        "source's capture lock and applied the changes the consumer had not yet";
+  }
   if (r.retained_wal_bytes >= 0) {
     record.message +=
         "; the replication slot retains " + std::to_string(r.retained_wal_bytes) + " bytes of WAL";

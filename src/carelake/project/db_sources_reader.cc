@@ -123,7 +123,8 @@ Status ReadOptions(const MapValue& m, DatabaseSource& source) {
   return Status::Ok();
 }
 
-// `cdc: true` or `cdc: {slot: NAME, publication: NAME, create: BOOL}`.
+// `cdc: true` or `cdc: {slot: NAME, publication: NAME, create: BOOL,
+// continuous: BOOL, poll: DURATION}`.
 Status ReadCdc(const Value& v, DatabaseSource& source) {
   if (!source.IsPostgres()) {
     return Expected(v, "no cdc for a MySQL source",
@@ -139,11 +140,17 @@ Status ReadCdc(const Value& v, DatabaseSource& source) {
     if (on) source.cdc = cdc;
     return Status::Ok();
   }
-  static const std::vector<std::string> kKeys = {"slot", "publication", "create"};
+  static const std::vector<std::string> kKeys = {"slot", "publication", "create", "continuous",
+                                                 "poll"};
   CARELAKE_ASSIGN_OR_RETURN(MapValue m, MapValue::Read(v, kKeys));
   CARELAKE_RETURN_IF_ERROR(Optional(m, "slot", yaml::ReadIdentifier, &cdc.slot));
   CARELAKE_RETURN_IF_ERROR(Optional(m, "publication", yaml::ReadIdentifier, &cdc.publication));
   CARELAKE_RETURN_IF_ERROR(Optional(m, "create", yaml::ReadBool, &cdc.create));
+  CARELAKE_RETURN_IF_ERROR(Optional(m, "continuous", yaml::ReadBool, &cdc.continuous));
+  CARELAKE_RETURN_IF_ERROR(Optional(m, "poll", yaml::ReadDuration, &cdc.poll));
+  if (cdc.poll.count() < 10 || cdc.poll.count() > 3'600'000) {
+    return Expected(m.Get("poll"), "a poll interval from 10ms to 1h");
+  }
   source.cdc = cdc;
   return Status::Ok();
 }

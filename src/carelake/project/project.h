@@ -78,6 +78,12 @@ struct CdcOptions {
   std::string slot;         // carelake_<source> by default
   std::string publication;  // carelake_<source> by default
   bool create = true;
+  // `continuous: true`: under `carelake serve` a consumer (serve/cdc_consumer.h)
+  // polls the slot every `poll` and commits changes to bronze as they
+  // arrive; a run's step takes the same per-source lock, so the two never
+  // write the source's bronze tables at once.
+  bool continuous = false;
+  std::chrono::milliseconds poll{500};
 };
 
 // A database source (`connection:` in `sources:`): every table it selects

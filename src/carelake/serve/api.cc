@@ -155,8 +155,48 @@ Status MoreLedgerMetrics(const project::Project& project, ledger::Reader& reader
   return Status::Ok();
 }
 
+}  // namespace
+
+std::string CdcMetrics(const CdcConsumer& cdc) {
+  std::string out;
+  const std::vector<CdcSourceState> states = cdc.States();
+  auto family = [&](const char* name, const char* type, const char* help, auto value) {
+    Family(out, name, type, help);
+    for (const CdcSourceState& s : states) {
+      const std::string v = value(s);
+      if (!v.empty()) out += std::string(name) + "{source=\"" + Label(s.source) + "\"} " + v + "\n";
+    }
+  };
+  family(
+      "carelake_cdc_up", "gauge", "1 when the source's last poll of its slot succeeded.",
+      [](const CdcSourceState& s) { return std::string(s.polled && s.error.empty() ? "1" : "0"); });
+  family("carelake_cdc_retained_wal_bytes", "gauge",
+         "WAL the source's server keeps for its replication slot, in bytes.",
+         [](const CdcSourceState& s) {
+           return s.retained_wal_bytes < 0 ? std::string() : std::to_string(s.retained_wal_bytes);
+         });
+  family("carelake_cdc_changes_applied_total", "counter",
+         "Change rows committed to bronze by the consumer since serve started.",
+         [](const CdcSourceState& s) { return std::to_string(s.changes_applied); });
+  family("carelake_cdc_last_commit_lsn", "gauge",
+         "Commit LSN (as a number) of the last change committed to bronze.",
+         [](const CdcSourceState& s) {
+           return s.last_lsn ? std::to_string(s.last_lsn) : std::string();
+         });
+  family("carelake_cdc_lag_seconds", "gauge",
+         "For the last change committed: its commit on the server to its bronze commit.",
+         [](const CdcSourceState& s) { return s.lag_ms < 0 ? std::string() : Seconds(s.lag_ms); });
+  family("carelake_cdc_errors_total", "counter",
+         "Failed polls of the source's slot since serve started.",
+         [](const CdcSourceState& s) { return std::to_string(s.errors); });
+  return out;
+}
+
+namespace {
+
 // The Prometheus text format (version 0.0.4).
-HttpResponse Metrics(const project::Project& project, const Scheduler& scheduler) {
+HttpResponse Metrics(const project::Project& project, const Scheduler& scheduler,
+                     const CdcConsumer* cdc) {
   std::string out;
   auto family = [&](const char* name, const char* type, const char* help) {
     Family(out, name, type, help);
@@ -208,13 +248,14 @@ HttpResponse Metrics(const project::Project& project, const Scheduler& scheduler
            std::to_string(t.rows_quarantined) + "\n";
   }
   if (Status s = MoreLedgerMetrics(project, *reader, out); !s.ok()) return Failure(s);
+  if (cdc) out += CdcMetrics(*cdc);
   return {200, "text/plain; version=0.0.4; charset=utf-8", out};
 }
 
 }  // namespace
 
 void AddRoutes(HttpService& http, const ProjectHolder& project, const Daemon& daemon,
-               Scheduler& scheduler) {
+               Scheduler& scheduler, const CdcConsumer* cdc) {
   http.Get("/healthz", [](const HttpRequest&) { return Json(200, {{"status", "ok"}}); });
   http.Get("/readyz", [&daemon](const HttpRequest&) {
     ordered_json services = ordered_json::object();
@@ -236,8 +277,8 @@ void AddRoutes(HttpService& http, const ProjectHolder& project, const Daemon& da
   http.Get("/api/runs", api([&project](const HttpRequest& r) { return Runs(r, *project.Get()); }));
   http.Get(R"(/api/runs/([A-Za-z0-9-]+))",
            api([&project](const HttpRequest& r) { return Run(r, *project.Get()); }));
-  http.Get("/metrics", [&project, &scheduler](const HttpRequest&) {
-    return Metrics(*project.Get(), scheduler);
+  http.Get("/metrics", [&project, &scheduler, cdc](const HttpRequest&) {
+    return Metrics(*project.Get(), scheduler, cdc);
   });
   http.Get("/api/jobs",
            api([&scheduler](const HttpRequest&) { return Json(200, JobsJson(scheduler)); }));

@@ -4,7 +4,8 @@
 //                        otherwise; the body says each service's health
 //   GET /metrics         Prometheus text: runs by job and status, last success
 //                        per job, next fire times, queue depth, rows written
-//                        and quarantined per table
+//                        and quarantined per table, and the change data
+//                        capture gauges of each continuous source
 //   GET /api/runs        the run history, newest first (?limit=N, default 50)
 //   GET /api/runs/ID     {"run": ..., "steps": [...]}: one run and its steps
 //   GET /api/jobs        each job: next fire time, queued, last outcome
@@ -15,6 +16,7 @@
 #ifndef CARELAKE_SERVE_API_H_
 #define CARELAKE_SERVE_API_H_
 
+#include "carelake/serve/cdc_consumer.h"
 #include "carelake/serve/daemon.h"
 #include "carelake/serve/http_service.h"
 #include "carelake/serve/project_holder.h"
@@ -22,10 +24,14 @@
 
 namespace carelake::serve {
 
-// `project`, `daemon` and `scheduler` must outlive the server. Each request
-// reads the project current when it arrives.
+// `project`, `daemon`, `scheduler` and `cdc` (when given) must outlive the
+// server. Each request reads the project current when it arrives.
 void AddRoutes(HttpService& http, const ProjectHolder& project, const Daemon& daemon,
-               Scheduler& scheduler);
+               Scheduler& scheduler, const CdcConsumer* cdc = nullptr);
+
+// The change data capture families of /metrics (Prometheus text) for the
+// consumer's sources.
+std::string CdcMetrics(const CdcConsumer& cdc);
 
 }  // namespace carelake::serve
 
