@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <tuple>
 
 #include "../cli/cli_runner.h"
@@ -606,23 +608,40 @@ TEST_F(LumiaPipelineTest, SignalledRunsStopCleanlyAreRecordedAndRerunExactlyOnce
   for (int k = 0; k < 5; ++k) {
     Generate(40000, 300 + k, 2, first_id);
     first_id += 40000;
+    // The run's stderr comes through a pipe: its first line ("run of project
+    // …") is written after `run` installed its signal handlers, so the signal
+    // lands on a working run however slowly the binary starts (a loaded
+    // machine, a sanitizer build).
+    int err[2];
+    ASSERT_EQ(::pipe(err), 0);
     pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
-      std::freopen("/dev/null", "w", stderr);
+      ::dup2(err[1], STDERR_FILENO);
+      ::close(err[0]);
+      ::close(err[1]);
       execl(bin, bin, "run", "--project", project_dir_.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
-#ifdef CARELAKE_SANITIZED
-    // An ASan/UBSan binary takes about 0.7 s to start (libraries, shadow
-    // memory) before `run` installs its handlers: signal after that.
-    usleep(1'500'000);
-#endif
+    ::close(err[1]);
+    std::atomic<bool> started{false};
+    std::thread drain([fd = err[0], &started] {  // reads until the run exits
+      std::string seen;
+      char buf[4096];
+      for (ssize_t n; (n = ::read(fd, buf, sizeof(buf))) > 0;) {
+        seen.append(buf, static_cast<size_t>(n));
+        if (seen.find("run of project") != std::string::npos) started = true;
+      }
+      ::close(fd);
+    });
+    for (int i = 0; i < 6000 && !started; ++i) usleep(10'000);
+    EXPECT_TRUE(started) << "the run did not start within 60 s";
     usleep(std::uniform_int_distribution<int>(100'000, 600'000)(rng));
     kill(pid, signals[k]);
     const auto signalled = std::chrono::steady_clock::now();
     int status = 0;
     waitpid(pid, &status, 0);
+    drain.join();
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - signalled).count();
     ASSERT_TRUE(WIFEXITED(status)) << "killed by the signal instead of stopping cleanly";
