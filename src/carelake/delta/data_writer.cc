@@ -28,11 +28,44 @@ std::string RollOption(int64_t target_file_size) {
   return ", FILE_SIZE_BYTES " + std::to_string(std::max<int64_t>(target_file_size, 1));
 }
 
-// Partition files over twice the target (DuckDB cannot roll the files of a
-// partitioned COPY) are split into files of the target size, in `rows` (the
-// COPY's RETURN_STATS rows) too.
+// `file` in consecutive ranges of its rows, one file each, in order: as many
+// as its size asks for (`target_file_size`), at most one per row group.
+// DuckDB's rolling COPY (FILE_SIZE_BYTES) writes from several threads and
+// does not keep the order, so sorted rows are split here.
+Result<std::vector<std::vector<engine::Value>>> SplitInOrder(engine::Connection& conn,
+                                                             const std::string& staging,
+                                                             const std::string& file, int64_t rows,
+                                                             int64_t size,
+                                                             int64_t target_file_size) {
+  const std::string source = "read_parquet(" + QuoteLiteral(file) + ", file_row_number = true)";
+  CARELAKE_ASSIGN_OR_RETURN(int64_t groups,
+                            QueryInt(conn, "SELECT num_row_groups FROM parquet_file_metadata(" +
+                                               QuoteLiteral(file) + ")"));
+  const int64_t target = std::max<int64_t>(target_file_size, 1);
+  const int64_t n = std::max<int64_t>(1, std::min((size + target - 1) / target, groups));
+  std::vector<std::vector<engine::Value>> parts;
+  for (int64_t k = 0; k < n; ++k) {
+    const int64_t from = rows * k / n, to = rows * (k + 1) / n;
+    CARELAKE_ASSIGN_OR_RETURN(
+        engine::QueryResult part,
+        conn.Query("COPY (SELECT * EXCLUDE (file_row_number) FROM " + source +
+                   " WHERE file_row_number >= " + std::to_string(from) + " AND file_row_number < " +
+                   std::to_string(to) + " ORDER BY file_row_number) TO " +
+                   QuoteLiteral(JoinPath(staging, "part-" + NewUuid() + ".parquet")) +
+                   " (FORMAT parquet, RETURN_STATS)"));
+    CARELAKE_ASSIGN_OR_RETURN(auto written, part.FetchAllRows());
+    for (auto& w : written) parts.push_back(std::move(w));
+  }
+  return parts;
+}
+
+// Files over twice the target are split into files of the target size, in
+// `rows` (the COPY's RETURN_STATS rows) too: partition files (DuckDB cannot
+// roll the files of a partitioned COPY) and the one file of a sorted write
+// (`ordered`: split in order, so the files' ranges do not overlap).
 Status SplitOversized(engine::Connection& conn, FileSystem& fs, const std::string& staging,
-                      int64_t target_file_size, std::vector<std::vector<engine::Value>>* rows) {
+                      int64_t target_file_size, bool ordered,
+                      std::vector<std::vector<engine::Value>>* rows) {
   std::vector<std::vector<engine::Value>> rolled;
   for (auto& row : *rows) {
     if (AsInt64(row[2]) <= 2 * target_file_size) {
@@ -40,13 +73,24 @@ Status SplitOversized(engine::Connection& conn, FileSystem& fs, const std::strin
       continue;
     }
     const std::string file = row[0].GetString();
-    CARELAKE_ASSIGN_OR_RETURN(
-        engine::QueryResult split,
-        conn.Query("COPY (SELECT * FROM read_parquet(" + QuoteLiteral(file) + ")) TO " +
-                   QuoteLiteral(JoinPath(staging, "split-" + NewUuid())) +
-                   " (FORMAT parquet, RETURN_STATS, FILENAME_PATTERN 'part-{uuid}'" +
-                   RollOption(target_file_size) + ")"));
-    CARELAKE_ASSIGN_OR_RETURN(auto parts, split.FetchAllRows());
+    std::vector<std::vector<engine::Value>> parts;
+    if (ordered) {
+      CARELAKE_ASSIGN_OR_RETURN(parts, SplitInOrder(conn, staging, file, AsInt64(row[1]),
+                                                    AsInt64(row[2]), target_file_size));
+    } else {
+      CARELAKE_ASSIGN_OR_RETURN(
+          engine::QueryResult split,
+          conn.Query("COPY (SELECT * FROM read_parquet(" + QuoteLiteral(file) + ")) TO " +
+                     QuoteLiteral(JoinPath(staging, "split-" + NewUuid())) +
+                     " (FORMAT parquet, RETURN_STATS, FILENAME_PATTERN 'part-{uuid}'" +
+                     RollOption(target_file_size) + ")"));
+      CARELAKE_ASSIGN_OR_RETURN(parts, split.FetchAllRows());
+    }
+    if (parts.size() == 1 && ordered) {  // one row group: the file stays as it is
+      (void)fs.RemoveFile(parts[0][0].GetString());
+      rolled.push_back(std::move(row));
+      continue;
+    }
     for (auto& part : parts) {
       part[5] = row[5];  // the partition of the file split
       rolled.push_back(std::move(part));
@@ -120,8 +164,10 @@ Result<std::vector<AddFile>> DataWriter::Write(const std::string& select_sql, co
   } guard{this, staging};
   std::string select = "SELECT " + data_cols;
   std::string options = "FORMAT parquet, RETURN_STATS, FILENAME_PATTERN 'part-{uuid}'";
+  const bool ordered = !order_by.empty();
   if (partition_columns.empty()) {
-    options += RollOption(target_file_size);
+    // A sorted write is one file, split in order afterwards (SplitInOrder).
+    if (!ordered) options += RollOption(target_file_size);
   } else {
     select += ", to_json([" + part_exprs + "]) AS " + kPartitionColumn;
     options += std::string(", PARTITION_BY (") + kPartitionColumn + ")";
@@ -130,8 +176,15 @@ Result<std::vector<AddFile>> DataWriter::Write(const std::string& select_sql, co
   // At the top of the COPY: an ORDER BY inside a subquery need not survive
   // the projection, and a parallel COPY then interleaves the ranges.
   if (!order_by.empty()) select += " ORDER BY " + order_by;
+  // A COPY that neither rolls nor partitions writes one file, not a folder.
+  std::string target = staging;
+  if (ordered && partition_columns.empty()) {
+    CARELAKE_RETURN_IF_ERROR(fs.CreateDirectories(staging));
+    target = JoinPath(staging, "part-" + NewUuid() + ".parquet");
+    options = "FORMAT parquet, RETURN_STATS";
+  }
   auto result =
-      conn.Query("COPY (" + select + ") TO " + QuoteLiteral(staging) + " (" + options + ")");
+      conn.Query("COPY (" + select + ") TO " + QuoteLiteral(target) + " (" + options + ")");
   if (!result.ok()) {
     return result.status();
   }
@@ -139,9 +192,10 @@ Result<std::vector<AddFile>> DataWriter::Write(const std::string& select_sql, co
   if (!rows.ok()) {
     return rows.status();
   }
-  // DuckDB cannot roll the files of a partitioned COPY.
-  if (!partition_columns.empty()) {
-    CARELAKE_RETURN_IF_ERROR(SplitOversized(conn, fs, staging, target_file_size, &*rows));
+  // DuckDB cannot roll the files of a partitioned COPY, nor keep the order
+  // of a sorted one while rolling.
+  if (!partition_columns.empty() || ordered) {
+    CARELAKE_RETURN_IF_ERROR(SplitOversized(conn, fs, staging, target_file_size, ordered, &*rows));
   }
   // Columns: filename, count, file_size_bytes, footer_size_bytes,
   // column_statistics, partition_keys.
