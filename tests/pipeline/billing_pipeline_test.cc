@@ -32,6 +32,7 @@
 #include "carelake/generate/billing.h"
 #include "carelake/pipeline/runner.h"
 #include "carelake/project/project.h"
+#include "project_run.h"
 #include "sorted_rows.h"
 
 namespace carelake::pipeline {
@@ -139,17 +140,7 @@ class BillingPipelineTest : public delta::LakeTest {
     return s.ok() ? *s : generate::BillingSummary{};
   }
 
-  RunReport Run() {
-    auto p = project::LoadProject(project_dir_.string());
-    EXPECT_TRUE(p.ok()) << p.status();
-    if (!p.ok()) return {};
-    auto r = RunProject(*p, {}, LocalFileSystem(), *conn_);
-    EXPECT_TRUE(r.ok()) << r.status();
-    if (!r.ok()) return {};
-    auto views = catalog::RegisterViews(*p, LocalFileSystem(), *conn_);
-    EXPECT_TRUE(views.ok()) << views.status();
-    return *r;
-  }
+  RunReport Run() { return RunAndRegisterViews(project_dir_.string(), *conn_); }
 
   static const StepReport* FindStep(const RunReport& report, const std::string& name) {
     for (const StepReport& s : report.steps) {

@@ -36,6 +36,7 @@
 #include "carelake/generate/sql_writer.h"
 #include "carelake/pipeline/runner.h"
 #include "carelake/project/project.h"
+#include "project_run.h"
 #include "sorted_rows.h"
 
 namespace carelake::pipeline {
@@ -90,17 +91,7 @@ class MedikalExampleTest : public delta::LakeTest {
     ::setenv("MEDIKAL_PG_PASSWORD", testing::PostgresServer::kReaderPassword, 1);
   }
 
-  RunReport Run() {
-    auto p = project::LoadProject(project_dir_.string());
-    EXPECT_TRUE(p.ok()) << p.status();
-    if (!p.ok()) return {};
-    auto r = RunProject(*p, {}, LocalFileSystem(), *conn_);
-    EXPECT_TRUE(r.ok()) << r.status();
-    if (!r.ok()) return {};
-    auto views = catalog::RegisterViews(*p, LocalFileSystem(), *conn_);
-    EXPECT_TRUE(views.ok()) << views.status();
-    return *r;
-  }
+  RunReport Run() { return RunAndRegisterViews(project_dir_.string(), *conn_); }
 
   void Exec(const std::string& sql) {
     auto s = conn_->Execute(sql);

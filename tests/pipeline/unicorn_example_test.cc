@@ -35,6 +35,7 @@
 #include "carelake/infer/profile.h"
 #include "carelake/pipeline/runner.h"
 #include "carelake/project/project.h"
+#include "project_run.h"
 #include "sorted_rows.h"
 
 namespace carelake::pipeline {
@@ -227,15 +228,7 @@ class UnicornExampleTest : public delta::LakeTest {
     return p.ok() ? std::move(*p) : project::Project{};
   }
 
-  RunReport Run() {
-    const project::Project p = Load(project_dir_);
-    auto r = RunProject(p, {}, LocalFileSystem(), *conn_);
-    EXPECT_TRUE(r.ok()) << r.status();
-    if (!r.ok()) return {};
-    auto views = catalog::RegisterViews(p, LocalFileSystem(), *conn_);
-    EXPECT_TRUE(views.ok()) << views.status();
-    return *r;
-  }
+  RunReport Run() { return RunAndRegisterViews(project_dir_.string(), *conn_); }
 
   // The server's rows of `sql` as a DuckDB temporary table of text columns.
   void LoadWant(const std::string& table, const std::string& sql, size_t columns) {
