@@ -29,7 +29,8 @@ std::string RollOption(int64_t target_file_size) {
 }
 
 // `file` in consecutive ranges of its rows, one file each, in order: as many
-// as its size asks for (`target_file_size`), at most one per row group.
+// as its size asks for (`target_file_size`), at most one per row group; none
+// (the file stays) when that is one.
 // DuckDB's rolling COPY (FILE_SIZE_BYTES) writes from several threads and
 // does not keep the order, so sorted rows are split here.
 Result<std::vector<std::vector<engine::Value>>> SplitInOrder(engine::Connection& conn,
@@ -44,6 +45,7 @@ Result<std::vector<std::vector<engine::Value>>> SplitInOrder(engine::Connection&
   const int64_t target = std::max<int64_t>(target_file_size, 1);
   const int64_t n = std::max<int64_t>(1, std::min((size + target - 1) / target, groups));
   std::vector<std::vector<engine::Value>> parts;
+  if (n == 1) return parts;  // one row group: the file stays as it is
   for (int64_t k = 0; k < n; ++k) {
     const int64_t from = rows * k / n, to = rows * (k + 1) / n;
     CARELAKE_ASSIGN_OR_RETURN(
@@ -86,8 +88,7 @@ Status SplitOversized(engine::Connection& conn, FileSystem& fs, const std::strin
                      RollOption(target_file_size) + ")"));
       CARELAKE_ASSIGN_OR_RETURN(parts, split.FetchAllRows());
     }
-    if (parts.size() == 1 && ordered) {  // one row group: the file stays as it is
-      (void)fs.RemoveFile(parts[0][0].GetString());
+    if (parts.empty()) {  // not split
       rolled.push_back(std::move(row));
       continue;
     }

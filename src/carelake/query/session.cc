@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
+#include <set>
 #include <utility>
 
 #include "carelake/catalog/lake_catalog.h"
@@ -37,7 +39,15 @@ constexpr char kSpillPrefix[] = "carelake-session-";
 // Removes the spill folders of sessions whose process is gone (killed before
 // its sessions could remove them): `carelake-session-<pid>-XXXXXX` with no
 // process `pid`. Another user's folders are left alone (no permission).
+// Once per process and folder, not per session: a SQL server opens one per
+// connection.
 void RemoveOrphanedSpillFolders(const std::filesystem::path& temp) {
+  static std::mutex mutex;
+  static std::set<std::string> swept;
+  {
+    std::lock_guard lock(mutex);
+    if (!swept.insert(temp.string()).second) return;
+  }
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(temp, ec)) {
     const std::string name = entry.path().filename().string();
